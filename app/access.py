@@ -1,0 +1,51 @@
+"""Who may open which view: one declaration per view, one check for every request.
+
+Every view says who may use it with @access(...). A view that declares nothing is refused,
+so a forgotten declaration fails closed; tests walk the URL map to prove none is missing.
+"""
+
+from collections.abc import Callable
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from app.extensions import login_manager
+from app.models import Role
+
+PUBLIC = "public"
+SIGNED_IN = Role.LEARNER | Role.TRAINER | Role.SUPERVISOR | Role.ADMIN
+
+
+def access(rule: str | Role) -> Callable:
+    """Declare who may use a view: PUBLIC, SIGNED_IN, or a Role flag (any one of them suffices)."""
+
+    def decorate(view: Callable) -> Callable:
+        view.access = rule
+        return view
+
+    return decorate
+
+
+def rule_for(endpoint: str | None):
+    view = current_app.view_functions.get(endpoint or "")
+    return getattr(view, "access", None)
+
+
+def check_access():
+    """before_request: let the view run, send a stranger to log in, or refuse with 403."""
+    if request.endpoint is None:  # no route matched: the 404 handler answers
+        return None
+    rule = rule_for(request.endpoint)
+    if rule == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        if rule is None:
+            abort(404)
+        return login_manager.unauthorized()
+    if rule is None or not (current_user.roles & rule):
+        abort(403)
+    return None
+
+
+def current_user_can(role: Role) -> bool:
+    return bool(current_user.is_authenticated and current_user.roles & role)

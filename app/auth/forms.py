@@ -1,0 +1,30 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    login = StringField(
+        _l("Email atau NIP"),
+        validators=[DataRequired(_l("Isi email atau NIP Anda.")), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Kata sandi"),
+        validators=[DataRequired(_l("Isi kata sandi Anda."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Ingat saya di perangkat ini"))
+    next = HiddenField()
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(
+        _l("Bahasa"), choices=[("id", "Bahasa Indonesia"), ("en", "English")]
+    )
+    next = HiddenField()
+
+
+class EmptyForm(FlaskForm):
+    """A button-only POST still carries the CSRF token."""

@@ -1,0 +1,1 @@
+"""Trainers' tools: checking and importing courses."""

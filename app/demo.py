@@ -1,0 +1,87 @@
+"""flask demo: a ready-to-try Lentera (idempotent: run it as often as you like)."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.auth.cli import password_cost
+from app.extensions import db
+from app.models import Course, Lesson, Role, User
+from app.services import progress
+from app.services.accounts import create_user
+from app.services.content import import_course, load_course
+from app.services.units import upsert_unit
+
+DEMO_PASSWORD = "lentera-demo"
+
+UNITS = [
+    ("KEMEN", "Kementerian Contoh", None),
+    ("SETJEN", "Sekretariat Jenderal", "KEMEN"),
+    ("BIRO-SDM", "Biro Sumber Daya Manusia", "SETJEN"),
+    ("BIRO-UMUM", "Biro Umum", "SETJEN"),
+    ("DITJEN-LD", "Direktorat Jenderal Layanan Digital", "KEMEN"),
+    ("DIT-DATA", "Direktorat Tata Kelola Data", "DITJEN-LD"),
+]
+
+# email, name, roles, NIP, unit, how many steps of each course they have finished
+ACCOUNTS = [
+    ("admin@lentera.test", "Admin Lentera", Role.ADMIN | Role.LEARNER, None, None, 0),
+    ("pelatih@lentera.test", "Rina Pelatih", Role.TRAINER | Role.LEARNER, None, "BIRO-SDM", 0),
+    ("atasan@lentera.test", "Hendra Wijaya", Role.SUPERVISOR | Role.LEARNER,
+     "197804152005011002", "SETJEN", 1),
+    ("budi@lentera.test", "Budi Santoso", Role.LEARNER, "198609262015051001", "BIRO-UMUM", 4),
+    ("siti@lentera.test", "Siti Rahmawati", Role.LEARNER, "199102142019032003", "DIT-DATA", 1),
+]
+
+
+def _course_folders(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if (p / "course.md").is_file())
+
+
+@click.command("demo")
+@with_appcontext
+def demo():
+    """Import courses/, create the demo organisation and accounts, print the logins."""
+    for code, name, parent in UNITS:
+        upsert_unit(db.session, code, name, parent)
+    users = {}
+    for email, name, roles, nip, unit, _steps in ACCOUNTS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = create_user(db.session, email=email, name=name, roles=roles, nip=nip,
+                               unit_code=unit, password=DEMO_PASSWORD, cost=password_cost())
+        user.roles = int(roles)
+        users[email] = user
+    db.session.flush()
+
+    root = Path(current_app.config["COURSES_DIR"])
+    for folder in _course_folders(root):
+        parsed, problems = load_course(folder)
+        if problems:
+            for problem in problems:
+                click.echo(str(problem), err=True)
+            raise SystemExit(1)
+        import_course(db.session, parsed, str(folder.resolve()), publish=True)
+    db.session.flush()
+
+    courses = db.session.scalars(select(Course).where(Course.published.is_(True))).all()
+    for email, *_rest, steps in ACCOUNTS:
+        for course in courses if steps else []:
+            lessons = db.session.scalars(
+                select(Lesson)
+                .where(Lesson.course_id == course.id, Lesson.retired.is_(False),
+                       Lesson.kind == "lesson")
+                .order_by(Lesson.position)
+                .limit(steps)
+            )
+            for lesson in lessons:
+                progress.complete_lesson(db.session, users[email].id, lesson)
+    db.session.commit()
+
+    click.echo(_("Lentera siap. Akun demo (kata sandi semuanya: %(pw)s):", pw=DEMO_PASSWORD))
+    for email, name, roles, *_rest in ACCOUNTS:
+        click.echo(f"  {email:<24} {', '.join(roles.names):<22} {name}")

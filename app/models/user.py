@@ -1,0 +1,100 @@
+"""People and the organisation tree they belong to."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+
+
+class Role(enum.IntFlag):
+    """Roles combine: a supervisor usually learns too."""
+
+    LEARNER = 1
+    TRAINER = 2
+    SUPERVISOR = 4
+    ADMIN = 8
+
+    @classmethod
+    def parse(cls, names: str) -> Role:
+        """'learner,trainer' -> Role.LEARNER | Role.TRAINER; raises ValueError on an unknown name."""
+        role = cls(0)
+        for name in filter(None, (n.strip().lower() for n in names.split(","))):
+            if name.upper() not in cls.__members__:
+                raise ValueError(name)
+            role |= cls[name.upper()]
+        if not role:
+            raise ValueError(names)
+        return role
+
+    @property
+    def names(self) -> list[str]:
+        return [r.name.lower() for r in Role if r in self]
+
+
+class Unit(Base):
+    """A node of the organisation tree: agency, unit or sub-unit."""
+
+    __tablename__ = "unit"
+    # text_pattern_ops lets PostgreSQL use the index for "path LIKE '/1/4/%'" in any collation.
+    __table_args__ = (Index("ix_unit_path", "path", postgresql_ops={"path": "text_pattern_ops"}),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # Materialised path of ids, "/1/4/9/": a subtree is one indexed prefix match.
+    path: Mapped[str] = mapped_column(String(400))
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class User(Base):
+    __tablename__ = "user"
+    __table_args__ = (CheckConstraint("roles > 0 AND roles < 16", name="roles_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    nip: Mapped[str | None] = mapped_column(String(18), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    roles: Mapped[int] = mapped_column(default=int(Role.LEARNER))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+    # Flask-Login's protocol, written out so models need no Flask import.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def has_role(self, role: Role) -> bool:
+        return bool(self.roles & role)
+
+    @property
+    def role_set(self) -> Role:
+        return Role(self.roles)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

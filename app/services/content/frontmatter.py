@@ -1,0 +1,53 @@
+"""YAML front matter with line numbers, so every problem can name its line."""
+
+from dataclasses import dataclass, field
+
+import yaml
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass
+class FrontMatter:
+    meta: dict
+    body: str
+    body_line: int  # 1-based line of the file where the body starts
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+
+class FrontMatterError(ValueError):
+    def __init__(self, line: int, message):
+        super().__init__(message)
+        self.line = line
+
+
+def parse_front_matter(text: str) -> FrontMatter:
+    """Split '---' YAML '---' from the Markdown body; a file without it has an empty meta."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        return FrontMatter({}, text, 1)
+    for end, line in enumerate(lines[1:], start=1):
+        if line.rstrip() == "---":
+            break
+    else:
+        raise FrontMatterError(1, _l("front matter dibuka dengan '---' tetapi tidak ditutup"))
+    yaml_text = "".join(lines[1:end])
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(yaml_text) if node is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        problem = getattr(exc, "problem", None) or "YAML"
+        raise FrontMatterError(
+            line, _l("front matter bukan YAML yang valid: %(problem)s", problem=problem)
+        ) from None
+    if not isinstance(meta, dict):
+        raise FrontMatterError(2, _l("front matter harus berisi baris 'kunci: nilai'"))
+    key_lines = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+    return FrontMatter(meta, "".join(lines[end + 1 :]), end + 2, key_lines)

@@ -1,0 +1,442 @@
+"""Read a course folder, check it against PRODUCT §3 and report every problem at once."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import posixpath
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from app.services.content.frontmatter import FrontMatter, FrontMatterError, parse_front_matter
+from app.services.content.render import render_markdown
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+NUMBERED = re.compile(r"(\d{2,})-([a-z0-9][a-z0-9-]*)")
+MEDIA_TYPES = {
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
+    ".webp": ("image/webp", (b"RIFF",)),
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+}
+MAX_MEDIA_BYTES = 10 * 1024 * 1024
+WORDS_PER_MINUTE = 200
+
+COURSE_KEYS = {"title", "summary", "jp", "language", "level", "tags", "version", "owner",
+               "completion"}
+MODULE_KEYS = {"title"}
+LESSON_KEYS = {"title", "minutes", "type"}
+QUIZ_KEYS = {"title", "type", "pass_mark", "attempts", "shuffle", "time_limit"}
+
+# [text](target "title") and ![alt](target); reference definitions "[id]: target".
+_INLINE_LINK = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
+_REF_LINK = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.I)
+_QUESTION = re.compile(r"^## ", re.M)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str  # the course folder as the user named it, then the file: "courses/x/01-a/02-b.md"
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class ParsedQuiz:
+    pass_mark: int = 70
+    max_attempts: int | None = None
+    shuffle: bool = False
+    time_limit_minutes: int | None = None
+    question_count: int = 0
+
+
+@dataclass
+class ParsedLesson:
+    path: str  # "01-pengantar/01-apa-itu-spbe" (no .md): the URL and the key of progress
+    module_dir: str
+    kind: str
+    title: str
+    minutes: int
+    body_html: str
+    content_hash: str
+    quiz: ParsedQuiz | None = None
+
+
+@dataclass
+class ParsedModule:
+    dir_name: str
+    title: str
+    intro_html: str
+
+
+@dataclass
+class ParsedMedia:
+    path: str  # inside media/
+    content_type: str
+    data: bytes
+    sha256: str
+
+
+@dataclass
+class ParsedCourse:
+    slug: str
+    title: str
+    summary: str
+    jp: Decimal
+    language: str
+    level: str | None
+    tags: list[str]
+    version: str | None
+    owner_email: str | None
+    completion: str
+    description_html: str
+    content_hash: str
+    modules: list[ParsedModule] = field(default_factory=list)
+    lessons: list[ParsedLesson] = field(default_factory=list)
+    media: list[ParsedMedia] = field(default_factory=list)
+
+
+class _Reader:
+    """Collects problems while walking one course folder."""
+
+    def __init__(self, folder: Path, display_root: str):
+        self.folder = folder
+        self.slug = folder.name
+        self.root = display_root.rstrip("/")
+        self.problems: list[Problem] = []
+        self.digest = hashlib.sha256()
+
+    def problem(self, rel: str, line: int, message) -> None:
+        self.problems.append(Problem(f"{self.root}/{rel}", line, str(message)))
+
+    def read_text(self, rel: str) -> str | None:
+        data = (self.folder / rel).read_bytes()
+        self.digest.update(rel.encode() + b"\0" + data)
+        try:
+            return data.decode("utf-8").replace("\r\n", "\n")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.problem(rel, line, _l("berkas bukan teks UTF-8"))
+            return None
+
+    def front_matter(self, rel: str, text: str) -> FrontMatter | None:
+        try:
+            return parse_front_matter(text)
+        except FrontMatterError as exc:
+            self.problem(rel, exc.line, exc.args[0])
+            return None
+
+    def check_keys(self, rel: str, fm: FrontMatter, allowed: set[str]) -> None:
+        for key in fm.meta:
+            if key not in allowed:
+                self.problem(rel, fm.line_of(key), _l(
+                    "kunci '%(key)s' tidak dikenal (yang dikenal: %(known)s)",
+                    key=key, known=", ".join(sorted(allowed))))
+
+    def required_text(self, rel: str, fm: FrontMatter, key: str) -> str:
+        value = fm.meta.get(key)
+        if value is None or not str(value).strip():
+            self.problem(rel, fm.line_of(key), _l("'%(key)s' wajib diisi", key=key))
+            return ""
+        return str(value).strip()
+
+    def positive_int(self, rel: str, fm: FrontMatter, key: str, *, maximum: int | None = None):
+        value = fm.meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (
+            maximum is not None and value > maximum
+        ):
+            if maximum is None:
+                msg = _l("'%(key)s' harus bilangan bulat lebih dari 0", key=key)
+            else:
+                msg = _l("'%(key)s' harus bilangan bulat dari 1 sampai %(max)d",
+                         key=key, max=maximum)
+            self.problem(rel, fm.line_of(key), msg)
+            return None
+        return value
+
+
+def _word_minutes(text: str) -> int:
+    return max(1, math.ceil(len(re.findall(r"\w+", text)) / WORDS_PER_MINUTE))
+
+
+def _link_targets(body: str, first_line: int):
+    """Yield (line, target) for every relative link or image in a Markdown body."""
+    in_fence = False
+    for offset, line in enumerate(body.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if in_fence:
+            continue
+        for match in (*_INLINE_LINK.finditer(line), *_REF_LINK.finditer(line)):
+            target = match.group(1)
+            if not _EXTERNAL.match(target):
+                yield first_line + offset, target
+
+
+def load_course(
+    folder: Path, display_root: str | None = None
+) -> tuple[ParsedCourse | None, list[Problem]]:
+    """Parse and check a course folder. Returns (course, []) or (None, problems).
+
+    Problems name files under `display_root` (default: the folder as given).
+    """
+    r = _Reader(folder, display_root or str(folder))
+    if not folder.is_dir():
+        return None, [Problem(str(folder), 1, str(_l("folder kursus tidak ditemukan")))]
+    if not SLUG.fullmatch(r.slug):
+        r.problem("", 1, _l("nama folder kursus harus huruf kecil, angka dan tanda '-'"))
+
+    # First pass: which files exist, so links can be checked against them.
+    modules: list[tuple[int, str]] = []
+    lessons: dict[str, list[tuple[int, str]]] = {}
+    media: dict[str, Path] = {}
+    for entry in sorted(folder.iterdir()):
+        name = entry.name
+        if name.startswith("."):
+            continue
+        if entry.is_symlink():
+            r.problem(name, 1, _l("tautan simbolik tidak diizinkan"))
+        elif entry.is_dir() and name == "media":
+            for f in sorted(entry.rglob("*")):
+                rel = f.relative_to(entry).as_posix()
+                if f.is_symlink():
+                    r.problem(f"media/{rel}", 1, _l("tautan simbolik tidak diizinkan"))
+                elif f.is_file() and not f.name.startswith("."):
+                    media[rel] = f
+        elif entry.is_dir():
+            m = NUMBERED.fullmatch(name)
+            if not m:
+                r.problem(name, 1, _l("folder modul harus bernama NN-slug, misalnya 01-pengantar"))
+                continue
+            modules.append((int(m.group(1)), name))
+            lessons[name] = []
+            for f in sorted(entry.iterdir()):
+                if f.name.startswith(".") or f.name == "module.md":
+                    continue
+                lm = NUMBERED.fullmatch(f.name.removesuffix(".md"))
+                if f.is_symlink():
+                    r.problem(f"{name}/{f.name}", 1, _l("tautan simbolik tidak diizinkan"))
+                elif not f.is_file() or not f.name.endswith(".md") or not lm:
+                    r.problem(f"{name}/{f.name}", 1, _l(
+                        "berkas pelajaran harus bernama NN-slug.md, misalnya 01-pengantar.md"))
+                else:
+                    lessons[name].append((int(lm.group(1)), f.name))
+        elif name != "course.md":
+            r.problem(name, 1, _l(
+                "berkas tak terduga di folder kursus: pelajaran ada di folder modul, "
+                "gambar di media/"))
+
+    for where, names in [("", [m for _, m in modules])] + [
+        (f"{mod}/", [f for _, f in files]) for mod, files in lessons.items()
+    ]:
+        seen: dict[int, str] = {}
+        for name in sorted(names):
+            number = int(NUMBERED.fullmatch(name.removesuffix(".md")).group(1))
+            if number in seen:
+                r.problem(where + name, 1, _l("nomor urut %(n)02d sudah dipakai oleh %(other)s",
+                                              n=number, other=seen[number]))
+            seen.setdefault(number, name)
+
+    lesson_files = {f"{mod}/{f}" for mod, files in lessons.items() for _, f in files}
+    parsed_media = _check_media(r, media)
+    media_urls = {m.path: m.sha256[:12] for m in parsed_media}
+
+    def rewrites(rel: str, body: str, first_line: int, url_dir: str) -> dict[str, str]:
+        """Map each relative link target in `body` to its URL, reporting broken ones."""
+        out = {}
+        base = posixpath.dirname(rel)
+        for line, target in _link_targets(body, first_line):
+            path, _, fragment = target.partition("#")
+            resolved = posixpath.normpath(posixpath.join(base, path))
+            if resolved.startswith("../") or resolved == "..":
+                r.problem(rel, line, _l("tautan '%(t)s' keluar dari folder kursus", t=target))
+            elif resolved in lesson_files:
+                url = posixpath.relpath(resolved.removesuffix(".md"), url_dir)
+                out[target] = url + (f"#{fragment}" if fragment else "")
+            elif resolved.startswith("media/") and resolved[6:] in media_urls:
+                url = posixpath.relpath(resolved, url_dir)
+                out[target] = f"{url}?v={media_urls[resolved[6:]]}"
+            else:
+                r.problem(rel, line, _l("tautan '%(t)s' menuju berkas yang tidak ada", t=target))
+        return out
+
+    course = _read_course_md(r, rewrites)
+    if not modules:
+        r.problem("course.md", 1, _l("kursus belum punya modul (folder NN-slug)"))
+    for _, mod in sorted(modules):
+        parsed_module = _read_module(r, mod, rewrites)
+        if course and parsed_module:
+            course.modules.append(parsed_module)
+        if not lessons[mod]:
+            r.problem(f"{mod}/", 1, _l("modul belum punya pelajaran"))
+        for _, fname in sorted(lessons[mod]):
+            lesson = _read_lesson(r, f"{mod}/{fname}", rewrites)
+            if course and lesson:
+                course.lessons.append(lesson)
+    if r.problems or course is None:
+        return None, sorted(r.problems, key=lambda p: (p.path, p.line))
+    course.media = parsed_media
+    course.content_hash = r.digest.hexdigest()
+    return course, []
+
+
+def _check_media(r: _Reader, media: dict[str, Path]) -> list[ParsedMedia]:
+    out = []
+    for rel, f in media.items():
+        kind = MEDIA_TYPES.get(f.suffix.lower())
+        if kind is None:
+            r.problem(f"media/{rel}", 1, _l(
+                "jenis berkas tidak diizinkan (hanya PNG, JPEG, WebP, GIF dan PDF)"))
+            continue
+        data = f.read_bytes()
+        if len(data) > MAX_MEDIA_BYTES:
+            r.problem(f"media/{rel}", 1, _l("berkas lebih besar dari 10 MB"))
+            continue
+        if not data.startswith(kind[1]) or (f.suffix.lower() == ".webp" and data[8:12] != b"WEBP"):
+            r.problem(f"media/{rel}", 1, _l("isi berkas tidak sesuai dengan ekstensinya"))
+            continue
+        r.digest.update(b"media/" + rel.encode() + b"\0" + data)
+        out.append(ParsedMedia(rel, kind[0], data, hashlib.sha256(data).hexdigest()))
+    return out
+
+
+def _read_course_md(r: _Reader, rewrites) -> ParsedCourse | None:
+    rel = "course.md"
+    if not (r.folder / rel).is_file():
+        r.problem(rel, 1, _l("course.md tidak ada"))
+        return None
+    text = r.read_text(rel)
+    fm = r.front_matter(rel, text) if text is not None else None
+    if fm is None:
+        return None
+    r.check_keys(rel, fm, COURSE_KEYS)
+    meta = fm.meta
+    title = r.required_text(rel, fm, "title")
+    summary = r.required_text(rel, fm, "summary")
+    jp = Decimal(0)
+    if meta.get("jp") is None:
+        r.problem(rel, fm.line_of("jp"), _l("'%(key)s' wajib diisi", key="jp"))
+    else:
+        try:
+            jp = Decimal(str(meta["jp"]))
+            if not jp.is_finite() or jp <= 0 or jp >= 10000 or isinstance(meta["jp"], bool):
+                raise InvalidOperation
+        except InvalidOperation:
+            r.problem(rel, fm.line_of("jp"), _l("'jp' harus angka lebih dari 0"))
+    language = str(meta.get("language", "id"))
+    if language not in ("id", "en"):
+        r.problem(rel, fm.line_of("language"), _l("'language' harus 'id' atau 'en'"))
+    completion = str(meta.get("completion", "all"))
+    if completion != "all":
+        r.problem(rel, fm.line_of("completion"), _l("'completion' hanya mengenal 'all'"))
+    tags = meta.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
+        r.problem(rel, fm.line_of("tags"), _l("'tags' harus daftar teks, misalnya [data, keamanan]"))
+        tags = []
+    owner = meta.get("owner")
+    if owner is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", str(owner)):
+        r.problem(rel, fm.line_of("owner"), _l("'owner' harus alamat email pelatih"))
+    for key in ("level", "version"):
+        if key in meta and not isinstance(meta[key], str | int | float):
+            r.problem(rel, fm.line_of(key), _l("'%(key)s' harus teks", key=key))
+    if len(title) > 200 or len(summary) > 500:
+        r.problem(rel, 1, _l("judul paling panjang 200 karakter dan ringkasan 500 karakter"))
+    description = render_markdown(fm.body, rewrites(rel, fm.body, fm.body_line, "."))
+    return ParsedCourse(
+        slug=r.slug,
+        title=title,
+        summary=summary,
+        jp=jp,
+        language=language,
+        level=str(meta["level"]) if meta.get("level") is not None else None,
+        tags=[str(t) for t in tags],
+        version=str(meta["version"]) if meta.get("version") is not None else None,
+        owner_email=str(owner).lower() if owner else None,
+        completion=completion,
+        description_html=description,
+        content_hash="",
+    )
+
+
+def _read_module(r: _Reader, mod: str, rewrites) -> ParsedModule | None:
+    rel = f"{mod}/module.md"
+    default_title = NUMBERED.fullmatch(mod).group(2).replace("-", " ").capitalize()
+    if not (r.folder / rel).is_file():
+        return ParsedModule(mod, default_title, "")
+    text = r.read_text(rel)
+    fm = r.front_matter(rel, text) if text is not None else None
+    if fm is None:
+        return None
+    r.check_keys(rel, fm, MODULE_KEYS)
+    title = str(fm.meta.get("title") or default_title).strip()
+    # The intro is shown on the course outline, whose URL is the course folder.
+    intro = render_markdown(fm.body, rewrites(rel, fm.body, fm.body_line, "."))
+    return ParsedModule(mod, title[:200], intro)
+
+
+def _read_lesson(r: _Reader, rel: str, rewrites) -> ParsedLesson | None:
+    text = r.read_text(rel)
+    fm = r.front_matter(rel, text) if text is not None else None
+    if fm is None:
+        return None
+    kind = str(fm.meta.get("type", "lesson"))
+    if kind not in ("lesson", "quiz"):
+        r.problem(rel, fm.line_of("type"), _l("'type' harus 'lesson' atau 'quiz'"))
+        return None
+    r.check_keys(rel, fm, QUIZ_KEYS if kind == "quiz" else LESSON_KEYS)
+    title = r.required_text(rel, fm, "title")
+    if len(title) > 200:
+        r.problem(rel, fm.line_of("title"), _l("judul paling panjang 200 karakter"))
+    quiz = None
+    if kind == "quiz":
+        quiz = _read_quiz_settings(r, rel, fm)
+        body_md = ""
+    else:
+        body_md = fm.body
+        if not body_md.strip():
+            r.problem(rel, fm.body_line, _l("pelajaran tidak berisi teks"))
+    minutes = r.positive_int(rel, fm, "minutes") or _word_minutes(fm.body)
+    url_dir = posixpath.dirname(rel)
+    html = render_markdown(body_md, rewrites(rel, body_md, fm.body_line, url_dir))
+    return ParsedLesson(
+        path=rel.removesuffix(".md"),
+        module_dir=url_dir,
+        kind=kind,
+        title=title,
+        minutes=minutes,
+        body_html=html,
+        content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        quiz=quiz,
+    )
+
+
+def _read_quiz_settings(r: _Reader, rel: str, fm: FrontMatter) -> ParsedQuiz:
+    quiz = ParsedQuiz()
+    pass_mark = fm.meta.get("pass_mark", 70)
+    if isinstance(pass_mark, bool) or not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
+        r.problem(rel, fm.line_of("pass_mark"), _l("'pass_mark' harus persen dari 0 sampai 100"))
+    else:
+        quiz.pass_mark = pass_mark
+    quiz.max_attempts = r.positive_int(rel, fm, "attempts", maximum=100)
+    quiz.time_limit_minutes = r.positive_int(rel, fm, "time_limit", maximum=24 * 60)
+    shuffle = fm.meta.get("shuffle", False)
+    if not isinstance(shuffle, bool):
+        r.problem(rel, fm.line_of("shuffle"), _l("'shuffle' harus true atau false"))
+    else:
+        quiz.shuffle = shuffle
+    quiz.question_count = len(_QUESTION.findall(fm.body))
+    if not quiz.question_count:
+        r.problem(rel, fm.body_line, _l("kuis belum punya pertanyaan (judul '## ')"))
+    return quiz

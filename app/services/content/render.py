@@ -1,0 +1,65 @@
+"""Markdown -> sanitised HTML, done once at import time."""
+
+import xml.etree.ElementTree as etree
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+EXTENSIONS = ["extra", "admonition", "sane_lists"]
+
+_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption", "details", "summary"}
+_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "th": {"align", "colspan", "rowspan"},
+    "td": {"align", "colspan", "rowspan"},
+    "ol": {"start"},
+    "abbr": {"title"},
+}
+
+
+def sanitize(html: str) -> str:
+    """Keep structure and classes, drop scripts, handlers, styles and foreign URL schemes."""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+class _RewriteLinks(Treeprocessor):
+    def __init__(self, md, rewrites: dict[str, str]):
+        super().__init__(md)
+        self.rewrites = rewrites
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter():
+            attr = {"a": "href", "img": "src"}.get(el.tag)
+            if attr and el.get(attr) in self.rewrites:
+                el.set(attr, self.rewrites[el.get(attr)])
+            if el.tag == "img":
+                el.set("loading", "lazy")
+
+
+class _RewriteLinksExtension(Extension):
+    def __init__(self, rewrites: dict[str, str]):
+        super().__init__()
+        self.rewrites = rewrites
+
+    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
+        # After inline patterns (priority 20) have turned links into elements.
+        md.treeprocessors.register(_RewriteLinks(md, self.rewrites), "lentera_links", 5)
+
+
+def render_markdown(text: str, rewrites: dict[str, str] | None = None) -> str:
+    """Render trainer Markdown, replace link targets found in `rewrites`, sanitise."""
+    md = markdown.Markdown(
+        extensions=[*EXTENSIONS, _RewriteLinksExtension(rewrites or {})],
+        output_format="html",
+    )
+    return sanitize(md.convert(text))

@@ -1,0 +1,185 @@
+"""Enrolment and lesson progress: what a learner has opened, finished and where to resume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.models import Course, Enrolment, Lesson, LessonProgress, Module, utcnow
+
+
+def _insert_ignoring_duplicates(session: Session, model, **values) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: safe when two requests race to create the same row."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
+
+
+def enrol(session: Session, user_id: int, course_id: int) -> None:
+    """Enrol a learner in a course; enrolling twice changes nothing."""
+    _insert_ignoring_duplicates(
+        session, Enrolment, user_id=user_id, course_id=course_id, enrolled_at=utcnow()
+    )
+
+
+def ensure_enrolled(session: Session, user_id: int, course_id: int) -> bool:
+    """Enrol unless already enrolled (a read first, so revisits write nothing). True if new."""
+    exists = session.scalar(
+        select(Enrolment.id).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+    )
+    if exists is None:
+        enrol(session, user_id, course_id)
+    return exists is None
+
+
+def record_opening(session: Session, user_id: int, lesson: Lesson) -> None:
+    """Remember that the learner reached this lesson (first opening only)."""
+    enrol(session, user_id, lesson.course_id)
+    _insert_ignoring_duplicates(
+        session, LessonProgress, user_id=user_id, lesson_id=lesson.id, opened_at=utcnow()
+    )
+
+
+def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> bool:
+    """Mark a lesson done. Returns False when it was already done (a replay is a no-op)."""
+    record_opening(session, user_id, lesson)
+    result = session.execute(
+        LessonProgress.__table__.update()
+        .where(
+            LessonProgress.user_id == user_id,
+            LessonProgress.lesson_id == lesson.id,
+            LessonProgress.completed_at.is_(None),
+        )
+        .values(completed_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+def lesson_state(session: Session, user_id: int, lesson_id: int) -> LessonProgress | None:
+    return session.get(LessonProgress, (user_id, lesson_id))
+
+
+def course_counts(session: Session, user_id: int, course_id: int) -> tuple[int, int]:
+    """(done, total) live steps of a course for one learner."""
+    done, total = session.execute(
+        select(func.count(LessonProgress.completed_at), func.count(Lesson.id))
+        .select_from(Lesson)
+        .outerjoin(
+            LessonProgress,
+            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id),
+        )
+        .where(Lesson.course_id == course_id, Lesson.retired.is_(False))
+    ).one()
+    return done, total
+
+
+@dataclass
+class CourseCard:
+    course: Course
+    total: int
+    done: int
+    enrolled: bool
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+def _cards_query(user_id: int):
+    """Courses with the learner's done/total counts, in one aggregate query."""
+    done = func.count(LessonProgress.completed_at)
+    total = func.count(Lesson.id)
+    return (
+        select(Course, total, done, func.max(Enrolment.id))
+        .join(Lesson, and_(Lesson.course_id == Course.id, Lesson.retired.is_(False)))
+        .outerjoin(
+            LessonProgress,
+            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id),
+        )
+        .outerjoin(
+            Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user_id)
+        )
+        .group_by(Course.id)
+        .order_by(Course.title)
+    )
+
+
+def catalog(session: Session, user_id: int) -> list[CourseCard]:
+    """Published courses, each with the learner's progress."""
+    rows = session.execute(_cards_query(user_id).where(Course.published.is_(True)))
+    return [CourseCard(c, total, done, enrolled is not None) for c, total, done, enrolled in rows]
+
+
+def my_courses(session: Session, user_id: int) -> list[CourseCard]:
+    """Courses the learner is enrolled in (published ones), unfinished first."""
+    query = _cards_query(user_id).where(
+        Course.published.is_(True),
+        Course.id.in_(select(Enrolment.course_id).where(Enrolment.user_id == user_id)),
+    )
+    cards = [CourseCard(c, t, d, True) for c, t, d, _ in session.execute(query)]
+    return sorted(cards, key=lambda card: card.percent == 100)
+
+
+@dataclass
+class OutlineItem:
+    lesson: Lesson
+    done: bool
+    opened: bool
+
+
+@dataclass
+class OutlineModule:
+    module: Module
+    items: list[OutlineItem]
+
+
+def outline(session: Session, course: Course, user_id: int | None) -> list[OutlineModule]:
+    """Modules → lessons with the learner's ticks, retired ones hidden. Two queries."""
+    query = (
+        select(Lesson, LessonProgress.completed_at.is_not(None), LessonProgress.user_id.is_not(None))
+        .join(Module, Module.id == Lesson.module_id)
+        .outerjoin(
+            LessonProgress,
+            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id),
+        )
+        .where(Lesson.course_id == course.id, Lesson.retired.is_(False))
+        .order_by(Module.position, Lesson.position)
+    )
+    modules = {
+        m.id: OutlineModule(m, [])
+        for m in session.scalars(
+            select(Module)
+            .where(Module.course_id == course.id, Module.retired.is_(False))
+            .order_by(Module.position)
+        )
+    }
+    for lesson, done, opened in session.execute(query):
+        modules[lesson.module_id].items.append(OutlineItem(lesson, bool(done), bool(opened)))
+    return [m for m in modules.values() if m.items]
+
+
+def resume_target(items: list[OutlineModule]) -> Lesson | None:
+    """Where "Lanjutkan" leads: the first step in course order that is not done yet."""
+    for module in items:
+        for item in module.items:
+            if not item.done:
+                return item.lesson
+    return None
+
+
+def neighbours(session: Session, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The previous and next live lessons of the same course: two lookups on (course, position)."""
+    live = (Lesson.course_id == lesson.course_id, Lesson.retired.is_(False))
+    previous = session.scalar(
+        select(Lesson)
+        .where(*live, Lesson.position < lesson.position)
+        .order_by(Lesson.position.desc())
+        .limit(1)
+    )
+    following = session.scalar(
+        select(Lesson).where(*live, Lesson.position > lesson.position).order_by(Lesson.position)
+        .limit(1)
+    )
+    return previous, following

@@ -1,0 +1,83 @@
+"""The page shell: access checks, security headers, fingerprinted static files, htmx helpers."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, Response, current_app, render_template, request
+from flask_babel import format_decimal, get_locale
+
+from app.access import PUBLIC, check_access
+
+CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+@cache
+def _fingerprint(static_folder: str, filename: str) -> str | None:
+    path = Path(static_folder) / filename
+    if not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def _add_static_version(endpoint: str, values: dict) -> None:
+    """url_for('static', filename=…) gains ?v=<content hash>, so the file can be cached forever."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        version = _fingerprint(current_app.static_folder, values["filename"])
+        if version:
+            values["v"] = version
+
+
+def _secure_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint == "static" and "v" in request.args:
+        response.cache_control.public = True
+        response.cache_control.max_age = current_app.config["STATIC_MAX_AGE"]
+        response.cache_control.immutable = True
+        response.cache_control.no_cache = None
+    elif "Cache-Control" not in response.headers:
+        # Pages are personal (progress, names): never cached by shared proxies.
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    return response
+
+
+def render_page(template: str, partial: str | None = None, **context) -> Response:
+    """One URL, two renderings: the whole page, or just its fragment for an htmx request."""
+    name = partial if partial and htmx_request_targets_fragment() else template
+    response = current_app.make_response(render_template(name, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+def htmx_request_targets_fragment() -> bool:
+    """An htmx request that is not a boosted page navigation wants a fragment."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def init_app(app: Flask) -> None:
+    app.view_functions["static"].access = PUBLIC
+    app.before_request(check_access)
+    app.url_defaults(_add_static_version)
+    app.after_request(_secure_headers)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["is_htmx"] = htmx_request_targets_fragment
+    app.jinja_env.filters["jp"] = lambda value: format_decimal(value, format="#,##0.##")
