@@ -6,7 +6,7 @@ so a forgotten declaration fails closed; tests walk the URL map to prove none is
 
 from collections.abc import Callable
 
-from flask import abort, current_app, request
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import login_manager
@@ -41,6 +41,8 @@ def check_access():
     if not current_user.is_authenticated:
         if rule is None:
             abort(404)
+        if request.method != "GET":  # "next" must be a page, not a form's target
+            return redirect(url_for(login_manager.login_view))
         return login_manager.unauthorized()
     if rule is None or not (current_user.roles & rule):
         abort(403)

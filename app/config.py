@@ -53,4 +53,4 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = False
     PASSWORD_TIME_COST = 1
-    PASSWORD_MEMORY_COST = 8
+    PASSWORD_MEMORY_COST = 64

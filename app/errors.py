@@ -16,10 +16,12 @@ _MESSAGES = {
           _l("Halaman yang Anda cari tidak ada atau sudah dipindahkan.")),
     405: (_l("Cara akses tidak diizinkan"), _l("Halaman ini tidak dapat dibuka dengan cara itu.")),
     409: (_l("Tidak dapat dicatat"),
-          _l("Langkah ini tidak dapat ditandai selesai dari sini. Kuis selesai ketika Anda lulus.")),
+          _l("Langkah ini tidak dapat ditandai selesai dari sini. "
+             "Kuis selesai ketika Anda lulus.")),
     429: (_l("Terlalu banyak percobaan"), _l("Tunggu sebentar, lalu coba lagi.")),
     500: (_l("Terjadi kesalahan"),
-          _l("Maaf, ada masalah di pihak kami. Tim kami sudah dicatat; silakan coba lagi nanti.")),
+          _l("Maaf, ada masalah di pihak kami dan tim kami sudah diberi tahu. "
+             "Silakan coba lagi nanti.")),
 }
 
 

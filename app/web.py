@@ -73,7 +73,8 @@ def htmx_request_targets_fragment() -> bool:
 
 def init_app(app: Flask) -> None:
     app.view_functions["static"].access = PUBLIC
-    app.before_request(check_access)
+    # First of all before_request hooks: a guest is sent to log in before CSRF is even checked.
+    app.before_request_funcs.setdefault(None, []).insert(0, check_access)
     app.url_defaults(_add_static_version)
     app.after_request(_secure_headers)
     app.jinja_env.trim_blocks = True

@@ -4,8 +4,8 @@ from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import bp
 from app.access import PUBLIC, SIGNED_IN, access
+from app.auth import bp
 from app.auth.forms import EmptyForm, LanguageForm, LoginForm
 from app.extensions import db, limiter
 from app.services.accounts import authenticate

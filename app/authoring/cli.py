@@ -33,7 +33,7 @@ def _load_all(paths):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(file_okay=False))
 def check(paths):
     """Validate course folders; print path:line: message for each problem; exit 1 on any."""
-    for _, course in _load_all(paths):
+    for _path, course in _load_all(paths):
         click.echo(_("%(slug)s: OK (%(modules)d modul, %(steps)d langkah)", slug=course.slug,
                      modules=len(course.modules), steps=len(course.lessons)))
 

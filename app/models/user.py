@@ -21,7 +21,7 @@ class Role(enum.IntFlag):
 
     @classmethod
     def parse(cls, names: str) -> Role:
-        """'learner,trainer' -> Role.LEARNER | Role.TRAINER; raises ValueError on an unknown name."""
+        """'learner,trainer' -> Role.LEARNER | Role.TRAINER; ValueError on an unknown name."""
         role = cls(0)
         for name in filter(None, (n.strip().lower() for n in names.split(","))):
             if name.upper() not in cls.__members__:

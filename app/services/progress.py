@@ -138,7 +138,9 @@ class OutlineModule:
 def outline(session: Session, course: Course, user_id: int | None) -> list[OutlineModule]:
     """Modules → lessons with the learner's ticks, retired ones hidden. Two queries."""
     query = (
-        select(Lesson, LessonProgress.completed_at.is_not(None), LessonProgress.user_id.is_not(None))
+        select(
+            Lesson, LessonProgress.completed_at.is_not(None), LessonProgress.user_id.is_not(None)
+        )
         .join(Module, Module.id == Lesson.module_id)
         .outerjoin(
             LessonProgress,

@@ -28,11 +28,10 @@ def parse_front_matter(text: str) -> FrontMatter:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         return FrontMatter({}, text, 1)
-    for end, line in enumerate(lines[1:], start=1):
-        if line.rstrip() == "---":
-            break
-    else:
+    closing = [i for i, line in enumerate(lines) if i and line.rstrip() == "---"]
+    if not closing:
         raise FrontMatterError(1, _l("front matter dibuka dengan '---' tetapi tidak ditutup"))
+    end = closing[0]
     yaml_text = "".join(lines[1:end])
     try:
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)

@@ -106,7 +106,8 @@ def import_course(
         lesson.retired = True
 
     media = {
-        m.path: m for m in session.scalars(select(MediaFile).where(MediaFile.course_id == course.id))
+        m.path: m
+        for m in session.scalars(select(MediaFile).where(MediaFile.course_id == course.id))
     }
     for pm in parsed.media:
         item = media.pop(pm.path, None)

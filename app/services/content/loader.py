@@ -343,7 +343,8 @@ def _read_course_md(r: _Reader, rewrites) -> ParsedCourse | None:
         r.problem(rel, fm.line_of("completion"), _l("'completion' hanya mengenal 'all'"))
     tags = meta.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str | int) for t in tags):
-        r.problem(rel, fm.line_of("tags"), _l("'tags' harus daftar teks, misalnya [data, keamanan]"))
+        r.problem(rel, fm.line_of("tags"),
+                  _l("'tags' harus daftar teks, misalnya [data, keamanan]"))
         tags = []
     owner = meta.get("owner")
     if owner is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", str(owner)):

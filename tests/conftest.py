@@ -1,0 +1,143 @@
+"""Fixtures: one migrated database per run (SQLite file, or TEST_DATABASE_URL), emptied per test."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db as _db
+from tests import factories
+
+DATA = Path(__file__).parent / "data"
+
+
+def _test_config(tmp_path_factory) -> dict:
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'lentera-test.db'}"
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    config["COURSES_DIR"] = str(DATA / "courses")
+    return config
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app(_test_config(tmp_path_factory))
+    with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        _db.session.remove()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_database(request):
+    """Every test starts from empty tables (the schema stays)."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        _db.session.remove()
+
+
+@pytest.fixture
+def fresh_app(app):
+    """Another app on the same database, for tests that add their own routes to it."""
+    apps = []
+
+    def _make(**overrides):
+        config = {k: v for k, v in app.config.items() if k.isupper()}
+        config.update(overrides)
+        apps.append(create_app(config))
+        return apps[-1]
+
+    yield _make
+    for other in apps:
+        with other.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """A database session inside an app context, for tests of the domain layer."""
+    with app.app_context():
+        yield _db.session
+        _db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    """Factories that commit in their own app context and hand back detached plain values."""
+    return factories.Factory(app)
+
+
+@pytest.fixture
+def course_copy(tmp_path):
+    """A writable copy of a course under tests/data/courses, to break or change in a test."""
+
+    def copy(name: str = "contoh-kursus") -> Path:
+        target = tmp_path / name
+        shutil.copytree(DATA / "courses" / name, target)
+        return target
+
+    return copy
+
+
+class LoggedIn:
+    """A test client logged in as someone, with the CSRF token its forms carry."""
+
+    def __init__(self, client, user):
+        self.client, self.user = client, user
+
+    def csrf(self, path: str = "/") -> str:
+        html = self.client.get(path).get_data(as_text=True)
+        marker = 'name="csrf_token" type="hidden" value="'
+        if marker not in html:
+            marker = 'name="csrf_token" value="'
+        return html.split(marker, 1)[1].split('"', 1)[0]
+
+
+@pytest.fixture
+def login(app, make):
+    """login(role=…) -> a LoggedIn client for a new user with that role."""
+
+    def _login(user=None, **overrides):
+        user = user or make.user(**overrides)
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('id="csrf_token" name="csrf_token" type="hidden" value="', 1)[1]
+        token = token.split('"', 1)[0]
+        response = client.post(
+            "/login",
+            data={"login": user.email, "password": factories.PASSWORD, "csrf_token": token},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return LoggedIn(client, user)
+
+    return _login

@@ -1,0 +1,92 @@
+"""Small factories: make_user(session, **overrides) and friends."""
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.extensions import db
+from app.models import Role, User
+from app.services import progress
+from app.services.accounts import create_user
+from app.services.content import import_course, load_course
+from app.services.units import upsert_unit
+
+PASSWORD = "kata-sandi-uji"
+DATA = Path(__file__).parent / "data"
+_seq = itertools.count(1)
+
+
+def make_user(session, **overrides) -> User:
+    n = next(_seq)
+    values = {
+        "email": f"pengguna{n}@example.go.id",
+        "name": f"Pengguna {n}",
+        "roles": Role.LEARNER,
+        "password": PASSWORD,
+        "cost": (1, 64),
+    }
+    values.update(overrides)
+    return create_user(session, **values)
+
+
+def import_folder(session, folder: Path, *, publish: bool = True):
+    parsed, problems = load_course(folder)
+    assert not problems, [str(p) for p in problems]
+    return import_course(session, parsed, str(folder), publish=publish).course
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    email: str
+    roles: int
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    id: int
+    slug: str
+    lesson_paths: tuple[str, ...]
+
+
+class Factory:
+    """The same factories for view tests: commit, then return plain values safe across requests."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def user(self, **overrides) -> UserInfo:
+        with self.app.app_context():
+            user = make_user(db.session, **overrides)
+            db.session.commit()
+            return UserInfo(user.id, user.email, user.roles)
+
+    def unit(self, code: str, name: str, parent: str | None = None) -> int:
+        with self.app.app_context():
+            unit = upsert_unit(db.session, code, name, parent)
+            db.session.commit()
+            return unit.id
+
+    def course(self, folder: Path | str = "contoh-kursus", *, publish: bool = True) -> CourseInfo:
+        folder = folder if isinstance(folder, Path) else DATA / "courses" / folder
+        with self.app.app_context():
+            course = import_folder(db.session, folder, publish=publish)
+            db.session.commit()
+            paths = tuple(
+                lesson.path for module in course.modules for lesson in module.lessons
+                if not lesson.retired
+            )
+            return CourseInfo(course.id, course.slug, paths)
+
+    def completed(self, user: UserInfo, course: CourseInfo, *paths: str) -> None:
+        from sqlalchemy import select
+
+        from app.models import Lesson
+
+        with self.app.app_context():
+            for path in paths:
+                lesson = db.session.scalar(
+                    select(Lesson).where(Lesson.course_id == course.id, Lesson.path == path)
+                )
+                progress.complete_lesson(db.session, user.id, lesson)
+            db.session.commit()

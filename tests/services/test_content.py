@@ -1,0 +1,153 @@
+"""Reading and checking course folders, without a database or HTTP."""
+
+from pathlib import Path
+
+import pytest
+
+from app.services.content import load_course
+from app.services.content.render import render_markdown
+
+DATA = Path(__file__).parents[1] / "data" / "courses"
+BROKEN = DATA.parent / "broken"
+
+
+@pytest.fixture(autouse=True)
+def _ctx(app):
+    with app.app_context():  # messages are translated with Flask-Babel
+        yield
+
+
+def problems_of(folder: Path) -> list[str]:
+    course, problems = load_course(folder, display_root=folder.name)
+    assert course is None
+    return [str(p) for p in problems]
+
+
+def test_a_good_course_is_parsed_in_folder_order():
+    course, problems = load_course(DATA / "contoh-kursus")
+    assert problems == []
+    assert course.slug == "contoh-kursus"
+    assert (course.title, str(course.jp), course.tags) == ("Kursus Contoh", "2", ["uji", "contoh"])
+    assert [m.dir_name for m in course.modules] == ["01-dasar", "02-lanjutan"]
+    assert [lesson.path for lesson in course.lessons] == [
+        "01-dasar/01-pembuka", "01-dasar/02-kedua", "01-dasar/03-kuis", "02-lanjutan/01-lanjut",
+    ]
+    quiz = course.lessons[2]
+    assert quiz.kind == "quiz"
+    assert (quiz.quiz.pass_mark, quiz.quiz.max_attempts, quiz.quiz.shuffle) == (80, 3, True)
+    assert (quiz.quiz.time_limit_minutes, quiz.quiz.question_count) == (5, 2)
+    assert sorted(m.path for m in course.media) == ["diagram.png", "panduan.pdf"]
+
+
+def test_links_to_lessons_and_media_become_urls_relative_to_the_lesson():
+    course, _ = load_course(DATA / "contoh-kursus")
+    html = course.lessons[0].body_html
+    assert 'href="02-kedua#bagian"' in html
+    assert 'href="../02-lanjutan/01-lanjut"' in html
+    media = next(m for m in course.media if m.path == "diagram.png")
+    assert f'src="../media/diagram.png?v={media.sha256[:12]}"' in html
+    # The course description is shown at /courses/<slug>/, one level up from lessons.
+    assert 'href="01-dasar/01-pembuka"' in course.description_html
+
+
+def test_trainer_html_is_sanitised_at_import():
+    course, _ = load_course(DATA / "contoh-kursus")
+    html = course.lessons[0].body_html
+    assert "<script" not in html and "alert(" not in html
+    assert "javascript:" not in html and "onclick" not in html
+    assert '<div class="admonition note">' in html
+
+
+def test_markdown_extra_features_render():
+    html = render_markdown(
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\nIstilah\n:   arti\n\nteks[^1]\n\n[^1]: catatan\n\n"
+        "```python\nprint(1)\n```\n"
+    )
+    for fragment in ("<table>", "<dl>", 'class="footnote"', "<pre><code", "print(1)"):
+        assert fragment in html
+
+
+def test_minutes_default_to_word_count(course_copy):
+    folder = course_copy()
+    long_lesson = folder / "01-dasar" / "04-panjang.md"
+    long_lesson.write_text("---\ntitle: Panjang\n---\n" + "kata " * 450, encoding="utf-8")
+    course, problems = load_course(folder)
+    assert problems == []
+    assert next(lsn for lsn in course.lessons if lsn.path.endswith("04-panjang")).minutes == 3
+
+
+def test_every_problem_of_a_broken_course_is_reported_at_once_with_its_line():
+    assert problems_of(BROKEN / "rusak") == [
+        "rusak/01-modul-dua:1: nomor urut 01 sudah dipakai oleh 01-modul",
+        "rusak/01-modul/01-tanpa-judul.md:1: 'title' wajib diisi",
+        "rusak/01-modul/01-tanpa-judul.md:2: 'minutes' harus bilangan bulat lebih dari 0",
+        "rusak/01-modul/01-tanpa-judul.md:4: tautan '../media/tidak-ada.png' menuju berkas "
+        "yang tidak ada",
+        "rusak/01-modul/01-tanpa-judul.md:4: tautan '../../lain/course.md' keluar dari folder "
+        "kursus",
+        "rusak/01-modul/02-yaml.md:3: front matter bukan YAML yang valid: found unexpected end "
+        "of stream",
+        "rusak/01-modul/03-kuis.md:4: 'pass_mark' harus persen dari 0 sampai 100",
+        "rusak/01-modul/03-kuis.md:5: 'shuffle' harus true atau false",
+        "rusak/01-modul/03-kuis.md:7: kuis belum punya pertanyaan (judul '## ')",
+        "rusak/01-modul/catatan.txt:1: berkas pelajaran harus bernama NN-slug.md, misalnya "
+        "01-pengantar.md",
+        "rusak/2-salah:1: folder modul harus bernama NN-slug, misalnya 01-pengantar",
+        "rusak/course.md:1: 'summary' wajib diisi",
+        "rusak/course.md:3: 'jp' harus angka lebih dari 0",
+        "rusak/course.md:4: kunci 'titel' tidak dikenal (yang dikenal: completion, jp, language, "
+        "level, owner, summary, tags, title, version)",
+        "rusak/course.md:5: 'language' harus 'id' atau 'en'",
+        "rusak/course.md:7: tautan '01-modul/99-hilang.md' menuju berkas yang tidak ada",
+        "rusak/media/gambar.svg:1: jenis berkas tidak diizinkan (hanya PNG, JPEG, WebP, GIF dan "
+        "PDF)",
+        "rusak/media/palsu.png:1: isi berkas tidak sesuai dengan ekstensinya",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("file", "content", "expected"),
+    [
+        ("course.md", b"---\ntitle: X\nsummary: Y\n---\n", "course.md:1: 'jp' wajib diisi"),
+        ("course.md", b"---\ntitle: X\nsummary: Y\njp: 2\nowner: bukan email\n---\n",
+         "course.md:5: 'owner' harus alamat email pelatih"),
+        ("01-dasar/02-kedua.md", b"---\ntitle: A\n---\nbaris\n\xff\xfe\n",
+         "01-dasar/02-kedua.md:5: berkas bukan teks UTF-8"),
+        ("01-dasar/02-kedua.md", b"---\ntitle: A\n", "01-dasar/02-kedua.md:1: front matter dibuka"),
+        ("01-dasar/02-kedua.md", b"---\ntitle: A\ntype: video\n---\nx\n",
+         "01-dasar/02-kedua.md:3: 'type' harus 'lesson' atau 'quiz'"),
+        ("01-dasar/02-kedua.md", b"---\ntitle: A\n---\n\n   \n",
+         "01-dasar/02-kedua.md:4: pelajaran tidak berisi teks"),
+        ("01-dasar/02-kedua.md", b"---\ntitle: A\n---\n```\n[x](tidak-dicek.md)\n```\n"
+         b"[y](../01-dasar/tidak-ada.md)\n",
+         "01-dasar/02-kedua.md:7: tautan '../01-dasar/tidak-ada.md' menuju berkas yang tidak ada"),
+        ("01-dasar/04-tanpa-md", b"x", "01-dasar/04-tanpa-md:1: berkas pelajaran harus bernama"),
+        ("lepas.md", b"---\ntitle: A\n---\nx\n", "lepas.md:1: berkas tak terduga"),
+        ("01-dasar/03-kuis.md", b"---\ntitle: K\ntype: quiz\nattempts: 0\n---\n## S?\n= a\n",
+         "01-dasar/03-kuis.md:4: 'attempts' harus bilangan bulat dari 1 sampai 100"),
+    ],
+)
+def test_each_mistake_names_its_file_and_line(course_copy, file, content, expected):
+    folder = course_copy()
+    (folder / file).write_bytes(content)
+    found = problems_of(folder)
+    assert any(p.startswith(f"contoh-kursus/{expected}") for p in found), found
+
+
+def test_symlinks_are_refused(course_copy, tmp_path):
+    folder = course_copy()
+    secret = tmp_path / "rahasia.png"
+    secret.write_bytes(b"\x89PNG\r\n\x1a\nrahasia")
+    (folder / "media" / "tautan.png").symlink_to(secret)
+    assert "contoh-kursus/media/tautan.png:1: tautan simbolik tidak diizinkan" in problems_of(
+        folder
+    )
+
+
+def test_a_course_without_course_md_or_modules_says_so(tmp_path):
+    folder = tmp_path / "kosong"
+    folder.mkdir()
+    assert problems_of(folder) == [
+        "kosong/course.md:1: course.md tidak ada",
+        "kosong/course.md:1: kursus belum punya modul (folder NN-slug)",
+    ]

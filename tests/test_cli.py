@@ -1,0 +1,112 @@
+"""The command line of PRODUCT §4, run through Flask's CLI runner on the real database."""
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Course, Lesson, LessonProgress, Role, User
+
+DATA = Path(__file__).parent / "data" / "courses"
+BROKEN = DATA.parent / "broken"
+
+
+def test_check_a_good_course_exits_0(runner):
+    result = runner.invoke(args=["courses", "check", str(DATA / "contoh-kursus")])
+    assert result.exit_code == 0, result.output
+    assert "contoh-kursus: OK (2 modul, 4 langkah)" in result.output
+
+
+def test_check_a_broken_course_prints_path_line_message_and_exits_1(runner):
+    result = runner.invoke(args=["courses", "check", str(BROKEN / "rusak")])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    root = str(BROKEN / "rusak")
+    assert f"{root}/course.md:3: 'jp' harus angka lebih dari 0" in lines
+    assert f"{root}/01-modul/03-kuis.md:4: 'pass_mark' harus persen dari 0 sampai 100" in lines
+    assert f"{root}/media/gambar.svg:1: jenis berkas tidak diizinkan (hanya PNG, JPEG, WebP, GIF dan PDF)" in lines  # noqa: E501
+    assert lines[-1] == "18 kesalahan ditemukan; tidak ada yang diimpor."
+
+
+def test_import_refuses_everything_when_one_course_is_broken(app, runner):
+    result = runner.invoke(
+        args=["courses", "import", str(DATA / "contoh-kursus"), str(BROKEN / "rusak")]
+    )
+    assert result.exit_code == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Course)) == 0
+
+
+def test_import_then_reimport_reports_what_changed(app, runner):
+    result = runner.invoke(args=["courses", "import", str(DATA / "contoh-kursus")])
+    assert result.exit_code == 0, result.output
+    assert "contoh-kursus: draf; 4 baru, 0 diperbarui, 0 tetap, 0 dipensiunkan" in result.output
+    result = runner.invoke(args=["courses", "import", "--publish", str(DATA / "contoh-kursus")])
+    assert "contoh-kursus: diterbitkan; 0 baru, 0 diperbarui, 4 tetap, 0 dipensiunkan" in (
+        result.output
+    )
+    with app.app_context():
+        assert db.session.scalar(select(Course.published)) is True
+
+
+def test_users_create_with_nip_and_unit(app, runner, make):
+    make.unit("SETJEN", "Sekretariat Jenderal")
+    result = runner.invoke(args=[
+        "users", "create", "--email", "Ani@Example.go.id", "--name", "Ani", "--role",
+        "supervisor,learner", "--nip", "19860926 201505 1 001", "--unit", "SETJEN",
+        "--password", "rahasia-ani",
+    ])
+    assert result.exit_code == 0, result.output
+    assert "ani@example.go.id (learner, supervisor, NIP 19860926******1001)" in result.output
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.nip == "198609262015051001" and user.unit.code == "SETJEN"
+        assert user.roles == Role.SUPERVISOR | Role.LEARNER
+
+
+def test_users_create_prompts_for_the_password(app, runner):
+    result = runner.invoke(
+        args=["users", "create", "--email", "b@example.go.id", "--name", "B", "--role", "trainer"],
+        input="rahasia-budi\nrahasia-budi\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(User.password_hash)).startswith("$argon2id$")
+
+
+def test_users_create_explains_bad_input_without_a_traceback(runner):
+    result = runner.invoke(args=[
+        "users", "create", "--email", "c@example.go.id", "--name", "C", "--role", "learner",
+        "--nip", "198602302015051001", "--password", "rahasia-c",
+    ])
+    assert result.exit_code == 1
+    assert "NIP memuat tanggal lahir yang tidak ada." in result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(args=[
+        "users", "create", "--email", "c@example.go.id", "--name", "C", "--role", "kepala",
+        "--password", "rahasia-c",
+    ])
+    assert result.exit_code == 2 and "peran tidak dikenal: kepala" in result.output
+
+
+def test_demo_is_idempotent_and_prints_the_logins(app, runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    for login in ("admin@lentera.test", "pelatih@lentera.test", "atasan@lentera.test",
+                  "budi@lentera.test"):
+        assert login in second.output
+    assert "lentera-demo" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 5
+        assert db.session.scalar(select(func.count()).select_from(Course)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Lesson)) == 4
+        # budi finished the first lessons of the course, once.
+        budi = db.session.scalar(select(User).where(User.email == "budi@lentera.test"))
+        done = db.session.scalar(
+            select(func.count()).select_from(LessonProgress).where(
+                LessonProgress.user_id == budi.id, LessonProgress.completed_at.is_not(None)
+            )
+        )
+        assert done == 3  # the test course has three lessons (and one quiz)

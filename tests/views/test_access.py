@@ -1,0 +1,136 @@
+"""Who may open what: every route, every role, allowed and refused."""
+
+import pytest
+
+from app.access import PUBLIC, access
+from app.models import Role
+from tests.factories import PASSWORD
+
+LESSON = "/courses/contoh-kursus/01-dasar/01-pembuka"
+ROLES = {
+    "learner": Role.LEARNER,
+    "trainer": Role.TRAINER,
+    "supervisor": Role.SUPERVISOR | Role.LEARNER,
+    "admin": Role.ADMIN,
+}
+
+# (method, url) -> status for a signed-in user of any role; a guest is sent to log in.
+SIGNED_IN_PAGES = [
+    ("GET", "/", 200),
+    ("GET", "/me/learning", 200),
+    ("GET", "/courses/contoh-kursus/", 200),
+    ("GET", LESSON, 200),
+    ("POST", LESSON + "/complete", 303),
+    ("GET", "/courses/contoh-kursus/media/diagram.png", 200),
+    ("POST", "/logout", 302),
+]
+# A signed-in user opening /login is sent on to the catalog.
+PUBLIC_PAGES = [("GET", "/login", 302), ("POST", "/language", 302)]
+
+
+def test_every_endpoint_declares_who_may_use_it(app):
+    undeclared = [
+        rule.endpoint for rule in app.url_map.iter_rules()
+        if getattr(app.view_functions[rule.endpoint], "access", None) is None
+    ]
+    assert undeclared == []
+
+
+@pytest.mark.parametrize(("method", "url", "status"), SIGNED_IN_PAGES)
+def test_guests_are_sent_to_log_in(client, make, method, url, status):
+    make.course()
+    response = client.open(url, method=method)
+    assert response.status_code == 302
+    expected = "/login?next=" if method == "GET" else "/login"
+    assert response.headers["Location"].startswith(expected)
+
+
+def test_guests_may_open_the_public_pages(client):
+    assert client.get("/login").status_code == 200
+    with client.get("/static/css/app.css") as response:
+        assert response.status_code == 200
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/language", data={"locale": "en", "csrf_token": token})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "url", "status"), SIGNED_IN_PAGES + PUBLIC_PAGES)
+def test_every_role_may_learn(login, make, role, method, url, status):
+    make.course()
+    me = login(roles=ROLES[role])
+    data = {"csrf_token": me.csrf(), "locale": "id"} if method == "POST" else None
+    assert me.client.open(url, method=method, data=data).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("learner", 404), ("supervisor", 404), ("other trainer", 404), ("owner", 200),
+     ("admin", 200)],
+)
+@pytest.mark.parametrize("url", ["/courses/contoh-kursus/", LESSON,
+                                 "/courses/contoh-kursus/media/diagram.png"])
+def test_an_unpublished_course_is_seen_only_by_its_trainer_and_admins(
+    login, make, role, status, url
+):
+    owner = make.user(email="pelatih@example.go.id", roles=Role.TRAINER)
+    make.course(publish=False)
+    if role == "owner":
+        me = login(owner)
+    elif role == "other trainer":
+        me = login(roles=Role.TRAINER)
+    else:
+        me = login(roles=ROLES[role])
+    assert me.client.get(url).status_code == status
+
+
+def test_a_preview_never_records_progress(login, make):
+    owner = make.user(email="pelatih@example.go.id", roles=Role.TRAINER)
+    make.course(publish=False)
+    me = login(owner)
+    assert "Pratinjau" in me.client.get(LESSON).get_data(as_text=True)
+    response = me.client.post(LESSON + "/complete", data={"csrf_token": me.csrf()})
+    assert response.status_code == 409
+    assert "0 dari 4 selesai" in me.client.get(LESSON).get_data(as_text=True)
+
+
+@pytest.fixture
+def guarded_app(fresh_app):
+    """A second app on the same database, with an admin-only view and a view with no rule."""
+    guarded = fresh_app()
+
+    @guarded.route("/_admin-only")
+    @access(Role.ADMIN)
+    def admin_only():
+        return "rahasia admin"
+
+    @guarded.route("/_forgotten")
+    def forgotten():
+        return "tidak boleh terlihat"
+
+    @guarded.route("/_open")
+    @access(PUBLIC)
+    def open_view():
+        return "terbuka"
+
+    return guarded
+
+
+@pytest.mark.parametrize(
+    ("roles", "admin_only"),
+    [(Role.LEARNER | Role.TRAINER | Role.SUPERVISOR, 403), (Role.ADMIN, 200)],
+)
+def test_role_rules_and_forgotten_declarations_fail_closed(guarded_app, make, roles, admin_only):
+    guest = guarded_app.test_client()
+    assert guest.get("/_open").data == b"terbuka"
+    assert guest.get("/_forgotten").status_code == 404
+    assert guest.get("/_admin-only").status_code == 302
+
+    user = make.user(roles=roles)
+    client = guarded_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    client.post("/login", data={"login": user.email, "password": PASSWORD, "csrf_token": token})
+    assert client.get("/_admin-only").status_code == admin_only
+    assert client.get("/_forgotten").status_code == 403

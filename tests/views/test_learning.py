@@ -1,0 +1,177 @@
+"""The learner's pages over HTTP: catalog, outline, reader, completion, media."""
+
+import re
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Enrolment, LessonProgress
+
+COURSE = "/courses/contoh-kursus/"
+FIRST = COURSE + "01-dasar/01-pembuka"
+SECOND = COURSE + "01-dasar/02-kedua"
+LAST = COURSE + "02-lanjutan/01-lanjut"
+
+
+def count(app, model, **where):
+    with app.app_context():
+        query = select(func.count()).select_from(model).filter_by(**where)
+        return db.session.scalar(query)
+
+
+def test_the_catalog_lists_published_courses_with_progress(login, make):
+    make.course()
+    me = login()
+    page = me.client.get("/").get_data(as_text=True)
+    assert "Kursus Contoh" in page and "2 JP" in page and "4 langkah" in page
+    assert "<progress" not in page  # not enrolled yet: no bar
+    make.completed(me.user, make.course(), "01-dasar/01-pembuka")
+    page = me.client.get("/").get_data(as_text=True)
+    assert 'value="25"' in page and "25% · 1 dari 4 selesai" in page
+
+
+def test_opening_a_course_enrols_once_and_offers_to_start(app, login, make):
+    make.course()
+    me = login()
+    assert count(app, Enrolment) == 0
+    page = me.client.get(COURSE).get_data(as_text=True)
+    me.client.get(COURSE)
+    assert count(app, Enrolment, user_id=me.user.id) == 1
+    assert "Mulai belajar: Pembuka" in page
+    assert f'href="{FIRST}"' in page
+    assert "Dasar-dasar" in page and "Pengantar modul dasar." in page
+    assert "Kuis" in page
+
+
+def test_lanjutkan_resumes_at_the_first_step_not_done(login, make):
+    course = make.course()
+    me = login()
+    make.completed(me.user, course, "01-dasar/01-pembuka")
+    me.client.get(FIRST)
+    page = me.client.get(COURSE).get_data(as_text=True)
+    assert "Lanjutkan: Pelajaran Kedua" in page
+    assert page.count('class="is-done"') == 1
+
+
+def test_the_reader_serves_stored_html_with_previous_and_next(login, make):
+    make.course()
+    me = login()
+    page = me.client.get(SECOND).get_data(as_text=True)
+    assert "<table>" in page and 'id="bagian"' in page
+    assert f'rel="prev" href="{FIRST}"' in page
+    assert f'rel="next" href="{COURSE}01-dasar/03-kuis"' in page
+    assert "Selesai & lanjut" in page
+    first = me.client.get(FIRST).get_data(as_text=True)
+    assert 'rel="prev"' not in first
+
+
+def test_reading_records_the_opening_once(app, login, make):
+    make.course()
+    me = login()
+    me.client.get(FIRST)
+    me.client.get(FIRST)
+    assert count(app, LessonProgress, user_id=me.user.id) == 1
+    assert count(app, Enrolment, user_id=me.user.id) == 1
+
+
+def test_completing_without_javascript_moves_to_the_next_lesson(app, login, make):
+    make.course()
+    me = login()
+    token = me.csrf(FIRST)
+    response = me.client.post(FIRST + "/complete", data={"csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == SECOND
+    # Done twice (a double tap) still counts once.
+    me.client.post(FIRST + "/complete", data={"csrf_token": token})
+    with app.app_context():
+        rows = db.session.scalars(select(LessonProgress.completed_at)).all()
+    assert len(rows) == 1 and rows[0] is not None
+    page = me.client.get(FIRST).get_data(as_text=True)
+    assert "Pelajaran ini sudah selesai" in page and "25% · 1 dari 4 selesai" in page
+
+
+def test_completing_the_last_lesson_returns_to_the_course(login, make):
+    make.course()
+    me = login()
+    response = me.client.post(LAST + "/complete", data={"csrf_token": me.csrf(LAST)})
+    assert response.headers["Location"] == COURSE
+
+
+def test_completing_through_htmx_returns_the_control_and_the_new_progress(login, make):
+    make.course()
+    me = login()
+    token = me.csrf(FIRST)
+    response = me.client.post(
+        FIRST + "/complete",
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    assert "<html" not in fragment
+    assert fragment.lstrip().startswith('<div id="complete"')
+    assert "Pelajaran ini sudah selesai" in fragment
+    assert f'href="{SECOND}"' in fragment and "Lanjut: Pelajaran Kedua" in fragment
+    assert 'id="course-progress" hx-swap-oob="true"' in fragment
+    assert "25% · 1 dari 4 selesai" in fragment
+
+
+def test_htmx_requests_need_the_csrf_header_too(login, make):
+    make.course()
+    me = login()
+    response = me.client.post(FIRST + "/complete", headers={"HX-Request": "true"})
+    assert response.status_code == 400
+
+
+def test_a_quiz_shows_its_rules_and_cannot_be_ticked_off_by_hand(login, make):
+    make.course()
+    me = login()
+    quiz = COURSE + "01-dasar/03-kuis"
+    page = me.client.get(quiz).get_data(as_text=True)
+    assert "2 pertanyaan" in page and "nilai lulus 80" in page and "batas waktu 5 menit" in page
+    assert "Selesai & lanjut" not in page
+    assert me.client.post(quiz + "/complete", data={"csrf_token": me.csrf()}).status_code == 409
+
+
+def test_my_learning_lists_enrolled_courses_with_percent(login, make):
+    course = make.course()
+    me = login()
+    assert "Anda belum mengikuti kursus apa pun." in me.client.get("/me/learning").get_data(
+        as_text=True)
+    make.completed(me.user, course, "01-dasar/01-pembuka", "01-dasar/02-kedua")
+    page = me.client.get("/me/learning").get_data(as_text=True)
+    assert "Kursus Contoh" in page and "50% · 2 dari 4 selesai" in page
+
+
+def test_unknown_and_retired_lessons_are_not_found(login, make, course_copy):
+    folder = course_copy()
+    make.course(folder)
+    me = login()
+    assert me.client.get(COURSE + "01-dasar/99-tidak-ada").status_code == 404
+    assert me.client.get("/courses/tidak-ada/").status_code == 404
+    (folder / "02-lanjutan" / "01-lanjut.md").unlink()
+    (folder / "02-lanjutan" / "02-ganti.md").write_text("---\ntitle: Ganti\n---\nIsi.\n")
+    first = folder / "01-dasar" / "01-pembuka.md"
+    first.write_text(
+        first.read_text().replace("02-lanjutan/01-lanjut.md", "02-lanjutan/02-ganti.md")
+    )
+    make.course(folder)
+    assert me.client.get(LAST).status_code == 404
+
+
+def test_media_is_served_with_a_year_of_caching_when_fingerprinted(login, make):
+    make.course()
+    me = login()
+    page = me.client.get(FIRST).get_data(as_text=True)
+    src = re.search(r'src="\.\./media/diagram\.png\?v=(\w+)"', page).group(1)
+    response = me.client.get(f"{COURSE}media/diagram.png?v={src}")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert response.data.startswith(b"\x89PNG")
+    assert "immutable" in response.headers["Cache-Control"]
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    stale = me.client.get(f"{COURSE}media/diagram.png?v=lama")
+    assert "immutable" not in stale.headers["Cache-Control"]
+    again = me.client.get(
+        f"{COURSE}media/diagram.png", headers={"If-None-Match": stale.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert me.client.get(f"{COURSE}media/tidak-ada.png").status_code == 404
