@@ -63,7 +63,8 @@ def test_markdown_extra_features_render():
         "| a | b |\n|---|---|\n| 1 | 2 |\n\nIstilah\n:   arti\n\nteks[^1]\n\n[^1]: catatan\n\n"
         "```python\nprint(1)\n```\n"
     )
-    for fragment in ("<table>", "<dl>", 'class="footnote"', "<pre><code", "print(1)"):
+    for fragment in ("<table>", "<dl>", 'class="footnote"', "<pre><code", "print(1)",
+                     'title="Kembali ke catatan kaki 1"'):
         assert fragment in html
 
 

@@ -115,6 +115,7 @@ class _Reader:
         self.root = display_root.rstrip("/")
         self.problems: list[Problem] = []
         self.digest = hashlib.sha256()
+        self.language = "id"  # the course's, once course.md is read
 
     def problem(self, rel: str, line: int, message) -> None:
         self.problems.append(Problem(f"{self.root}/{rel}", line, str(message)))
@@ -273,6 +274,7 @@ def load_course(
         return out
 
     course = _read_course_md(r, rewrites)
+    r.language = course.language if course else "id"
     if not modules:
         r.problem("course.md", 1, _l("kursus belum punya modul (folder NN-slug)"))
     for _, mod in sorted(modules):
@@ -354,7 +356,9 @@ def _read_course_md(r: _Reader, rewrites) -> ParsedCourse | None:
             r.problem(rel, fm.line_of(key), _l("'%(key)s' harus teks", key=key))
     if len(title) > 200 or len(summary) > 500:
         r.problem(rel, 1, _l("judul paling panjang 200 karakter dan ringkasan 500 karakter"))
-    description = render_markdown(fm.body, rewrites(rel, fm.body, fm.body_line, "."))
+    description = render_markdown(
+        fm.body, rewrites(rel, fm.body, fm.body_line, "."), language if language == "en" else "id"
+    )
     return ParsedCourse(
         slug=r.slug,
         title=title,
@@ -383,7 +387,7 @@ def _read_module(r: _Reader, mod: str, rewrites) -> ParsedModule | None:
     r.check_keys(rel, fm, MODULE_KEYS)
     title = str(fm.meta.get("title") or default_title).strip()
     # The intro is shown on the course outline, whose URL is the course folder.
-    intro = render_markdown(fm.body, rewrites(rel, fm.body, fm.body_line, "."))
+    intro = render_markdown(fm.body, rewrites(rel, fm.body, fm.body_line, "."), r.language)
     return ParsedModule(mod, title[:200], intro)
 
 
@@ -410,7 +414,7 @@ def _read_lesson(r: _Reader, rel: str, rewrites) -> ParsedLesson | None:
             r.problem(rel, fm.body_line, _l("pelajaran tidak berisi teks"))
     minutes = r.positive_int(rel, fm, "minutes") or _word_minutes(fm.body)
     url_dir = posixpath.dirname(rel)
-    html = render_markdown(body_md, rewrites(rel, body_md, fm.body_line, url_dir))
+    html = render_markdown(body_md, rewrites(rel, body_md, fm.body_line, url_dir), r.language)
     return ParsedLesson(
         path=rel.removesuffix(".md"),
         module_dir=url_dir,

@@ -56,10 +56,22 @@ class _RewriteLinksExtension(Extension):
         md.treeprocessors.register(_RewriteLinks(md, self.rewrites), "lentera_links", 5)
 
 
-def render_markdown(text: str, rewrites: dict[str, str] | None = None) -> str:
+# The footnote "back" link's tooltip, in the course's language.
+_BACKLINK_TITLE = {"id": "Kembali ke catatan kaki {}", "en": "Back to footnote {}"}
+
+
+def render_markdown(
+    text: str, rewrites: dict[str, str] | None = None, language: str = "id"
+) -> str:
     """Render trainer Markdown, replace link targets found in `rewrites`, sanitise."""
+    backlink_title = _BACKLINK_TITLE.get(language, _BACKLINK_TITLE["id"])
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, _RewriteLinksExtension(rewrites or {})],
+        extension_configs={
+            "extra": {
+                "footnotes": {"BACKLINK_TITLE": backlink_title}
+            }
+        },
         output_format="html",
     )
     return sanitize(md.convert(text))
