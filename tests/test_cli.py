@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Course, Lesson, LessonProgress, Role, User
+from app.models import AuditEntry, Course, Lesson, LessonProgress, Role, User
 
 DATA = Path(__file__).parent / "data" / "courses"
 BROKEN = DATA.parent / "broken"
@@ -47,6 +47,11 @@ def test_import_then_reimport_reports_what_changed(app, runner):
     )
     with app.app_context():
         assert db.session.scalar(select(Course.published)) is True
+        entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        assert [(e.action, e.target, e.actor_id) for e in entries] == [
+            ("course.import", "course:contoh-kursus", None)
+        ] * 2
+        assert entries[1].details["published"] is True
 
 
 def test_users_create_with_nip_and_unit(app, runner, make):

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.services.audit import record
 from app.services.content import import_course, load_course
 
 courses = AppGroup("courses", help="Check and import course folders.")
@@ -49,6 +50,10 @@ def import_(paths, publish):
             import_course(db.session, course, str(Path(path).resolve()), publish=publish)
             for path, course in parsed
         ]
+        for r in results:
+            record(db.session, None, "course.import", f"course:{r.course.slug}",
+                   source="cli", version=r.course.version, created=r.created,
+                   updated=r.updated, retired=r.retired, published=r.course.published)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -1,11 +1,12 @@
 """Typed models, one module per aggregate. Nothing here imports Flask."""
 
+from app.models.audit import AuditEntry
 from app.models.base import Base, utcnow
 from app.models.course import Course, Lesson, MediaFile, Module, Quiz
 from app.models.progress import Enrolment, LessonProgress
 from app.models.user import Role, Unit, User
 
 __all__ = [
-    "Base", "Course", "Enrolment", "Lesson", "LessonProgress", "MediaFile", "Module",
+    "AuditEntry", "Base", "Course", "Enrolment", "Lesson", "LessonProgress", "MediaFile", "Module",
     "Quiz", "Role", "Unit", "User", "utcnow",
 ]
