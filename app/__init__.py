@@ -27,10 +27,12 @@ def create_app(config: type | dict | None = None) -> Flask:
     from app.auth import bp as auth_bp
     from app.catalog import bp as catalog_bp
     from app.learn import bp as learn_bp
+    from app.quiz import bp as quiz_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learn_bp)
+    app.register_blueprint(quiz_bp)
 
     from app import errors
 

@@ -7,9 +7,10 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, Response, current_app, render_template, request
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale
 
 from app.access import PUBLIC, check_access
+from app.models import utcnow
 
 CSP = "; ".join(
     [
@@ -58,6 +59,11 @@ def _secure_headers(response: Response) -> Response:
     return response
 
 
+def format_jp(value) -> str:
+    """4.00 -> "4", 2.50 -> "2,5" (in Indonesian)."""
+    return format_decimal(value, format="#,##0.##")
+
+
 def render_page(template: str, partial: str | None = None, **context) -> Response:
     """One URL, two renderings: the whole page, or just its fragment for an htmx request."""
     name = partial if partial and htmx_request_targets_fragment() else template
@@ -81,4 +87,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["is_htmx"] = htmx_request_targets_fragment
-    app.jinja_env.filters["jp"] = lambda value: format_decimal(value, format="#,##0.##")
+    app.jinja_env.filters["jp"] = format_jp
+    app.jinja_env.filters["score"] = lambda v: "–" if v is None else format_decimal(v, "#,##0.#")
+    app.jinja_env.filters["percent"] = lambda v: "–" if v is None else format_percent(v)
+    app.jinja_env.filters["time_short"] = lambda v: format_time(v, "HH:mm")
+    app.jinja_env.filters["date_long"] = lambda v: format_date(v, "long")
+    app.jinja_env.globals["now"] = utcnow

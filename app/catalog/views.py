@@ -1,8 +1,14 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.access import SIGNED_IN, access
 from app.catalog import bp
 from app.extensions import db
+from app.models import Enrolment
 from app.services import progress
 from app.services.courses import visible_course
 from app.web import render_page
@@ -21,7 +27,16 @@ def index():
 def my_learning():
     """"Pembelajaran saya": the learner's courses with percent done."""
     cards = progress.my_courses(db.session, current_user.id)
-    return render_page("catalog/my_learning.html", cards=cards)
+    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    year = datetime.now(tz).year
+    return render_page(
+        "catalog/my_learning.html",
+        cards=cards,
+        year=year,
+        jp=progress.jp_in_year(db.session, current_user.id, year, tz),
+        target=current_app.config["JP_YEARLY_TARGET"],
+        completed=progress.completed_courses(db.session, current_user.id),
+    )
 
 
 @bp.route("/courses/<slug>/")
@@ -31,6 +46,8 @@ def course(slug: str):
     course = visible_course(db.session, slug, current_user)
     if course.published and progress.ensure_enrolled(db.session, current_user.id, course.id):
         db.session.commit()
+    enrolment = db.session.scalar(select(Enrolment).where(
+        Enrolment.user_id == current_user.id, Enrolment.course_id == course.id))
     modules = progress.outline(db.session, course, current_user.id)
     items = [item for module in modules for item in module.items]
     done = sum(item.done for item in items)
@@ -42,4 +59,5 @@ def course(slug: str):
         done=done,
         total=len(items),
         started=any(item.opened for item in items),
+        completed_at=enrolment.completed_at if enrolment else None,
     )

@@ -7,7 +7,7 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.learn import bp
 from app.models import Course, MediaFile
-from app.services import progress
+from app.services import progress, quizzes
 from app.services.courses import visible_course, visible_lesson
 from app.web import htmx_request_targets_fragment, render_page
 
@@ -25,6 +25,10 @@ def lesson(slug: str, module: str, lesson: str):
         db.session.commit()
     previous, following = progress.neighbours(db.session, step)
     done, total = progress.course_counts(db.session, current_user.id, step.course_id)
+    quiz_status = attempts = None
+    if step.is_quiz:
+        quiz_status = quizzes.status(db.session, current_user.id, step.quiz)
+        attempts = quizzes.attempts_of(db.session, current_user.id, step.quiz)
     return render_page(
         "learn/lesson.html",
         lesson=step,
@@ -35,6 +39,8 @@ def lesson(slug: str, module: str, lesson: str):
         done=done,
         total=total,
         form=EmptyForm(),
+        quiz_status=quiz_status,
+        attempts=attempts,
     )
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from app.models.quiz import Question
 
 
 class Course(Base):
@@ -102,6 +106,11 @@ class Quiz(Base):
     question_count: Mapped[int] = mapped_column(default=0)
 
     lesson: Mapped[Lesson] = relationship(back_populates="quiz")
+    questions: Mapped[list[Question]] = relationship(
+        order_by="Question.position",
+        primaryjoin="and_(Question.quiz_id == Quiz.lesson_id, Question.retired.is_(False))",
+        viewonly=True,
+    )
 
 
 class MediaFile(Base):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, Numeric, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -20,6 +21,9 @@ class Enrolment(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The course's JP at the moment of completion: a later edit of course.md changes no one's
+    # credited hours. Credited to the year of completed_at.
+    jp_credited: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
 
     course: Mapped[Course] = relationship()
 

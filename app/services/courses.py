@@ -1,4 +1,4 @@
-"""Finding courses and lessons, and who may see them."""
+"""Finding courses and lessons, and who may see or manage them."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
@@ -14,10 +14,22 @@ def can_preview(user: User, course: Course) -> bool:
     )
 
 
+# Managing a course (its statistics, its versions) needs the same standing as previewing it.
+can_manage = can_preview
+
+
 def visible_course(session: Session, slug: str, user: User) -> Course:
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is None or not (course.published or can_preview(user, course)):
         # An unpublished course is "not found" to others, not "forbidden": its name stays private.
+        raise NotFound()
+    return course
+
+
+def managed_course(session: Session, slug: str, user: User) -> Course:
+    """A course this user may manage; to anyone else it does not exist."""
+    course = session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or not can_manage(user, course):
         raise NotFound()
     return course
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models import Course, Enrolment, Lesson, LessonProgress, Module, utcnow
+from app.services import certificates
 
 
 def _insert_ignoring_duplicates(session: Session, model, **values) -> None:
@@ -43,7 +46,10 @@ def record_opening(session: Session, user_id: int, lesson: Lesson) -> None:
 
 
 def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> bool:
-    """Mark a lesson done. Returns False when it was already done (a replay is a no-op)."""
+    """Mark a step done (a quiz: when passed) and complete the course when it was the last.
+
+    Returns False when it was already done: a replay is a no-op.
+    """
     record_opening(session, user_id, lesson)
     result = session.execute(
         LessonProgress.__table__.update()
@@ -54,7 +60,55 @@ def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> bool:
         )
         .values(completed_at=utcnow())
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    complete_course_if_done(session, user_id, lesson.course_id)
+    return True
+
+
+def complete_course_if_done(session: Session, user_id: int, course_id: int) -> bool:
+    """The `all` rule: every live lesson done and every quiz passed. Recorded once, with the JP
+    of that moment, credited to the year of completion; the certificate is issued with it."""
+    done, total = course_counts(session, user_id, course_id)
+    if not total or done < total:
+        return False
+    jp = session.scalar(select(Course.jp).where(Course.id == course_id))
+    claimed = session.execute(
+        update(Enrolment)
+        .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id,
+               Enrolment.completed_at.is_(None))
+        .values(completed_at=utcnow(), jp_credited=jp)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed:
+        enrolment = session.scalar(select(Enrolment).where(
+            Enrolment.user_id == user_id, Enrolment.course_id == course_id))
+        session.refresh(enrolment)
+        certificates.issue(session, enrolment)
+    return bool(claimed)
+
+
+def jp_in_year(session: Session, user_id: int, year: int, tz: tzinfo = UTC) -> Decimal:
+    """JP credited in a calendar year of the given time zone, from completed enrolments."""
+    start = datetime(year, 1, 1, tzinfo=tz)
+    end = datetime(year + 1, 1, 1, tzinfo=tz)
+    total = session.scalar(
+        select(func.coalesce(func.sum(Enrolment.jp_credited), 0)).where(
+            Enrolment.user_id == user_id,
+            Enrolment.completed_at >= start,
+            Enrolment.completed_at < end,
+        )
+    )
+    return Decimal(total or 0)
+
+
+def completed_courses(session: Session, user_id: int) -> list[tuple[Course, Enrolment]]:
+    return session.execute(
+        select(Course, Enrolment)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None))
+        .order_by(Enrolment.completed_at.desc())
+    ).all()
 
 
 def lesson_state(session: Session, user_id: int, lesson_id: int) -> LessonProgress | None:

@@ -35,7 +35,7 @@ def test_a_good_course_is_parsed_in_folder_order():
     quiz = course.lessons[2]
     assert quiz.kind == "quiz"
     assert (quiz.quiz.pass_mark, quiz.quiz.max_attempts, quiz.quiz.shuffle) == (80, 3, True)
-    assert (quiz.quiz.time_limit_minutes, quiz.quiz.question_count) == (5, 2)
+    assert (quiz.quiz.time_limit_minutes, quiz.quiz.question_count) == (5, 3)
     assert sorted(m.path for m in course.media) == ["diagram.png", "panduan.pdf"]
 
 

@@ -22,10 +22,12 @@ SIGNED_IN_PAGES = [
     ("GET", LESSON, 200),
     ("POST", LESSON + "/complete", 303),
     ("GET", "/courses/contoh-kursus/media/diagram.png", 200),
+    ("POST", "/courses/contoh-kursus/01-dasar/03-kuis/attempts", 303),
     ("POST", "/logout", 302),
 ]
 # A signed-in user opening /login is sent on to the catalog.
-PUBLIC_PAGES = [("GET", "/login", 302), ("POST", "/language", 302)]
+PUBLIC_PAGES = [("GET", "/login", 302), ("POST", "/language", 302),
+                ("GET", "/verify/tidak-ada", 404)]
 
 
 def test_every_endpoint_declares_who_may_use_it(app):
@@ -49,6 +51,7 @@ def test_guests_may_open_the_public_pages(client):
     assert client.get("/login").status_code == 200
     with client.get("/static/css/app.css") as response:
         assert response.status_code == 200
+    assert client.get("/verify/tidak-ada").status_code == 404  # answered, not sent to log in
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     response = client.post("/language", data={"locale": "en", "csrf_token": token})

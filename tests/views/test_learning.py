@@ -127,7 +127,7 @@ def test_a_quiz_shows_its_rules_and_cannot_be_ticked_off_by_hand(login, make):
     me = login()
     quiz = COURSE + "01-dasar/03-kuis"
     page = me.client.get(quiz).get_data(as_text=True)
-    assert "2 pertanyaan" in page and "nilai lulus 80" in page and "batas waktu 5 menit" in page
+    assert "3 pertanyaan" in page and "Nilai lulus 80" in page and "batas waktu 5 menit" in page
     assert "Selesai & lanjut" not in page
     assert me.client.post(quiz + "/complete", data={"csrf_token": me.csrf()}).status_code == 409
 

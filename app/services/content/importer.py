@@ -7,8 +7,18 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Course, Lesson, MediaFile, Module, Quiz, User, utcnow
-from app.services.content.loader import ParsedCourse
+from app.models import (
+    Course,
+    Lesson,
+    MediaFile,
+    Module,
+    Question,
+    QuestionOption,
+    Quiz,
+    User,
+    utcnow,
+)
+from app.services.content.loader import ParsedCourse, RenderedQuestion
 
 
 @dataclass
@@ -100,6 +110,8 @@ def import_course(
             quiz.time_limit_minutes = pl.quiz.time_limit_minutes
             quiz.question_count = pl.quiz.question_count
             lesson.quiz = quiz
+            session.flush()
+            _sync_questions(session, quiz, pl.quiz.questions)
     retired = 0
     for lesson in existing.values():
         retired += not lesson.retired
@@ -121,3 +133,33 @@ def import_course(
         session.delete(item)
     session.flush()
     return ImportResult(course, created, updated, unchanged, retired)
+
+
+def _sync_questions(session: Session, quiz: Quiz, parsed: list[RenderedQuestion]) -> None:
+    """Keep a question's id while its text is unchanged; retire the ones that disappeared.
+
+    Old attempts keep their own snapshot, so their scores stay readable either way.
+    """
+    existing = {
+        q.content_hash: q
+        for q in session.scalars(select(Question).where(Question.quiz_id == quiz.lesson_id))
+    }
+    for position, pq in enumerate(parsed, start=1):
+        question = existing.pop(pq.content_hash, None)
+        if question is None:
+            question = Question(
+                quiz_id=quiz.lesson_id, content_hash=pq.content_hash, kind=pq.kind,
+                points=pq.points, accepted=pq.accepted,
+                options=[
+                    QuestionOption(position=i, text_html=html, correct=correct)
+                    for i, (html, correct) in enumerate(pq.options, start=1)
+                ],
+            )
+            session.add(question)
+        # Rendering can change (a media file's fingerprint) while the source stays the same.
+        question.prompt_html, question.explanation_html = pq.prompt_html, pq.explanation_html
+        for option, (html, _correct) in zip(question.options, pq.options, strict=True):
+            option.text_html = html
+        question.position, question.retired = position, False
+    for question in existing.values():
+        question.retired = True

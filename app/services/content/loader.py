@@ -13,6 +13,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from app.services.content.frontmatter import FrontMatter, FrontMatterError, parse_front_matter
+from app.services.content.quiz_format import parse_quiz
 from app.services.content.render import render_markdown
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -38,7 +39,6 @@ QUIZ_KEYS = {"title", "type", "pass_mark", "attempts", "shuffle", "time_limit"}
 _INLINE_LINK = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
 _REF_LINK = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.I)
-_QUESTION = re.compile(r"^## ", re.M)
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,27 @@ class Problem:
 
 
 @dataclass
+class RenderedQuestion:
+    content_hash: str
+    kind: str
+    points: int
+    prompt_html: str
+    explanation_html: str
+    options: list[tuple[str, bool]]  # (html, correct)
+    accepted: list[str]
+
+
+@dataclass
 class ParsedQuiz:
     pass_mark: int = 70
     max_attempts: int | None = None
     shuffle: bool = False
     time_limit_minutes: int | None = None
-    question_count: int = 0
+    questions: list[RenderedQuestion] = field(default_factory=list)
+
+    @property
+    def question_count(self) -> int:
+        return len(self.questions)
 
 
 @dataclass
@@ -404,17 +419,16 @@ def _read_lesson(r: _Reader, rel: str, rewrites) -> ParsedLesson | None:
     title = r.required_text(rel, fm, "title")
     if len(title) > 200:
         r.problem(rel, fm.line_of("title"), _l("judul paling panjang 200 karakter"))
-    quiz = None
-    if kind == "quiz":
-        quiz = _read_quiz_settings(r, rel, fm)
-        body_md = ""
-    else:
-        body_md = fm.body
-        if not body_md.strip():
-            r.problem(rel, fm.body_line, _l("pelajaran tidak berisi teks"))
-    minutes = r.positive_int(rel, fm, "minutes") or _word_minutes(fm.body)
     url_dir = posixpath.dirname(rel)
-    html = render_markdown(body_md, rewrites(rel, body_md, fm.body_line, url_dir), r.language)
+    links = rewrites(rel, fm.body, fm.body_line, url_dir)
+    quiz = None
+    body_md = fm.body
+    if kind == "quiz":
+        quiz, body_md = _read_quiz(r, rel, fm, lambda md: render_markdown(md, links, r.language))
+    elif not body_md.strip():
+        r.problem(rel, fm.body_line, _l("pelajaran tidak berisi teks"))
+    minutes = r.positive_int(rel, fm, "minutes") or _word_minutes(fm.body)
+    html = render_markdown(body_md, links, r.language)
     return ParsedLesson(
         path=rel.removesuffix(".md"),
         module_dir=url_dir,
@@ -427,7 +441,15 @@ def _read_lesson(r: _Reader, rel: str, rewrites) -> ParsedLesson | None:
     )
 
 
-def _read_quiz_settings(r: _Reader, rel: str, fm: FrontMatter) -> ParsedQuiz:
+def _inline(html: str) -> str:
+    """An option is one short paragraph: drop the <p> wrapper Markdown puts around it."""
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
+def _read_quiz(r: _Reader, rel: str, fm: FrontMatter, render) -> tuple[ParsedQuiz, str]:
+    """Settings from the front matter, questions from the body; returns (quiz, intro)."""
     quiz = ParsedQuiz()
     pass_mark = fm.meta.get("pass_mark", 70)
     if isinstance(pass_mark, bool) or not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
@@ -441,7 +463,20 @@ def _read_quiz_settings(r: _Reader, rel: str, fm: FrontMatter) -> ParsedQuiz:
         r.problem(rel, fm.line_of("shuffle"), _l("'shuffle' harus true atau false"))
     else:
         quiz.shuffle = shuffle
-    quiz.question_count = len(_QUESTION.findall(fm.body))
-    if not quiz.question_count:
+    before = len(r.problems)
+    intro, questions = parse_quiz(
+        fm.body, fm.body_line, lambda line, message: r.problem(rel, line, message)
+    )
+    if not questions and len(r.problems) == before:
         r.problem(rel, fm.body_line, _l("kuis belum punya pertanyaan (judul '## ')"))
-    return quiz
+    for q in questions:
+        quiz.questions.append(RenderedQuestion(
+            content_hash=q.content_hash,
+            kind=q.kind,
+            points=q.points,
+            prompt_html=render(q.prompt_md),
+            explanation_html=render(q.explanation_md) if q.explanation_md else "",
+            options=[(_inline(render(o.text_md)), o.correct) for o in q.options],
+            accepted=q.accepted,
+        ))
+    return quiz, intro

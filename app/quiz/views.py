@@ -1,0 +1,119 @@
+from flask import abort, current_app, redirect, request, url_for
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access import PUBLIC, SIGNED_IN, access
+from app.auth.forms import EmptyForm
+from app.extensions import db
+from app.learn.views import LESSON_URL, lesson_url
+from app.models import Enrolment, Lesson, Role
+from app.quiz import bp
+from app.services import certificates, quizzes
+from app.services.courses import managed_course, visible_course, visible_lesson
+from app.services.errors import NotFound
+from app.web import format_jp, render_page
+
+MAX_ANSWER_LENGTH = 500
+
+
+@bp.route(LESSON_URL + "/attempts", methods=["POST"])
+@access(SIGNED_IN)
+def start(slug: str, module: str, lesson: str):
+    """Start (or resume) an attempt, then show it at its own URL."""
+    step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
+    if not step.is_quiz:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not step.course.published:
+        abort(409)  # a preview shows the quiz but records no attempts
+    attempt = quizzes.start_attempt(db.session, current_user.id, step.quiz)
+    db.session.commit()
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
+
+
+def _answers_from(form, snapshot: dict) -> dict:
+    answers = {}
+    for question in snapshot["questions"]:
+        key = f"q{question['id']}"
+        if question["kind"] == "short":
+            answers[str(question["id"])] = form.get(key, "")[:MAX_ANSWER_LENGTH]
+        else:
+            answers[str(question["id"])] = form.getlist(key)
+    return answers
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def attempt(attempt_id: int):
+    """The questions of an attempt in progress, or its graded result."""
+    attempt = quizzes.get_attempt(db.session, attempt_id, current_user.id)
+    step = db.session.get(Lesson, attempt.quiz_id)
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        quizzes.submit_attempt(db.session, attempt, _answers_from(request.form, attempt.snapshot))
+        db.session.commit()
+        return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
+    if attempt.submitted_at is None and quizzes.is_expired(attempt):
+        quizzes.submit_attempt(db.session, attempt, {})
+        db.session.commit()
+    status = quizzes.status(db.session, current_user.id, step.quiz)
+    context = dict(attempt=attempt, lesson=step, course=step.course, status=status,
+                   form=EmptyForm(), lesson_url=lesson_url(step))
+    if attempt.submitted_at is None:
+        return render_page("quiz/attempt.html", **context)
+    enrolment = db.session.scalar(select(Enrolment).where(
+        Enrolment.user_id == current_user.id, Enrolment.course_id == step.course_id))
+    return render_page(
+        "quiz/result.html",
+        results={r.question_id: r for r in attempt.results},
+        course_done=bool(enrolment and enrolment.completed_at),
+        **context,
+    )
+
+
+@bp.route("/courses/<slug>/certificate.pdf")
+@access(SIGNED_IN)
+def certificate(slug: str):
+    """The learner's certificate for a course they completed."""
+    course = visible_course(db.session, slug, current_user)
+    enrolment = db.session.scalar(select(Enrolment).where(
+        Enrolment.user_id == current_user.id, Enrolment.course_id == course.id))
+    if enrolment is None or enrolment.completed_at is None:
+        raise NotFound()
+    cert = certificates.issue(db.session, enrolment)
+    db.session.commit()
+    pdf = certificates.render_pdf(
+        cert, url_for("quiz.verify", code=cert.code, _external=True),
+        _("%(jp)s JP", jp=format_jp(cert.jp)),
+    )
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="sertifikat-{course.slug}.pdf"'
+    )
+    return response
+
+
+@bp.route("/verify/<code>")
+@access(PUBLIC)
+def verify(code: str):
+    """Anyone holding a certificate's code can check it: valid, for whom, for what."""
+    cert = certificates.by_code(db.session, code[:64])
+    return render_page("quiz/verify.html", cert=cert, tz=get_timezone()), 200 if cert else 404
+
+
+@bp.route("/courses/<slug>/quiz-stats")
+@access(Role.TRAINER | Role.ADMIN)
+def stats(slug: str):
+    """For the course's trainer and admins: how each quiz and question went."""
+    course = managed_course(db.session, slug, current_user)
+    quizzes_of_course = db.session.scalars(
+        select(Lesson)
+        .where(Lesson.course_id == course.id, Lesson.kind == "quiz", Lesson.retired.is_(False))
+        .order_by(Lesson.position)
+    ).all()
+    figures = [quizzes.quiz_stats(db.session, step.quiz) for step in quizzes_of_course]
+    return render_page("quiz/stats.html", course=course, figures=figures)

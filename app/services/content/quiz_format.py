@@ -1,0 +1,128 @@
+"""The quiz format of PRODUCT §3: `## ` questions, `- [x]` options, `= ` answers, `>` notes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+_OPTION = re.compile(r"^[-*+] \[( |x|X)\]\s+(.*)$")
+_ANSWER = re.compile(r"^=(.*)$")
+_POINTS = re.compile(r"\s*\{points=([^}]*)\}\s*$")
+
+
+def normalize_answer(text: str) -> str:
+    """Short answers match case-insensitively after trimming and collapsing spaces."""
+    return " ".join(text.split()).casefold()
+
+
+@dataclass
+class ParsedOption:
+    text_md: str
+    correct: bool
+
+
+@dataclass
+class ParsedQuestion:
+    line: int
+    prompt_md: str
+    points: int
+    kind: str  # single | multiple | short
+    options: list[ParsedOption] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+    explanation_md: str = ""
+    content_hash: str = ""
+
+
+def parse_quiz(
+    body: str, first_line: int, problem: Callable[[int, object], None]
+) -> tuple[str, list[ParsedQuestion]]:
+    """Split a quiz body into its intro and questions, reporting each malformed one by line."""
+    lines = body.split("\n")
+    starts, in_fence = [], False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        elif not in_fence and line.startswith("## "):
+            starts.append(i)
+    intro = "\n".join(lines[: starts[0]] if starts else lines)
+    questions = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        question = _parse_question(lines[start:end], first_line + start, problem)
+        if question:
+            questions.append(question)
+    return intro, questions
+
+
+def _parse_question(block: list[str], line_no: int, problem) -> ParsedQuestion | None:
+    heading = block[0][3:].strip()
+    points = 1
+    if match := _POINTS.search(heading):
+        heading = heading[: match.start()].strip()
+        value = match.group(1).strip()
+        if value.isdigit() and 0 < int(value) <= 100:
+            points = int(value)
+        else:
+            problem(line_no, _l("{points=N} harus bilangan bulat dari 1 sampai 100"))
+    if not heading:
+        problem(line_no, _l("pertanyaan tanpa teks setelah '## '"))
+    question = ParsedQuestion(line_no, heading, points, "")
+    prompt, explanation = [], []
+    phase, in_fence, ok = "prompt", False, True
+    for offset, line in enumerate(block[1:], start=1):
+        here = line_no + offset
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        option = None if in_fence else _OPTION.match(line)
+        answer = None if in_fence else _ANSWER.match(line)
+        if phase in ("prompt", "items") and (option or answer):
+            phase = "items"
+            if option:
+                correct = option.group(1) != " "
+                question.options.append(ParsedOption(option.group(2).strip(), correct))
+            else:
+                text = normalize_answer(answer.group(1))
+                if not text:
+                    problem(here, _l("jawaban singkat kosong setelah '='"))
+                    ok = False
+                question.accepted.append(text)
+        elif phase == "prompt":
+            prompt.append(line)
+        elif not line.strip():
+            continue
+        elif line.startswith(">") and not in_fence:
+            phase = "explanation"
+            explanation.append(line[1:].removeprefix(" "))
+        elif phase == "items" and line.startswith(("  ", "\t")) and question.options:
+            question.options[-1].text_md += " " + line.strip()
+        else:
+            problem(here, _l(
+                "teks tak terduga setelah pilihan jawaban; tulis penjelasan sebagai kutipan (> …)"))
+            ok = False
+    if prompt:
+        question.prompt_md = heading + "\n\n" + "\n".join(prompt).strip()
+    question.explanation_md = "\n".join(explanation).strip()
+
+    if question.options and question.accepted:
+        problem(line_no, _l("pertanyaan mencampur pilihan (- [ ]) dan jawaban singkat (=)"))
+        return None
+    if not question.options and not question.accepted:
+        problem(line_no, _l("pertanyaan tanpa pilihan (- [ ] / - [x]) atau jawaban singkat (=)"))
+        return None
+    if question.options:
+        correct = sum(o.correct for o in question.options)
+        if len(question.options) < 2:
+            problem(line_no, _l("pertanyaan pilihan butuh sedikitnya dua pilihan"))
+            ok = False
+        if correct == 0:
+            problem(line_no, _l("tidak ada pilihan yang ditandai benar ([x])"))
+            ok = False
+        question.kind = "single" if correct == 1 else "multiple"
+    else:
+        question.kind = "short"
+    question.content_hash = hashlib.sha256("\n".join(block).strip().encode()).hexdigest()
+    return question if ok else None

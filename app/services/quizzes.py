@@ -1,0 +1,275 @@
+"""Taking quizzes: starting attempts, grading them on the server, and the trainer's figures."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import (
+    AttemptChoice,
+    AttemptResult,
+    Lesson,
+    Question,
+    QuestionOption,
+    Quiz,
+    QuizAttempt,
+    utcnow,
+)
+from app.services import progress
+from app.services.content.quiz_format import normalize_answer
+from app.services.errors import InvalidInput, NotFound
+
+# Answers sent a little after the deadline still count: the network is slow, not the learner.
+GRACE = timedelta(seconds=30)
+
+
+class NoAttemptsLeft(InvalidInput):
+    pass
+
+
+@dataclass
+class QuizStatus:
+    used: int
+    left: int | None  # None: unlimited
+    best_score: Decimal | None
+    passed: bool
+    open_attempt_id: int | None
+
+
+def status(session: Session, user_id: int, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
+    """Attempts used and left, the best score, and an attempt still in progress: one query."""
+    now = now or utcnow()
+    used, best, passed, open_id = session.execute(
+        select(
+            func.count(QuizAttempt.id),
+            func.max(QuizAttempt.score),
+            func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)),
+            func.max(case((QuizAttempt.submitted_at.is_(None), QuizAttempt.id))),
+        ).where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.lesson_id)
+    ).one()
+    if open_id is not None and is_expired(session.get(QuizAttempt, open_id), now):
+        open_id = None
+    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
+    return QuizStatus(used, left, best, bool(passed), open_id)
+
+
+def is_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    """Past its time limit (and the grace period): answers are no longer accepted."""
+    return attempt.deadline_at is not None and (now or utcnow()) > attempt.deadline_at + GRACE
+
+
+def _snapshot(session: Session, quiz: Quiz, rng: random.Random) -> dict:
+    questions = session.scalars(
+        select(Question)
+        .where(Question.quiz_id == quiz.lesson_id, Question.retired.is_(False))
+        .order_by(Question.position)
+        .options(selectinload(Question.options))
+    ).all()
+    asked = []
+    for q in questions:
+        opts = [{"id": o.id, "html": o.text_html, "correct": o.correct} for o in q.options]
+        if quiz.shuffle:
+            rng.shuffle(opts)
+        asked.append({
+            "id": q.id, "kind": q.kind, "points": q.points, "prompt_html": q.prompt_html,
+            "explanation_html": q.explanation_html, "options": opts, "accepted": q.accepted,
+        })
+    if quiz.shuffle:
+        rng.shuffle(asked)
+    return {"pass_mark": quiz.pass_mark, "questions": asked}
+
+
+def start_attempt(
+    session: Session, user_id: int, quiz: Quiz, now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> QuizAttempt:
+    """Resume the attempt in progress, or start the next one if any are left.
+
+    The order of questions and options is fixed here, in the snapshot, so a reload shows the
+    same quiz. Attempts are numbered; the unique (user, quiz, number) key makes two starts at
+    the same moment produce one attempt, never two.
+    """
+    now = now or utcnow()
+    _close_expired(session, user_id, quiz, now)
+    current = status(session, user_id, quiz, now)
+    if current.open_attempt_id is not None:
+        return session.get(QuizAttempt, current.open_attempt_id)
+    if current.left == 0:
+        raise NoAttemptsLeft(_l("Kesempatan mengerjakan kuis ini sudah habis."))
+    progress.record_opening(session, user_id, quiz.lesson)
+    attempt = QuizAttempt(
+        user_id=user_id,
+        quiz_id=quiz.lesson_id,
+        number=current.used + 1,
+        started_at=now,
+        deadline_at=now + timedelta(minutes=quiz.time_limit_minutes)
+        if quiz.time_limit_minutes else None,
+        snapshot=_snapshot(session, quiz, rng or random.SystemRandom()),
+    )
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+    except IntegrityError:
+        # Someone (a second tab, a double tap) started this attempt number first: use theirs.
+        existing = session.scalar(select(QuizAttempt).where(
+            QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.lesson_id,
+            QuizAttempt.number == current.used + 1))
+        if existing is None or existing.submitted_at is not None:
+            raise NoAttemptsLeft(_l("Kesempatan mengerjakan kuis ini sudah habis.")) from None
+        return existing
+    return attempt
+
+
+def _close_expired(session: Session, user_id: int, quiz: Quiz, now: datetime) -> None:
+    """An attempt whose time ran out without answers is graded as empty (it was used)."""
+    for attempt in session.scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.lesson_id,
+        QuizAttempt.submitted_at.is_(None), QuizAttempt.deadline_at.is_not(None),
+    )):
+        if is_expired(attempt, now):
+            _grade(session, attempt, {}, now, timed_out=True)
+
+
+def get_attempt(session: Session, attempt_id: int, user_id: int) -> QuizAttempt:
+    """The learner's own attempt; anyone else's is simply not found."""
+    attempt = session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        raise NotFound()
+    return attempt
+
+
+def submit_attempt(
+    session: Session, attempt: QuizAttempt, answers: dict[str, list[str] | str],
+    now: datetime | None = None,
+) -> QuizAttempt:
+    """Grade an attempt once. A second submission (double tap, replay) changes nothing."""
+    now = now or utcnow()
+    if attempt.submitted_at is not None:
+        return attempt
+    late = is_expired(attempt, now)
+    return _grade(session, attempt, {} if late else answers, now, timed_out=late)
+
+
+def _grade(session, attempt: QuizAttempt, answers: dict, now: datetime, *, timed_out: bool):
+    results, choices, kept = [], [], {}
+    earned = possible = 0
+    for q in attempt.snapshot["questions"]:
+        given = answers.get(str(q["id"]))
+        possible += q["points"]
+        if q["kind"] == "short":
+            text = given if isinstance(given, str) else ""
+            kept[str(q["id"])] = text
+            correct = bool(text.strip()) and normalize_answer(text) in q["accepted"]
+        else:
+            valid = {str(o["id"]) for o in q["options"]}
+            picked = sorted({g for g in (given or []) if g in valid}, key=int)
+            if q["kind"] == "single":
+                picked = picked[:1]
+            kept[str(q["id"])] = picked
+            right = {str(o["id"]) for o in q["options"] if o["correct"]}
+            correct = set(picked) == right
+            choices += [{"attempt_id": attempt.id, "option_id": int(p)} for p in picked]
+        points = q["points"] if correct else 0
+        earned += points
+        results.append({"attempt_id": attempt.id, "question_id": q["id"], "correct": correct,
+                        "points": points})
+    score = (Decimal(100 * earned) / possible).quantize(Decimal("0.01"), ROUND_HALF_UP) if (
+        possible) else Decimal(0)
+    passed = score >= attempt.snapshot["pass_mark"]
+    # Claim the attempt: only the first of several simultaneous submissions gets rowcount 1.
+    claimed = session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=now, answers=kept, points_earned=earned, points_possible=possible,
+                score=score, passed=passed, timed_out=timed_out)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed:
+        if results:
+            session.execute(AttemptResult.__table__.insert(), results)
+        if choices:
+            session.execute(AttemptChoice.__table__.insert(), choices)
+        if passed:
+            lesson = session.get(Lesson, attempt.quiz_id)
+            progress.complete_lesson(session, attempt.user_id, lesson)
+    session.refresh(attempt)
+    return attempt
+
+
+def attempts_of(session: Session, user_id: int, quiz: Quiz) -> list[QuizAttempt]:
+    return session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.lesson_id,
+               QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.number)
+    ).all()
+
+
+@dataclass
+class QuestionStats:
+    question: Question
+    answered: int
+    correct_share: float | None
+    picks: dict[int, int]  # option id -> times picked
+
+
+@dataclass
+class QuizStats:
+    quiz: Quiz
+    attempts: int
+    pass_rate: float | None
+    average_score: float | None
+    questions: list[QuestionStats]
+
+
+def quiz_stats(session: Session, quiz: Quiz) -> QuizStats:
+    """Pass rate, average score, and per question and option how learners answered: SQL only."""
+    attempts, pass_rate, average = session.execute(
+        select(
+            func.count(QuizAttempt.id),
+            func.avg(case((QuizAttempt.passed.is_(True), 1.0), else_=0.0)),
+            func.avg(QuizAttempt.score),
+        ).where(QuizAttempt.quiz_id == quiz.lesson_id, QuizAttempt.submitted_at.is_not(None))
+    ).one()
+    per_question = dict(
+        (qid, (n, share)) for qid, n, share in session.execute(
+            select(
+                AttemptResult.question_id,
+                func.count(),
+                func.avg(case((AttemptResult.correct.is_(True), 1.0), else_=0.0)),
+            )
+            .join(Question, Question.id == AttemptResult.question_id)
+            .where(Question.quiz_id == quiz.lesson_id)
+            .group_by(AttemptResult.question_id)
+        )
+    )
+    picks = dict(session.execute(
+        select(AttemptChoice.option_id, func.count())
+        .join(QuestionOption, QuestionOption.id == AttemptChoice.option_id)
+        .join(Question, Question.id == QuestionOption.question_id)
+        .where(Question.quiz_id == quiz.lesson_id)
+        .group_by(AttemptChoice.option_id)
+    ).all())
+    questions = []
+    for question in session.scalars(
+        select(Question)
+        .where(Question.quiz_id == quiz.lesson_id, Question.retired.is_(False))
+        .order_by(Question.position)
+        .options(selectinload(Question.options))
+    ):
+        answered, share = per_question.get(question.id, (0, None))
+        questions.append(QuestionStats(
+            question, answered, float(share) if share is not None else None,
+            {o.id: picks.get(o.id, 0) for o in question.options},
+        ))
+    return QuizStats(
+        quiz, attempts, float(pass_rate) if pass_rate is not None else None,
+        float(average) if average is not None else None, questions,
+    )
