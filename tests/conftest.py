@@ -12,6 +12,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db as _db
 from tests import factories
+from tests.pages import csrf_token_in
 
 DATA = Path(__file__).parent / "data"
 
@@ -116,11 +117,7 @@ class LoggedIn:
         self.client, self.user = client, user
 
     def csrf(self, path: str = "/") -> str:
-        html = self.client.get(path).get_data(as_text=True)
-        marker = 'name="csrf_token" type="hidden" value="'
-        if marker not in html:
-            marker = 'name="csrf_token" value="'
-        return html.split(marker, 1)[1].split('"', 1)[0]
+        return csrf_token_in(self.client.get(path).get_data(as_text=True))
 
 
 @pytest.fixture
@@ -130,9 +127,7 @@ def login(app, make):
     def _login(user=None, **overrides):
         user = user or make.user(**overrides)
         client = app.test_client()
-        page = client.get("/login").get_data(as_text=True)
-        token = page.split('id="csrf_token" name="csrf_token" type="hidden" value="', 1)[1]
-        token = token.split('"', 1)[0]
+        token = csrf_token_in(client.get("/login").get_data(as_text=True))
         response = client.post(
             "/login",
             data={"login": user.email, "password": factories.PASSWORD, "csrf_token": token},

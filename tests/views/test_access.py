@@ -5,6 +5,7 @@ import pytest
 from app.access import PUBLIC, access
 from app.models import Role
 from tests.factories import PASSWORD
+from tests.pages import csrf_token_in
 
 LESSON = "/courses/contoh-kursus/01-dasar/01-pembuka"
 ROLES = {
@@ -53,7 +54,7 @@ def test_guests_may_open_the_public_pages(client):
         assert response.status_code == 200
     assert client.get("/verify/tidak-ada").status_code == 404  # answered, not sent to log in
     page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = csrf_token_in(page)
     response = client.post("/language", data={"locale": "en", "csrf_token": token})
     assert response.status_code == 302
 
@@ -133,7 +134,7 @@ def test_role_rules_and_forgotten_declarations_fail_closed(guarded_app, make, ro
     user = make.user(roles=roles)
     client = guarded_app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    token = csrf_token_in(page)
     client.post("/login", data={"login": user.email, "password": PASSWORD, "csrf_token": token})
     assert client.get("/_admin-only").status_code == admin_only
     assert client.get("/_forgotten").status_code == 403

@@ -3,11 +3,12 @@
 import pytest
 
 from tests.factories import PASSWORD
+from tests.pages import csrf_token_in
 
 
 def csrf_of(client, path="/login"):
     page = client.get(path).get_data(as_text=True)
-    return page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    return csrf_token_in(page)
 
 
 @pytest.mark.parametrize("login_as", ["email", "nip", "nip with spaces"])

@@ -7,6 +7,7 @@ import pytest
 import redis
 
 from app.extensions import limiter
+from tests.pages import csrf_token_in
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -31,7 +32,7 @@ def test_the_eleventh_login_attempt_in_a_minute_is_refused_politely(limited_app,
     user = make.user()
     client = limited_app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    token = csrf_token_in(page)
     statuses = [
         client.post("/login", data={"login": user.email, "password": "tebakan-salah",
                                     "csrf_token": token}).status_code
