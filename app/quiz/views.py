@@ -8,10 +8,10 @@ from app.access import PUBLIC, SIGNED_IN, access
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.learn.views import LESSON_URL, lesson_url
-from app.models import Enrolment, Lesson, Role
+from app.models import Course, Enrolment, Lesson, Role
 from app.quiz import bp
 from app.services import certificates, quizzes
-from app.services.courses import managed_course, visible_course, visible_lesson
+from app.services.courses import managed_course, visible_lesson
 from app.services.errors import NotFound
 from app.web import format_jp, render_page
 
@@ -78,12 +78,16 @@ def attempt(attempt_id: int):
 @bp.route("/courses/<slug>/certificate.pdf")
 @access(SIGNED_IN)
 def certificate(slug: str):
-    """The learner's certificate for a course they completed."""
-    course = visible_course(db.session, slug, current_user)
-    enrolment = db.session.scalar(select(Enrolment).where(
-        Enrolment.user_id == current_user.id, Enrolment.course_id == course.id))
-    if enrolment is None or enrolment.completed_at is None:
+    """The learner's certificate for a course they completed (even if since unpublished)."""
+    row = db.session.execute(
+        select(Course, Enrolment)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Course.slug == slug, Enrolment.user_id == current_user.id,
+               Enrolment.completed_at.is_not(None))
+    ).first()
+    if row is None:
         raise NotFound()
+    course, enrolment = row
     cert = certificates.issue(db.session, enrolment)
     db.session.commit()
     pdf = certificates.render_pdf(
