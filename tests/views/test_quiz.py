@@ -200,3 +200,16 @@ def test_quiz_statistics_are_for_the_courses_trainer_and_admins(app, login, make
         page = response.get_data(as_text=True)
         assert "1 percobaan dinilai" in page and "tingkat kelulusan 100%" in page
         assert "100% menjawab benar dari 1 jawaban" in page
+
+
+def test_the_certificate_outlives_unpublishing(app, login, make):
+    from app.models import Course
+
+    course = make.course()
+    me = login()
+    complete_course(app, me, make, course)
+    with app.app_context():
+        db.session.get(Course, course.id).published = False
+        db.session.commit()
+    assert me.client.get(COURSE).status_code == 404
+    assert me.client.get(COURSE + "certificate.pdf").mimetype == "application/pdf"
