@@ -1,12 +1,13 @@
 """Typed models, one module per aggregate. Nothing here imports Flask."""
 
+from app.models.assignment import Assignment
 from app.models.audit import AuditEntry
 from app.models.base import Base, utcnow
 from app.models.course import Course, Lesson, MediaFile, Module, Quiz
 from app.models.progress import Enrolment, LessonProgress
-from app.models.user import Role, Unit, User
+from app.models.user import PasswordToken, Role, Unit, User
 
 __all__ = [
-    "AuditEntry", "Base", "Course", "Enrolment", "Lesson", "LessonProgress", "MediaFile", "Module",
-    "Quiz", "Role", "Unit", "User", "utcnow",
+    "Assignment", "AuditEntry", "Base", "Course", "Enrolment", "Lesson", "LessonProgress",
+    "MediaFile", "Module", "PasswordToken", "Quiz", "Role", "Unit", "User", "utcnow",
 ]
