@@ -1,10 +1,13 @@
+from flask import current_app
 from flask_login import current_user
 
 from app.access import SIGNED_IN, access
 from app.catalog import bp
 from app.extensions import db
 from app.services import progress
+from app.services.assignments import mandatory_state
 from app.services.courses import visible_course
+from app.services.dates import Calendar
 from app.web import render_page
 
 
@@ -13,7 +16,7 @@ from app.web import render_page
 def index():
     """The catalog of published courses with the learner's progress."""
     cards = progress.catalog(db.session, current_user.id)
-    return render_page("catalog/index.html", cards=cards)
+    return render_page("catalog/index.html", cards=cards, today=_today())
 
 
 @bp.route("/me/learning")
@@ -21,7 +24,7 @@ def index():
 def my_learning():
     """"Pembelajaran saya": the learner's courses with percent done."""
     cards = progress.my_courses(db.session, current_user.id)
-    return render_page("catalog/my_learning.html", cards=cards)
+    return render_page("catalog/my_learning.html", cards=cards, today=_today())
 
 
 @bp.route("/courses/<slug>/")
@@ -42,4 +45,10 @@ def course(slug: str):
         done=done,
         total=len(items),
         started=any(item.opened for item in items),
+        mandatory=mandatory_state(db.session, current_user.id, course.id),
+        today=_today(),
     )
+
+
+def _today():
+    return Calendar.now(current_app.config["BABEL_DEFAULT_TIMEZONE"]).today

@@ -330,17 +330,23 @@ def status_rows(session: Session, viewer: User, filters: Filters, cal: Calendar)
 def export_rows(
     session: Session, viewer: User, filters: Filters, cal: Calendar, batch: int = 500
 ) -> Iterator[StatusRow]:
-    """Every row the filters select, streamed from a server-side cursor in batches."""
+    """Every row the filters select, streamed from a server-side cursor in batches.
+
+    The scope is checked now, before the first row is asked for, so a refusal can still
+    become an error page rather than a broken download.
+    """
     query, _rows = _rows_query(_scope(session, viewer, filters), filters, cal)
-    result = session.execute(
-        query.order_by(Unit.path, User.name, User.id, Course.title)
-        .execution_options(yield_per=batch)
-    )
-    try:
-        for row in result:
-            yield _status_row(row)
-    finally:
-        result.close()
+    query = query.order_by(Unit.path, User.name, User.id, Course.title)
+
+    def stream() -> Iterator[StatusRow]:
+        result = session.execute(query.execution_options(yield_per=batch))
+        try:
+            for row in result:
+                yield _status_row(row)
+        finally:
+            result.close()
+
+    return stream()
 
 
 @dataclass
