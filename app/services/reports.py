@@ -324,7 +324,7 @@ def status_rows(session: Session, viewer: User, filters: Filters, cal: Calendar)
         query.order_by(Unit.path, User.name, User.id, Course.title)
         .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
     ).all()
-    return Page([_status_row(r) for r in items], filters.page, total)
+    return Page([_status_row(r) for r in items], filters.page, total, PAGE_SIZE)
 
 
 def export_rows(
@@ -397,4 +397,4 @@ def below_target(
         .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
     ).all()
     return Page([JpLine(uid, name, nip, unit, Decimal(v)) for uid, name, nip, unit, v in items],
-                filters.page, total)
+                filters.page, total, PAGE_SIZE)
