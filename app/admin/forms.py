@@ -8,17 +8,22 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import Role
 
 ROLE_CHOICES = [
-    (str(int(Role.LEARNER)), _l("Peserta")),
-    (str(int(Role.TRAINER)), _l("Pelatih")),
-    (str(int(Role.SUPERVISOR)), _l("Atasan")),
-    (str(int(Role.ADMIN)), _l("Admin")),
+    SelectChoice(str(int(Role.LEARNER)), _l("Peserta")),
+    SelectChoice(str(int(Role.TRAINER)), _l("Pelatih")),
+    SelectChoice(str(int(Role.SUPERVISOR)), _l("Atasan")),
+    SelectChoice(str(int(Role.ADMIN)), _l("Admin")),
 ]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class UnitForm(FlaskForm):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.access import access
 from app.admin import bp
-from app.admin.forms import AssignmentForm, StaffImportForm, UnitForm, UserForm
+from app.admin.forms import AssignmentForm, StaffImportForm, UnitForm, UserForm, choices
 from app.admin.links import deliver, link_url
 from app.auth.forms import EmptyForm
 from app.extensions import db
@@ -36,11 +36,13 @@ def _id(value: str | None) -> int | None:
     return int(value)
 
 
-def _unit_choices(tree: list[Unit], blank: str) -> list[tuple[str, str]]:
-    """Units as indented options, tree order."""
-    return [("", blank)] + [
-        (str(u.id), "\u2003" * units.depth(u) + f"{u.name} ({u.code})") for u in tree
-    ]
+def _unit_choices(tree: list[Unit], blank: str | None):
+    """Units as indented options, tree order, after a blank choice if one is given."""
+    top = min((units.depth(u) for u in tree), default=0)
+    options = [("", blank)] if blank is not None else []
+    options += [(str(u.id), "\u2003" * (units.depth(u) - top) + f"{u.name} ({u.code})")
+                for u in tree]
+    return choices(options)
 
 
 @bp.route("/")
@@ -125,8 +127,7 @@ def user_edit(user_id: int):
     form = UserForm()
     form.unit.choices = _unit_choices(units.unit_tree(db.session), _("— tanpa unit —"))
     if request.method == "GET":
-        form.roles.data = [value for value, _label in form.roles.choices
-                           if person.roles & int(value)]
+        form.roles.data = [c.value for c in form.roles.choices if person.roles & int(c.value)]
         form.unit.data = str(person.unit_id or "")
         form.active.data = person.active
     error = None
@@ -204,8 +205,8 @@ def assignment_list():
     form = AssignmentForm()
     courses = db.session.scalars(
         select(Course).where(Course.published.is_(True)).order_by(Course.title)).all()
-    form.course.choices = [(str(c.id), c.title) for c in courses]
-    form.unit.choices = _unit_choices(scope_units, _("— pilih unit —"))[1:]
+    form.course.choices = choices((str(c.id), c.title) for c in courses)
+    form.unit.choices = _unit_choices(scope_units, None)
     error = None
     if form.validate_on_submit():
         try:
