@@ -6,6 +6,7 @@ import io
 import pytest
 
 from app.extensions import db
+from app.models import Role
 from tests.browser.conftest import PHONE
 from tests.reports.seed import expected_rows, seed
 
@@ -52,4 +53,21 @@ def test_a_supervisor_reads_the_chart_and_downloads_the_csv(app, phone, live_ser
                 "Belum mulai": "not_started"}
     got = {(r["Nama"].lower(), titles[r["Kursus"]]): statuses[r["Status"]] for r in rows}
     assert got == expected_rows("SETJEN", org.calendar.today)
+    assert page.js_errors == []
+
+
+def test_an_admins_pages_fit_the_phone(app, phone, live_server, make):
+    admin = make.user(roles=Role.ADMIN | Role.LEARNER)
+    make.unit("KEMEN", "Kementerian")
+    page = phone
+    page.goto(live_server + "/login")
+    page.get_by_label("Email atau NIP").fill(admin.email)
+    page.get_by_label("Kata sandi").fill("kata-sandi-uji")
+    page.get_by_role("button", name="Masuk").click()
+    page.get_by_role("link", name="Admin", exact=True).click()
+    expect(page.get_by_role("heading", name="Admin", level=1)).to_be_visible()
+    for path in ("/admin/", "/admin/units", "/admin/users", f"/admin/users/{admin.id}",
+                 "/admin/users/import", "/admin/assignments", "/reports/", "/reports/rows"):
+        page.goto(live_server + path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     assert page.js_errors == []
