@@ -24,15 +24,19 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     web.init_app(app)
 
+    from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.catalog import bp as catalog_bp
     from app.learn import bp as learn_bp
     from app.quiz import bp as quiz_bp
+    from app.reports import bp as reports_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learn_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(admin_bp)
 
     from app import errors
 

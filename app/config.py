@@ -42,6 +42,18 @@ class Config:
 
     JP_YEARLY_TARGET = int(os.environ.get("JP_YEARLY_TARGET", "20"))
 
+    # Where people reach Lentera; one-time password links start with it (the command line
+    # has no request to take the host from). Empty: the request's own host is used.
+    BASE_URL = os.environ.get("BASE_URL", "")
+    # SMTP for one-time password links; without MAIL_SERVER the admin hands the links out.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Lentera <lentera@localhost>")
+
     # One year, immutable: static and media URLs carry a content fingerprint.
     STATIC_MAX_AGE = 365 * 24 * 3600
 
@@ -54,3 +66,5 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     PASSWORD_TIME_COST = 1
     PASSWORD_MEMORY_COST = 64
+    MAIL_SERVER = ""
+    BASE_URL = ""

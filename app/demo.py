@@ -1,5 +1,6 @@
 """flask demo: a ready-to-try Lentera (idempotent: run it as often as you like)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -10,10 +11,11 @@ from sqlalchemy import select
 
 from app.auth.cli import password_cost
 from app.extensions import db
-from app.models import Course, Lesson, Role, User
+from app.models import Assignment, Course, Lesson, Role, Unit, User
 from app.services import progress
 from app.services.accounts import create_user
 from app.services.content import import_course, load_course
+from app.services.dates import Calendar
 from app.services.units import upsert_unit
 
 DEMO_PASSWORD = "lentera-demo"
@@ -80,6 +82,12 @@ def demo():
             )
             for lesson in lessons:
                 progress.complete_lesson(db.session, users[email].id, lesson)
+    # Something for the report to show: the first course is mandatory for the whole ministry.
+    if courses and db.session.scalar(select(Assignment.id).limit(1)) is None:
+        today = Calendar.now(current_app.config["BABEL_DEFAULT_TIMEZONE"]).today
+        root = db.session.scalar(select(Unit).where(Unit.code == UNITS[0][0]))
+        db.session.add(Assignment(course=courses[0], unit=root, due_on=today + timedelta(days=30),
+                                  assigned_by=users["admin@lentera.test"].id))
     db.session.commit()
 
     click.echo(_("Lentera siap. Akun demo (kata sandi semuanya: %(pw)s):", pw=DEMO_PASSWORD))

@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import Flask, Response, current_app, render_template, request
 from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale
 
-from app.access import PUBLIC, check_access
-from app.models import utcnow
+from app.access import PUBLIC, check_access, current_user_can
+from app.models import Role, utcnow
 
 CSP = "; ".join(
     [
@@ -93,3 +93,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["time_short"] = lambda v: format_time(v, "HH:mm")
     app.jinja_env.filters["date_long"] = lambda v: format_date(v, "long")
     app.jinja_env.globals["now"] = utcnow
+    app.jinja_env.globals["can_report"] = lambda: current_user_can(Role.SUPERVISOR | Role.ADMIN)
+    app.jinja_env.globals["can_admin"] = lambda: current_user_can(Role.ADMIN)

@@ -1,11 +1,12 @@
 """The command line of PRODUCT §4, run through Flask's CLI runner on the real database."""
 
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, Course, Lesson, LessonProgress, Role, User
+from app.models import Assignment, AuditEntry, Course, Lesson, LessonProgress, Role, Unit, User
 
 DATA = Path(__file__).parent / "data" / "courses"
 BROKEN = DATA.parent / "broken"
@@ -107,6 +108,8 @@ def test_demo_is_idempotent_and_prints_the_logins(app, runner):
         assert db.session.scalar(select(func.count()).select_from(User)) == 5
         assert db.session.scalar(select(func.count()).select_from(Course)) == 1
         assert db.session.scalar(select(func.count()).select_from(Lesson)) == 4
+        # The report has something to show: one mandatory course, assigned once.
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 1
         # budi finished the first lessons of the course, once.
         budi = db.session.scalar(select(User).where(User.email == "budi@lentera.test"))
         done = db.session.scalar(
@@ -115,3 +118,41 @@ def test_demo_is_idempotent_and_prints_the_logins(app, runner):
             )
         )
         assert done == 3  # the test course has three lessons (and one quiz)
+
+
+def test_units_import_builds_the_tree_and_reports_bad_rows_by_line(app, runner, tmp_path):
+    good = tmp_path / "unit.csv"
+    good.write_text("code,name,parent_code\nBIRO,Biro Umum,SETJEN\nSETJEN,Setjen,KEMEN\n"
+                    "KEMEN,Kementerian,\n")
+    result = runner.invoke(args=["units", "import", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "Unit: 3 baru, 0 diperbarui." in result.output
+    bad = tmp_path / "rusak.csv"
+    bad.write_text("code,name,parent_code\nBARU,Baru,KEMEN\nX,,HILANG\n")
+    result = runner.invoke(args=["units", "import", str(bad)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{bad}:3: nama unit kosong" in result.output
+    assert f"{bad}:3: unit induk HILANG tidak dikenal" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Unit)) == 3
+
+
+def test_users_import_refuses_bad_files_unless_told_to_skip(app, runner, make, tmp_path):
+    make.unit("BIRO", "Biro")
+    staff = tmp_path / "pegawai.csv"
+    staff.write_text("email,name,nip,unit_code,role\n"
+                     "ani@instansi.go.id,Ani,19860926 201505 1 001,BIRO,learner\n"
+                     "budi@instansi.go.id,Budi,,BIRO,raja\n")
+    result = runner.invoke(args=["users", "import", str(staff)])
+    assert result.exit_code == 1
+    assert f"{staff}:3: peran tidak dikenal: raja" in result.output
+    assert "tidak ada yang diimpor" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    result = runner.invoke(args=["users", "import", "--skip-invalid", str(staff)])
+    assert result.exit_code == 0, result.output
+    assert "Pengguna: 1 baru, 0 diperbarui, 0 tetap, 1 baris dilewati." in result.output
+    assert re.search(r"ani@instansi\.go\.id  http://localhost/password/[\w-]{40,}",
+                     result.output)
+    with app.app_context():
+        assert db.session.scalar(select(User.nip)) == "198609262015051001"

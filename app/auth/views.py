@@ -1,14 +1,16 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.access import PUBLIC, SIGNED_IN, access
 from app.auth import bp
-from app.auth.forms import EmptyForm, LanguageForm, LoginForm
+from app.auth.forms import EmptyForm, LanguageForm, LoginForm, SetPasswordForm
 from app.extensions import db, limiter
 from app.services.accounts import authenticate
+from app.services.errors import InvalidInput
+from app.services.password_links import redeem_link, valid_link
 from app.web import render_page
 
 
@@ -59,3 +61,31 @@ def language():
             db.session.commit()
         session["locale"] = form.locale.data
     return redirect(_safe_next(form.next.data))
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+@limiter.limit("10 per minute; 100 per hour", methods=["POST"])
+def set_password(token: str):
+    """The one-time link from a staff import: choose a password, then log in."""
+    link = valid_link(db.session, token)
+    form = SetPasswordForm()
+    error = None
+    if form.validate_on_submit():
+        config = current_app.config
+        cost = (config["PASSWORD_TIME_COST"], config["PASSWORD_MEMORY_COST"])
+        try:
+            user = redeem_link(db.session, token, form.password.data, cost=cost)
+        except InvalidInput as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            flash(_("Kata sandi tersimpan. Silakan masuk, %(name)s.", name=user.name), "info")
+            return redirect(url_for("auth.login"), code=303)
+    response = render_page("auth/set_password.html", form=form, error=error, person=link.user,
+                           token=token)
+    response.headers["Cache-Control"] = "no-store"
+    return response

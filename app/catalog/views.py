@@ -1,6 +1,3 @@
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +7,9 @@ from app.catalog import bp
 from app.extensions import db
 from app.models import Enrolment
 from app.services import progress
+from app.services.assignments import mandatory_state
 from app.services.courses import visible_course
+from app.services.dates import Calendar
 from app.web import render_page
 
 
@@ -19,7 +18,7 @@ from app.web import render_page
 def index():
     """The catalog of published courses with the learner's progress."""
     cards = progress.catalog(db.session, current_user.id)
-    return render_page("catalog/index.html", cards=cards)
+    return render_page("catalog/index.html", cards=cards, today=_today())
 
 
 @bp.route("/me/learning")
@@ -27,13 +26,15 @@ def index():
 def my_learning():
     """"Pembelajaran saya": the learner's courses with percent done."""
     cards = progress.my_courses(db.session, current_user.id)
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    year = datetime.now(tz).year
+    calendar = _calendar()
     return render_page(
         "catalog/my_learning.html",
         cards=cards,
-        year=year,
-        jp=progress.jp_in_year(db.session, current_user.id, year, tz),
+        today=calendar.today,
+        year=calendar.today.year,
+        jp=progress.jp_between(
+            db.session, current_user.id, calendar.year_start, calendar.year_end
+        ),
         target=current_app.config["JP_YEARLY_TARGET"],
         completed=progress.completed_courses(db.session, current_user.id),
     )
@@ -60,4 +61,14 @@ def course(slug: str):
         total=len(items),
         started=any(item.opened for item in items),
         completed_at=enrolment.completed_at if enrolment else None,
+        mandatory=mandatory_state(db.session, current_user.id, course.id),
+        today=_today(),
     )
+
+
+def _calendar() -> Calendar:
+    return Calendar.now(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _today():
+    return _calendar().today

@@ -3,11 +3,13 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import false, func, or_, select
+from sqlalchemy import true as sa_true
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import Role, Unit, User
-from app.services.errors import InvalidInput
+from app.services.audit import record
+from app.services.errors import InvalidInput, NotFound
 from app.services.nip import normalize_nip
 from app.services.passwords import hash_password, verify_password
 
@@ -87,3 +89,49 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
     if user is None or not user.active:
         return None
     return user if verify_password(user.password_hash, password) else None
+
+
+def search_users(
+    session: Session, query: str = "", *, page: int = 1, per_page: int = 50
+) -> tuple[list[User], int]:
+    """Users whose name, email or NIP contains the query, by name; one page and the total."""
+    condition = sa_true()
+    text = (query or "").strip()
+    if text:
+        like = f"%{text.lower().replace('%', '').replace('_', '')}%"
+        digits = re.sub(r"\s+", "", text)
+        condition = or_(
+            func.lower(User.name).like(like), User.email.like(like),
+            User.nip.like(f"%{digits}%") if digits.isdigit() else false(),
+        )
+    total = session.scalar(select(func.count()).select_from(User).where(condition))
+    users = session.scalars(
+        select(User).options(joinedload(User.unit)).where(condition)
+        .order_by(func.lower(User.name), User.id)
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)
+    ).all()
+    return list(users), total or 0
+
+
+def update_user(
+    session: Session, actor: User, user_id: int, *, roles: Role, unit_id: int | None,
+    active: bool,
+) -> User:
+    """An admin changes someone's roles, unit or access; role changes go to the audit log."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if not roles:
+        raise InvalidInput(_l("Pilih paling sedikit satu peran."))
+    if user.id == actor.id and (not roles & Role.ADMIN or not active):
+        raise InvalidInput(_l(
+            "Anda tidak dapat mencabut peran admin atau menonaktifkan akun Anda sendiri."))
+    if unit_id is not None and session.get(Unit, unit_id) is None:
+        raise InvalidInput(_l("Unit tidak dikenal."))
+    before = Role(user.roles)
+    if before != roles:
+        record(session, actor.id, "user.roles", f"user:{user.id}", before=before.names,
+               after=Role(roles).names)
+    user.roles, user.unit_id, user.active = int(roles), unit_id, active
+    session.flush()
+    return user

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from app.models import Course, Enrolment, Lesson, LessonProgress, Module, utcnow
+from app.models import (
+    Assignment,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    Module,
+    Unit,
+    User,
+    utcnow,
+)
 from app.services import certificates
+from app.services.assignments import covers
 
 
 def _insert_ignoring_duplicates(session: Session, model, **values) -> None:
@@ -88,12 +99,18 @@ def complete_course_if_done(session: Session, user_id: int, course_id: int) -> b
     return bool(claimed)
 
 
-def jp_in_year(session: Session, user_id: int, year: int, tz: tzinfo = UTC) -> Decimal:
-    """JP credited in a calendar year of the given time zone, from completed enrolments."""
-    start = datetime(year, 1, 1, tzinfo=tz)
-    end = datetime(year + 1, 1, 1, tzinfo=tz)
+def credited_jp():
+    """The JP an enrolment earned: frozen at completion (older rows fall back to the course's)."""
+    return func.coalesce(Enrolment.jp_credited, Course.jp)
+
+
+def jp_between(session: Session, user_id: int, start: datetime, end: datetime) -> Decimal:
+    """JP credited for courses completed in [start, end), e.g. this year in local time."""
     total = session.scalar(
-        select(func.coalesce(func.sum(Enrolment.jp_credited), 0)).where(
+        select(func.coalesce(func.sum(credited_jp()), 0))
+        .select_from(Enrolment)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(
             Enrolment.user_id == user_id,
             Enrolment.completed_at >= start,
             Enrolment.completed_at < end,
@@ -135,18 +152,43 @@ class CourseCard:
     total: int
     done: int
     enrolled: bool
+    # The nearest due date when the course is mandatory for the learner.
+    due_on: date | None = None
+    completed: bool = False
 
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
 
+    @property
+    def mandatory(self) -> bool:
+        return self.due_on is not None
+
+    def overdue(self, today: date) -> bool:
+        return self.due_on is not None and not self.completed and self.due_on < today
+
+
+def _due_on(user_id: int):
+    """Correlated: the nearest due date of Course for this learner, or NULL if not mandatory."""
+    assigned, home = aliased(Unit), aliased(Unit)
+    return (
+        select(func.min(Assignment.due_on))
+        .join(assigned, assigned.id == Assignment.unit_id)
+        .join(home, covers(assigned, home))
+        .join(User, User.unit_id == home.id)
+        .where(User.id == user_id, Assignment.course_id == Course.id)
+        .correlate(Course)
+        .scalar_subquery()
+    )
+
 
 def _cards_query(user_id: int):
-    """Courses with the learner's done/total counts, in one aggregate query."""
+    """Courses with the learner's done/total counts and due date, in one aggregate query."""
     done = func.count(LessonProgress.completed_at)
     total = func.count(Lesson.id)
     return (
-        select(Course, total, done, func.max(Enrolment.id))
+        select(Course, total, done, func.max(Enrolment.id), _due_on(user_id),
+               func.max(Enrolment.completed_at))
         .join(Lesson, and_(Lesson.course_id == Course.id, Lesson.retired.is_(False)))
         .outerjoin(
             LessonProgress,
@@ -163,17 +205,30 @@ def _cards_query(user_id: int):
 def catalog(session: Session, user_id: int) -> list[CourseCard]:
     """Published courses, each with the learner's progress."""
     rows = session.execute(_cards_query(user_id).where(Course.published.is_(True)))
-    return [CourseCard(c, total, done, enrolled is not None) for c, total, done, enrolled in rows]
+    return [_card(*row) for row in rows]
+
+
+def _card(course, total, done, enrolment_id, due_on, completed_at) -> CourseCard:
+    return CourseCard(course, total, done, enrolment_id is not None, due_on,
+                      completed_at is not None)
 
 
 def my_courses(session: Session, user_id: int) -> list[CourseCard]:
-    """Courses the learner is enrolled in (published ones), unfinished first."""
+    """Courses the learner is enrolled in or must take (published ones).
+
+    Unfinished first; among them the mandatory ones, nearest due date first.
+    """
     query = _cards_query(user_id).where(
         Course.published.is_(True),
-        Course.id.in_(select(Enrolment.course_id).where(Enrolment.user_id == user_id)),
+        or_(
+            Course.id.in_(select(Enrolment.course_id).where(Enrolment.user_id == user_id)),
+            _due_on(user_id).is_not(None),
+        ),
     )
-    cards = [CourseCard(c, t, d, True) for c, t, d, _ in session.execute(query)]
-    return sorted(cards, key=lambda card: card.percent == 100)
+    cards = [_card(*row) for row in session.execute(query)]
+    return sorted(cards, key=lambda card: (
+        card.completed or card.percent == 100, card.due_on is None, card.due_on or date.max,
+    ))
 
 
 @dataclass

@@ -1,23 +1,157 @@
 """The organisation tree: agency → units → sub-units, with materialised paths for subtrees."""
 
-from sqlalchemy import select
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Unit
+from app.services.csvfile import RowProblem, read_rows
+from app.services.errors import InvalidInput, NotFound
+
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 
-def upsert_unit(session: Session, code: str, name: str, parent_code: str | None = None) -> Unit:
-    """Create or rename a unit under its parent (the parent must exist already)."""
+def check_code(code: str) -> str:
+    code = (code or "").strip()
+    if not _CODE.fullmatch(code):
+        raise InvalidInput(_l(
+            "Kode unit harus 1–40 huruf, angka, titik, garis bawah atau tanda hubung."))
+    return code
+
+
+def upsert_unit(
+    session: Session, code: str, name: str, parent_code: str | None = None
+) -> Unit:
+    """Create a unit, or rename and move it under another parent.
+
+    Moving re-paths the unit and its whole subtree in one UPDATE. A unit cannot be moved
+    below itself or one of its own sub-units.
+    """
+    code = check_code(code)
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidInput(_l("Nama unit wajib diisi (paling banyak 200 karakter)."))
     parent = None
     if parent_code:
         parent = session.scalar(select(Unit).where(Unit.code == parent_code))
         if parent is None:
-            raise ValueError(f"unknown parent unit {parent_code}")
+            raise InvalidInput(_l("Unit induk %(code)s tidak dikenal.", code=parent_code))
     unit = session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
         unit = Unit(code=code, name=name, parent=parent, path="")
         session.add(unit)
         session.flush()
-    unit.name, unit.parent = name, parent
-    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+        session.flush()
+        return unit
+    if parent is not None and parent.path.startswith(unit.path):
+        raise InvalidInput(_l(
+            "Unit %(code)s tidak dapat dipindahkan ke bawah dirinya sendiri atau sub-unitnya.",
+            code=code))
+    unit.name = name
+    old_path = unit.path
+    new_path = f"{parent.path if parent else '/'}{unit.id}/"
+    if new_path != old_path:
+        unit.parent = parent
+        session.flush()
+        # One statement for the whole subtree: swap the old prefix for the new one.
+        session.execute(
+            update(Unit)
+            .where(Unit.path.like(f"{old_path}%"))
+            .values(path=literal(new_path).concat(func.substr(Unit.path, len(old_path) + 1)))
+            .execution_options(synchronize_session=False)
+        )
+        session.expire_all()
+        unit = session.get(Unit, unit.id)
     return unit
+
+
+def get_unit(session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+def unit_tree(session: Session, within: Unit | None = None) -> list[Unit]:
+    """Units in tree order (a parent before its children), optionally one subtree only."""
+    query = select(Unit).order_by(Unit.path)
+    if within is not None:
+        query = query.where(Unit.path.like(f"{within.path}%"))
+    return list(session.scalars(query))
+
+
+def depth(unit: Unit) -> int:
+    """0 for an agency, 1 for its units, and so on."""
+    return unit.path.count("/") - 2
+
+
+@dataclass
+class UnitImport:
+    created: int = 0
+    updated: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def import_units(session: Session, data: bytes | str) -> UnitImport:
+    """Create or update units from CSV `code,name,parent_code`; parents may come after children.
+
+    Every bad row is reported with its line; the caller commits only when there are none.
+    """
+    result = UnitImport()
+    rows, result.problems = read_rows(data, ("code", "name", "parent_code"))
+    seen: dict[str, int] = {}
+    good: dict[str, tuple[int, dict[str, str]]] = {}
+    for line, row in rows:
+        try:
+            code = check_code(row["code"])
+        except InvalidInput as exc:
+            result.problems.append(RowProblem(line, str(exc)))
+            continue
+        if not row["name"]:
+            result.problems.append(RowProblem(line, str(_l("nama unit kosong"))))
+        if code in seen:
+            result.problems.append(RowProblem(line, str(_l(
+                "kode %(code)s sudah ada di baris %(line)d", code=code, line=seen[code]))))
+            continue
+        seen[code] = line
+        if row["parent_code"] == code:
+            result.problems.append(
+                RowProblem(line, str(_l("unit tidak boleh menjadi induknya sendiri"))))
+            continue
+        good[code] = (line, row)
+    known = set(session.scalars(select(Unit.code)))
+    for line, row in good.values():
+        parent = row["parent_code"]
+        if parent and parent not in good and parent not in known:
+            result.problems.append(RowProblem(line, str(_l(
+                "unit induk %(code)s tidak dikenal", code=parent))))
+    if result.problems:
+        return result
+    # Parents first: apply rows whose parent is already in place until none is left.
+    pending = dict(good)
+    while pending:
+        ready = [code for code, (_line, row) in pending.items()
+                 if not row["parent_code"] or row["parent_code"] not in pending]
+        if not ready:
+            for line, _row in sorted(pending.values()):
+                result.problems.append(RowProblem(line, str(_l(
+                    "unit induk membentuk lingkaran (unit menjadi induk dari induknya)"))))
+            return result
+        for code in ready:
+            line, row = pending.pop(code)
+            try:
+                upsert_unit(session, code, row["name"], row["parent_code"] or None)
+            except InvalidInput as exc:
+                result.problems.append(RowProblem(line, str(exc)))
+                return result
+            if code in known:
+                result.updated += 1
+            else:
+                result.created += 1
+    return result

@@ -1,7 +1,7 @@
 """Taking quizzes: attempts, limits, grading on the server, completion, JP and certificates."""
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -180,9 +180,11 @@ def test_passing_the_last_step_completes_the_course_once_with_jp_and_certificate
     session.refresh(enrolment)
     completed_at = enrolment.completed_at
     assert completed_at is not None and enrolment.jp_credited == Decimal("2")
-    year = completed_at.year
-    assert progress.jp_in_year(session, learner.id, year) == Decimal("2")
-    assert progress.jp_in_year(session, learner.id, year - 1) == Decimal("0")
+    this_year = (datetime(completed_at.year, 1, 1, tzinfo=UTC),
+                 datetime(completed_at.year + 1, 1, 1, tzinfo=UTC))
+    last_year = (datetime(completed_at.year - 1, 1, 1, tzinfo=UTC), this_year[0])
+    assert progress.jp_between(session, learner.id, *this_year) == Decimal("2")
+    assert progress.jp_between(session, learner.id, *last_year) == Decimal("0")
 
     certificate = session.scalar(select(Certificate))
     assert certificate.learner_name == learner.name

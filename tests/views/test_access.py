@@ -138,3 +138,64 @@ def test_role_rules_and_forgotten_declarations_fail_closed(guarded_app, make, ro
     client.post("/login", data={"login": user.email, "password": PASSWORD, "csrf_token": token})
     assert client.get("/_admin-only").status_code == admin_only
     assert client.get("/_forgotten").status_code == 403
+
+
+# Supervisors' and admins' pages: (method, url, who may) — everyone else gets 403.
+REPORTERS = {"supervisor", "admin"}
+MANAGER_PAGES = [
+    ("GET", "/reports/", REPORTERS),
+    ("GET", "/reports/rows", REPORTERS),
+    ("GET", "/reports/jp", REPORTERS),
+    ("GET", "/reports/learners/{me}", REPORTERS),
+    ("GET", "/reports/export.csv", REPORTERS),
+    ("GET", "/reports/export.xlsx", REPORTERS),
+    ("GET", "/admin/assignments", REPORTERS),
+    ("GET", "/admin/", {"admin"}),
+    ("GET", "/admin/units", {"admin"}),
+    ("GET", "/admin/units/{unit}", {"admin"}),
+    ("GET", "/admin/users", {"admin"}),
+    ("GET", "/admin/users/{me}", {"admin"}),
+    ("GET", "/admin/users/import", {"admin"}),
+    ("POST", "/admin/users/{me}/password-link", {"admin"}),
+    ("POST", "/admin/assignments/999/delete", REPORTERS),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "url", "allowed"), MANAGER_PAGES)
+def test_reports_and_admin_pages_by_role(login, make, role, method, url, allowed):
+    unit = make.unit("SETJEN", "Sekretariat Jenderal")
+    me = login(roles=ROLES[role], unit_code="SETJEN")
+    url = url.format(me=me.user.id, unit=unit)
+    data = {"csrf_token": me.csrf()} if method == "POST" else None
+    status = me.client.open(url, method=method, data=data).status_code
+    if role not in allowed:
+        assert status == 403
+    elif url.endswith("/999/delete"):
+        assert status == 404  # allowed in, but there is no such assignment
+    else:
+        assert status == 200
+
+
+@pytest.mark.parametrize(("method", "url", "allowed"), MANAGER_PAGES)
+def test_guests_are_sent_to_log_in_from_manager_pages(client, method, url, allowed):
+    response = client.open(url.format(me=1, unit=1), method=method)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_set_password_page_is_public_but_needs_a_real_link(client):
+    response = client.get("/password/bukan-tautan")
+    assert response.status_code == 404
+    assert "Tautan ini tidak berlaku" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("roles", "links"), [
+    (Role.LEARNER, []), (Role.TRAINER, []), (Role.SUPERVISOR | Role.LEARNER, ["Laporan"]),
+    (Role.ADMIN, ["Laporan", "Admin"]),
+])
+def test_the_header_offers_reports_and_admin_to_those_who_may(login, make, roles, links):
+    make.unit("SETJEN", "Sekretariat Jenderal")
+    me = login(roles=roles, unit_code="SETJEN")
+    nav = me.client.get("/").get_data(as_text=True).split("<nav", 1)[1].split("</nav>", 1)[0]
+    shown = [name for name in ("Laporan", "Admin") if f">{name}</a>" in nav]
+    assert shown == links

@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Enrolment, LessonProgress
+from app.models import Enrolment, LessonProgress, utcnow
 
 COURSE = "/courses/contoh-kursus/"
 FIRST = COURSE + "01-dasar/01-pembuka"
@@ -175,3 +175,35 @@ def test_media_is_served_with_a_year_of_caching_when_fingerprinted(login, make):
     )
     assert again.status_code == 304
     assert me.client.get(f"{COURSE}media/tidak-ada.png").status_code == 404
+
+
+def test_mandatory_courses_show_their_due_date_and_lateness(app, login, make):
+    from datetime import date, timedelta
+
+    from app.models import Assignment
+
+    make.unit("KEMEN", "Kementerian")
+    biro = make.unit("BIRO", "Biro", "KEMEN")
+    course = make.course()
+    me = login(unit_code="BIRO")
+    outsider = login()
+    due = date.today() + timedelta(days=10)
+    with app.app_context():
+        db.session.add(Assignment(course_id=course.id, unit_id=biro, due_on=due))
+        db.session.commit()
+    for url in ("/", "/me/learning", COURSE):
+        page = me.client.get(url).get_data(as_text=True)
+        assert "<strong>Wajib</strong>" in page, url
+        assert "tenggat" in page and "Terlambat" not in page
+        assert "Wajib" not in outsider.client.get(url).get_data(as_text=True)
+    with app.app_context():
+        assignment = db.session.scalar(select(Assignment))
+        assignment.due_on = date.today() - timedelta(days=3)
+        db.session.commit()
+    for url in ("/", "/me/learning", COURSE):
+        assert "<strong>Terlambat</strong>" in me.client.get(url).get_data(as_text=True), url
+    with app.app_context():
+        db.session.execute(Enrolment.__table__.update().values(completed_at=utcnow()))
+        db.session.commit()
+    page = me.client.get("/me/learning").get_data(as_text=True)
+    assert "<strong>Wajib</strong>" in page and "Terlambat" not in page

@@ -1,0 +1,65 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.models import Role
+
+ROLE_CHOICES = [
+    SelectChoice(str(int(Role.LEARNER)), _l("Peserta")),
+    SelectChoice(str(int(Role.TRAINER)), _l("Pelatih")),
+    SelectChoice(str(int(Role.SUPERVISOR)), _l("Atasan")),
+    SelectChoice(str(int(Role.ADMIN)), _l("Admin")),
+]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Kode"), validators=[DataRequired(_l("Isi kode unit.")), Length(max=40)])
+    name = StringField(_l("Nama"), validators=[DataRequired(_l("Isi nama unit.")),
+                                                Length(max=200)])
+    parent = SelectField(_l("Unit induk"), choices=[], validate_choice=False)
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    roles = CheckboxesField(_l("Peran"), choices=ROLE_CHOICES, validate_choice=False)
+    unit = SelectField(_l("Unit kerja"), choices=[], validate_choice=False)
+    active = BooleanField(_l("Akun aktif (boleh masuk)"))
+
+
+class StaffImportForm(FlaskForm):
+    file = FileField(_l("Berkas CSV"), validators=[FileRequired(_l("Pilih berkas CSV."))])
+    skip_invalid = BooleanField(_l("Lewati baris yang salah dan impor sisanya"))
+
+
+class IsoDateField(DateField):
+    """A date input whose parse error speaks the user's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Tanggal tidak valid; tulis seperti 2026-12-31.")) from None
+
+
+class AssignmentForm(FlaskForm):
+    course = SelectField(_l("Kursus"), choices=[], validate_choice=False)
+    unit = SelectField(_l("Unit (beserta sub-unitnya)"), choices=[], validate_choice=False)
+    due_on = IsoDateField(_l("Tenggat"), validators=[InputRequired(_l("Isi tanggal tenggat."))])

@@ -1,0 +1,236 @@
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access import access
+from app.admin import bp
+from app.admin.forms import AssignmentForm, StaffImportForm, UnitForm, UserForm, choices
+from app.admin.links import deliver, link_url
+from app.auth.forms import EmptyForm
+from app.extensions import db
+from app.models import Course, Role, Unit, User
+from app.services import assignments, units
+from app.services.accounts import search_users, update_user
+from app.services.dates import Calendar
+from app.services.errors import InvalidInput
+from app.services.nip import mask_nip
+from app.services.password_links import issue_link
+from app.services.scope import units_in_scope
+from app.services.staff import PasswordLink, import_staff
+from app.web import render_page
+
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+def _calendar() -> Calendar:
+    return Calendar.now(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _id(value: str | None) -> int | None:
+    """An id chosen in a form; anything but digits is refused with a message."""
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput(_("Pilihan tidak valid."))
+    return int(value)
+
+
+def _unit_choices(tree: list[Unit], blank: str | None):
+    """Units as indented options, tree order, after a blank choice if one is given."""
+    top = min((units.depth(u) for u in tree), default=0)
+    options = [("", blank)] if blank is not None else []
+    options += [(str(u.id), "\u2003" * (units.depth(u) - top) + f"{u.name} ({u.code})")
+                for u in tree]
+    return choices(options)
+
+
+@bp.route("/")
+@access(Role.ADMIN)
+def index():
+    return render_page("admin/index.html")
+
+
+@bp.route("/units", methods=["GET", "POST"])
+@access(Role.ADMIN)
+def unit_list():
+    """The organisation tree, and a form to add a unit."""
+    tree = units.unit_tree(db.session)
+    form = UnitForm()
+    form.parent.choices = _unit_choices(tree, _("— tanpa induk (instansi) —"))
+    error = None
+    if form.validate_on_submit():
+        parent = db.session.get(Unit, _id(form.parent.data) or 0)
+        code = form.code.data.strip()
+        if db.session.scalar(select(Unit.id).where(Unit.code == code)):
+            error = _("Kode %(code)s sudah dipakai unit lain.", code=code)
+        else:
+            try:
+                unit = units.upsert_unit(db.session, code, form.name.data,
+                                         parent.code if parent else None)
+            except InvalidInput as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                db.session.commit()
+                flash(_("Unit %(name)s ditambahkan.", name=unit.name), "info")
+                return redirect(url_for("admin.unit_list"), code=303)
+    return render_page("admin/units.html", tree=tree, form=form, error=error, depth=units.depth)
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@access(Role.ADMIN)
+def unit_edit(unit_id: int):
+    """Rename a unit or move it (with everything below it) under another parent."""
+    unit = units.get_unit(db.session, unit_id)
+    tree = [u for u in units.unit_tree(db.session) if not u.path.startswith(unit.path)]
+    form = UnitForm(obj=unit if request.method == "GET" else None)
+    form.parent.choices = _unit_choices(tree, _("— tanpa induk (instansi) —"))
+    if request.method == "GET":
+        form.parent.data = str(unit.parent_id or "")
+    error = None
+    if form.validate_on_submit():
+        parent = db.session.get(Unit, _id(form.parent.data) or 0)
+        try:
+            units.upsert_unit(db.session, unit.code, form.name.data,
+                              parent.code if parent else None)
+        except InvalidInput as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Unit %(code)s disimpan.", code=unit.code), "info")
+            return redirect(url_for("admin.unit_list"), code=303)
+    return render_page("admin/unit_edit.html", unit=unit, form=form, error=error)
+
+
+@bp.route("/users")
+@access(Role.ADMIN)
+def user_list():
+    """Users, searchable by name, email or NIP."""
+    query = request.args.get("q", "")[:100]
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    people, total = search_users(db.session, query, page=page)
+    pages = max(1, -(-total // 50))
+    return render_page("admin/users.html", people=people, total=total, query=query, page=page,
+                       pages=pages, mask_nip=mask_nip, Role=Role)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@access(Role.ADMIN)
+def user_edit(user_id: int):
+    """Change someone's roles, unit and access."""
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    form = UserForm()
+    form.unit.choices = _unit_choices(units.unit_tree(db.session), _("— tanpa unit —"))
+    if request.method == "GET":
+        form.roles.data = [c.value for c in form.roles.choices if person.roles & int(c.value)]
+        form.unit.data = str(person.unit_id or "")
+        form.active.data = person.active
+    error = None
+    if form.validate_on_submit():
+        roles = Role(0)
+        for value in form.roles.data:
+            roles |= Role(_id(value)) & (Role.LEARNER | Role.TRAINER | Role.SUPERVISOR | Role.ADMIN)
+        try:
+            update_user(db.session, current_user, person.id, roles=roles,
+                        unit_id=_id(form.unit.data), active=form.active.data)
+        except InvalidInput as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Perubahan untuk %(name)s disimpan.", name=person.name), "info")
+            return redirect(url_for("admin.user_list"), code=303)
+    return render_page("admin/user_edit.html", person=person, form=form, error=error,
+                       mask_nip=mask_nip, link_form=EmptyForm())
+
+
+@bp.route("/users/<int:user_id>/password-link", methods=["POST"])
+@access(Role.ADMIN)
+def password_link(user_id: int):
+    """A fresh one-time link for someone who lost theirs (older links stop working)."""
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    secret, expires_at = issue_link(db.session, person.id)
+    db.session.commit()
+    mailed, to_hand_out = deliver(
+        [PasswordLink(person.id, person.email, person.name, secret, expires_at)])
+    return _links_page(mailed, to_hand_out, title=_("Tautan kata sandi untuk %(name)s",
+                                                   name=person.name))
+
+
+def _links_page(mailed, links, **context):
+    """Links are shown once, in this response, and never stored or cached."""
+    response = render_page(
+        "admin/links.html", mailed=mailed,
+        links=[(link, link_url(link.secret)) for link in links], **context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+@access(Role.ADMIN)
+def user_import():
+    """Staff import from CSV (email,name,nip,unit_code,role), as `flask users import` does."""
+    form = StaffImportForm()
+    if not form.validate_on_submit():
+        return render_page("admin/user_import.html", form=form, result=None)
+    data = form.file.data.read(MAX_CSV_BYTES + 1)
+    if len(data) > MAX_CSV_BYTES:
+        form.file.errors.append(_("Berkas terlalu besar (paling besar 2 MB)."))
+        return render_page("admin/user_import.html", form=form, result=None)
+    result = import_staff(db.session, data, skip_invalid=form.skip_invalid.data,
+                          actor_id=current_user.id)
+    if not result.applied:
+        db.session.rollback()
+        return render_page("admin/user_import.html", form=form, result=result)
+    db.session.commit()
+    mailed, to_hand_out = deliver(result.links)
+    return _links_page(mailed, to_hand_out, result=result, title=_("Impor pegawai selesai"))
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+@access(Role.ADMIN | Role.SUPERVISOR)
+def assignment_list():
+    """Mandatory courses in the viewer's units, and a form to assign one."""
+    cal = _calendar()
+    scope_units = units_in_scope(db.session, current_user)
+    form = AssignmentForm()
+    courses = db.session.scalars(
+        select(Course).where(Course.published.is_(True)).order_by(Course.title)).all()
+    form.course.choices = choices((str(c.id), c.title) for c in courses)
+    form.unit.choices = _unit_choices(scope_units, None)
+    error = None
+    if form.validate_on_submit():
+        try:
+            assignments.assign_course(db.session, current_user, _id(form.course.data) or 0,
+                                      _id(form.unit.data) or 0, form.due_on.data,
+                                      today=cal.today)
+        except InvalidInput as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Kursus wajib disimpan."), "info")
+            return redirect(url_for("admin.assignment_list"), code=303)
+    items = assignments.assignments_in_scope(db.session, current_user)
+    return render_page("admin/assignments.html", form=form, items=items, error=error,
+                       today=cal.today, remove_form=EmptyForm())
+
+
+@bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
+@access(Role.ADMIN | Role.SUPERVISOR)
+def assignment_delete(assignment_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    assignments.remove_assignment(db.session, current_user, assignment_id)
+    db.session.commit()
+    flash(_("Kursus wajib dihapus."), "info")
+    return redirect(url_for("admin.assignment_list"), code=303)

@@ -1,0 +1,145 @@
+from datetime import date
+
+from flask import Response, current_app, request, stream_with_context
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access import access
+from app.extensions import db
+from app.models import Course, Role
+from app.reports import bp
+from app.reports.exports import csv_chunks, xlsx_bytes
+from app.services import reports
+from app.services.dates import Calendar
+from app.services.errors import InvalidInput
+from app.services.nip import mask_nip
+from app.services.reports import STATUS_LABELS, STATUSES, Filters
+from app.services.scope import units_in_scope
+from app.services.units import depth
+from app.web import render_page
+
+REPORTERS = Role.SUPERVISOR | Role.ADMIN
+FILTER_ARGS = ("unit", "course", "status", "from", "to")
+
+
+def _calendar() -> Calendar:
+    return Calendar.now(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _number(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise InvalidInput(_("Nilai %(name)s tidak valid.", name=name))
+    return int(value)
+
+
+def _day(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(_("Tanggal tidak valid; tulis seperti 2026-12-31.")) from None
+
+
+def _filters() -> Filters:
+    """The report's filters from the query string; bad values become a clear 400 page."""
+    return Filters(
+        unit_id=_number("unit"), course_id=_number("course"),
+        status=request.args.get("status") or None, date_from=_day("from"), date_to=_day("to"),
+        page=_number("page") or 1,
+    )
+
+
+def _filter_context(filters: Filters) -> dict:
+    """What every report page needs to draw the filter form and keep filters in its links."""
+    args = {k: request.args[k] for k in FILTER_ARGS if request.args.get(k)}
+    return {
+        "filters": filters,
+        "args": args,
+        "units": units_in_scope(db.session, current_user),
+        "courses": db.session.execute(select(Course.id, Course.title).order_by(Course.title)).all(),
+        "statuses": [(s, STATUS_LABELS[s]) for s in STATUSES],
+        "status_labels": STATUS_LABELS,
+        "depth": depth,
+        "mask_nip": mask_nip,
+    }
+
+
+@bp.route("/")
+@access(REPORTERS)
+def index():
+    """Summary per unit (with a bar chart) and per course."""
+    filters = _filters()
+    cal = _calendar()
+    summary = reports.summary(db.session, current_user, filters, cal)
+    return render_page("reports/index.html", summary=summary, today=cal.today,
+                       **_filter_context(filters))
+
+
+@bp.route("/rows")
+@access(REPORTERS)
+def rows():
+    """Learner × course rows, filtered and paginated: what the exports contain."""
+    filters = _filters()
+    cal = _calendar()
+    page = reports.status_rows(db.session, current_user, filters, cal)
+    return render_page("reports/rows.html", page=page, **_filter_context(filters))
+
+
+@bp.route("/jp")
+@access(REPORTERS)
+def jp():
+    """Learners below this year's JP target."""
+    filters = _filters()
+    cal = _calendar()
+    target = current_app.config["JP_YEARLY_TARGET"]
+    page = reports.below_target(db.session, current_user, filters, cal, target)
+    return render_page("reports/jp.html", page=page, target=target, year=cal.today.year,
+                       **_filter_context(filters))
+
+
+@bp.route("/learners/<int:user_id>")
+@access(REPORTERS)
+def learner(user_id: int):
+    """One learner: courses, status, dates and JP this year."""
+    cal = _calendar()
+    report = reports.learner_report(db.session, current_user, user_id, cal,
+                                    current_app.config["JP_YEARLY_TARGET"])
+    return render_page("reports/learner.html", report=report, year=cal.today.year,
+                       status_labels=STATUS_LABELS, mask_nip=mask_nip)
+
+
+def _attachment(extension: str, cal: Calendar) -> str:
+    return f'attachment; filename="laporan-penyelesaian-{cal.today.isoformat()}.{extension}"'
+
+
+@bp.route("/export.csv")
+@access(REPORTERS)
+def export_csv():
+    """The filtered rows as CSV, streamed from a server-side cursor."""
+    cal = _calendar()
+    rows = reports.export_rows(db.session, current_user, _filters(), cal)
+    return Response(
+        stream_with_context(csv_chunks(rows, cal.zone)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": _attachment("csv", cal)},
+    )
+
+
+@bp.route("/export.xlsx")
+@access(REPORTERS)
+def export_xlsx():
+    """The filtered rows as an Excel workbook."""
+    cal = _calendar()
+    rows = reports.export_rows(db.session, current_user, _filters(), cal)
+    data = xlsx_bytes(rows, cal.zone, _("Laporan penyelesaian"))
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": _attachment("xlsx", cal)},
+    )

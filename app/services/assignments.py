@@ -1,0 +1,112 @@
+"""Mandatory courses: assigning a course to a unit subtree with a due date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from app.models import Assignment, Course, Enrolment, Role, Unit, User, utcnow
+from app.services.audit import record
+from app.services.errors import InvalidInput, NotFound
+from app.services.scope import scoped_unit_ids, unit_in_scope
+
+
+def covers(assigned_unit, home_unit):
+    """SQL: an assignment to `assigned_unit` covers people whose unit is `home_unit`."""
+    return home_unit.path.like(assigned_unit.path.concat("%"))
+
+
+def nearest_due_on(user_id) -> Select:
+    """SELECT of the nearest due date of each course mandatory for one learner (course_id, due)."""
+    assigned, home = aliased(Unit), aliased(Unit)
+    return (
+        select(Assignment.course_id, func.min(Assignment.due_on).label("due_on"))
+        .join(assigned, assigned.id == Assignment.unit_id)
+        .join(home, covers(assigned, home))
+        .join(User, User.unit_id == home.id)
+        .where(User.id == user_id)
+        .group_by(Assignment.course_id)
+    )
+
+
+@dataclass
+class MandatoryState:
+    due_on: date
+    completed: bool
+
+    def overdue(self, today: date) -> bool:
+        return not self.completed and self.due_on < today
+
+
+def mandatory_state(session: Session, user_id: int, course_id: int) -> MandatoryState | None:
+    """The nearest due date if the course is mandatory for the learner, in one query."""
+    due = nearest_due_on(user_id).where(Assignment.course_id == course_id).subquery()
+    row = session.execute(
+        select(due.c.due_on, Enrolment.completed_at)
+        .select_from(due)
+        .outerjoin(Enrolment, and_(Enrolment.course_id == due.c.course_id,
+                                   Enrolment.user_id == user_id))
+    ).first()
+    if row is None:
+        return None
+    return MandatoryState(row.due_on, row.completed_at is not None)
+
+
+def assign_course(
+    session: Session, actor: User, course_id: int, unit_id: int, due_on: date, *, today: date
+) -> Assignment:
+    """Make a course mandatory for a unit subtree; assigning it again moves the due date.
+
+    A supervisor may assign only within their own scope; an admin anywhere.
+    """
+    unit = unit_in_scope(session, actor, unit_id)
+    course = session.get(Course, course_id)
+    if course is None or not course.published:
+        raise NotFound(_l("Kursus tidak ditemukan atau belum diterbitkan."))
+    if due_on < today:
+        raise InvalidInput(_l("Tenggat tidak boleh sebelum hari ini."))
+    assignment = session.scalar(
+        select(Assignment).where(Assignment.course_id == course.id, Assignment.unit_id == unit.id)
+    )
+    if assignment is None:
+        assignment = Assignment(course=course, unit=unit, due_on=due_on)
+        session.add(assignment)
+    assignment.due_on, assignment.assigned_by, assignment.assigned_at = due_on, actor.id, utcnow()
+    session.flush()
+    record(session, actor.id, "assignment.set", f"course:{course.slug}", unit=unit.code,
+           due_on=due_on.isoformat())
+    return assignment
+
+
+def remove_assignment(session: Session, actor: User, assignment_id: int) -> None:
+    assignment = session.scalar(
+        select(Assignment).where(
+            Assignment.id == assignment_id,
+            Assignment.unit_id.in_(scoped_unit_ids(session, actor)),
+        )
+    )
+    if assignment is None:
+        raise NotFound()
+    record(session, actor.id, "assignment.remove", f"course:{assignment.course.slug}",
+           unit=assignment.unit.code, due_on=assignment.due_on.isoformat())
+    session.delete(assignment)
+
+
+def assignments_in_scope(session: Session, viewer: User) -> list[Assignment]:
+    """Assignments the viewer may see and change (their units'), nearest due first."""
+    query = (
+        select(Assignment)
+        .options(joinedload(Assignment.course), joinedload(Assignment.unit),
+                 joinedload(Assignment.assigner))
+        .where(Assignment.unit_id.in_(scoped_unit_ids(session, viewer)))
+        .order_by(Assignment.due_on, Assignment.id)
+    )
+    return list(session.scalars(query))
+
+
+def can_assign(user: User) -> bool:
+    return bool(user.roles & (Role.ADMIN | Role.SUPERVISOR))

@@ -1,0 +1,73 @@
+"""One-time links to set a password: only a hash of the secret is stored; each works once."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models import PasswordToken, User, utcnow
+from app.services.accounts import check_password_strength
+from app.services.errors import NotFound
+from app.services.passwords import hash_password
+
+LIFETIME = timedelta(days=7)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_link(
+    session: Session, user_id: int, *, now: datetime | None = None, lifetime: timedelta = LIFETIME
+) -> tuple[str, datetime]:
+    """A new secret for the user's link (older unused links stop working) and its expiry."""
+    now = now or utcnow()
+    session.execute(
+        update(PasswordToken)
+        .where(PasswordToken.user_id == user_id, PasswordToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    secret = secrets.token_urlsafe(32)
+    expires_at = now + lifetime
+    session.add(PasswordToken(user_id=user_id, token_hash=_digest(secret), created_at=now,
+                              expires_at=expires_at))
+    session.flush()
+    return secret, expires_at
+
+
+def valid_link(session: Session, secret: str, *, now: datetime | None = None) -> PasswordToken:
+    """The unused, unexpired token of an active user, or NotFound with a message that helps."""
+    token = session.scalar(
+        select(PasswordToken).join(PasswordToken.user)
+        .where(PasswordToken.token_hash == _digest(secret or ""), User.active.is_(True))
+    )
+    if token is None or token.used_at is not None or token.expires_at <= (now or utcnow()):
+        raise NotFound(_l(
+            "Tautan ini tidak berlaku: sudah dipakai, kedaluwarsa, atau salah salin. "
+            "Mintalah tautan baru kepada admin Lentera."))
+    return token
+
+
+def redeem_link(
+    session: Session, secret: str, password: str, *, cost: tuple[int, int],
+    now: datetime | None = None,
+) -> User:
+    """Set the password through the link; a second use (even a concurrent one) is refused."""
+    now = now or utcnow()
+    token = valid_link(session, secret, now=now)
+    check_password_strength(password)
+    claimed = session.execute(
+        update(PasswordToken)
+        .where(PasswordToken.id == token.id, PasswordToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:
+        raise NotFound(_l("Tautan ini sudah dipakai. Silakan masuk dengan kata sandi Anda."))
+    user = token.user
+    user.password_hash = hash_password(password, *cost)
+    return user

@@ -1,0 +1,396 @@
+"""The supervisor's completion report: SQL aggregates over the viewer's unit subtree.
+
+Each learner × course pair that matters is one row: the learner enrolled in the course, or
+the course is mandatory for the learner's unit. Its status is, in this order:
+completed (Enrolment.completed_at), overdue (mandatory, past the due date), in progress
+(enrolled), not started. Every query here is scoped by app.services.scope.scoped_unit_ids and
+does its counting in the database: no Python loop over learners, no query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.orm import Session, aliased
+
+from app.models import Assignment, Course, Enrolment, Unit, User
+from app.services.assignments import covers
+from app.services.dates import Calendar
+from app.services.errors import InvalidInput, NotFound
+from app.services.progress import credited_jp, jp_between
+from app.services.scope import learner_in_scope, scoped_unit_ids, unit_in_scope
+
+NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE = "not_started", "in_progress", "completed", "overdue"
+STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE)
+STATUS_LABELS = {
+    NOT_STARTED: _l("Belum mulai"),
+    IN_PROGRESS: _l("Sedang berjalan"),
+    COMPLETED: _l("Selesai"),
+    OVERDUE: _l("Terlambat"),
+}
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the viewer asked for; every field is optional."""
+
+    unit_id: int | None = None
+    course_id: int | None = None
+    status: str | None = None
+    date_from: date | None = None  # completions on or after this day
+    date_to: date | None = None  # completions on or before this day
+    page: int = 1
+
+    def __post_init__(self):
+        if self.status is not None and self.status not in STATUSES:
+            raise InvalidInput(_l("Status tidak dikenal."))
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidInput(_l("Tanggal awal periode harus sebelum tanggal akhirnya."))
+        if self.page < 1:
+            raise InvalidInput(_l("Nomor halaman tidak valid."))
+
+
+@dataclass
+class Page:
+    items: list
+    number: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+@dataclass
+class Counts:
+    """Learner × course figures of one unit, one course, or everything."""
+
+    learners: int = 0
+    rows: int = 0
+    enrolled: int = 0
+    completed: int = 0
+    overdue: int = 0
+
+    @property
+    def rate(self) -> int:
+        """Completed share of the rows (enrolled or mandatory), in whole percent."""
+        return round(100 * self.completed / self.rows) if self.rows else 0
+
+
+@dataclass
+class UnitLine:
+    unit_id: int
+    code: str
+    name: str
+    depth: int
+    counts: Counts
+
+
+@dataclass
+class CourseLine:
+    course_id: int
+    title: str
+    jp: Decimal
+    mandatory: int
+    counts: Counts
+
+
+@dataclass
+class Summary:
+    units: list[UnitLine]
+    courses: list[CourseLine]
+    total: Counts = field(default_factory=Counts)
+
+
+@dataclass
+class StatusRow:
+    """One line of the report and of its exports."""
+
+    user_id: int
+    name: str
+    nip: str | None
+    unit: str
+    course: str
+    jp: Decimal
+    status: str
+    enrolled_at: datetime | None
+    completed_at: datetime | None
+    due_on: date | None
+    jp_this_year: Decimal
+
+
+@dataclass
+class JpLine:
+    user_id: int
+    name: str
+    nip: str | None
+    unit: str
+    jp_this_year: Decimal
+
+
+def _scope(session: Session, viewer: User, filters: Filters) -> Select:
+    """The unit ids to report on: the viewer's scope, narrowed to the chosen unit's subtree."""
+    if filters.course_id is not None and session.get(Course, filters.course_id) is None:
+        raise NotFound()
+    if filters.unit_id is None:
+        return scoped_unit_ids(session, viewer)
+    unit = unit_in_scope(session, viewer, filters.unit_id)
+    return select(Unit.id).where(Unit.path.like(f"{unit.path}%"))
+
+
+def _status_rows(scope: Select, filters: Filters, cal: Calendar, user_id: int | None = None):
+    """CTE of learner × course rows: user_id, unit_id, course_id, dates, mandatory due, status."""
+    people = [User.active.is_(True), User.unit_id.in_(scope)]
+    if user_id is not None:
+        people.append(User.id == user_id)
+    assigned, home = aliased(Unit), aliased(Unit)
+    mandatory = (
+        select(User.id.label("user_id"), Assignment.course_id.label("course_id"),
+               func.min(Assignment.due_on).label("due_on"))
+        .join(home, home.id == User.unit_id)
+        .join(assigned, covers(assigned, home))
+        .join(Assignment, Assignment.unit_id == assigned.id)
+        .where(*people)
+        .group_by(User.id, Assignment.course_id)
+    )
+    enrolled = select(Enrolment.user_id, Enrolment.course_id).join(
+        User, User.id == Enrolment.user_id).where(*people)
+    if filters.course_id is not None:
+        mandatory = mandatory.where(Assignment.course_id == filters.course_id)
+        enrolled = enrolled.where(Enrolment.course_id == filters.course_id)
+    mandatory = mandatory.cte("mandatory")
+    pairs = union(enrolled, select(mandatory.c.user_id, mandatory.c.course_id)).subquery("pairs")
+    status = case(
+        (Enrolment.completed_at.is_not(None), COMPLETED),
+        (mandatory.c.due_on < cal.today, OVERDUE),
+        (Enrolment.id.is_not(None), IN_PROGRESS),
+        else_=NOT_STARTED,
+    )
+    rows = (
+        select(
+            pairs.c.user_id, pairs.c.course_id, User.unit_id, Enrolment.enrolled_at,
+            Enrolment.completed_at, mandatory.c.due_on, status.label("status"),
+        )
+        .select_from(pairs)
+        .join(User, User.id == pairs.c.user_id)
+        .outerjoin(Enrolment, and_(Enrolment.user_id == pairs.c.user_id,
+                                   Enrolment.course_id == pairs.c.course_id))
+        .outerjoin(mandatory, and_(mandatory.c.user_id == pairs.c.user_id,
+                                   mandatory.c.course_id == pairs.c.course_id))
+    )
+    # The period picks completions; unfinished work is always shown.
+    if filters.date_from is not None:
+        rows = rows.where(or_(Enrolment.completed_at.is_(None),
+                              Enrolment.completed_at >= cal.start_of(filters.date_from)))
+    if filters.date_to is not None:
+        rows = rows.where(or_(Enrolment.completed_at.is_(None),
+                              Enrolment.completed_at < cal.end_of(filters.date_to)))
+    return rows.cte("status_rows")
+
+
+def _jp_this_year(scope: Select, cal: Calendar):
+    """Subquery: JP credited per learner this (local) year, from completed enrolments."""
+    return (
+        select(Enrolment.user_id, func.sum(credited_jp()).label("jp"))
+        .join(Course, Course.id == Enrolment.course_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(User.unit_id.in_(scope), Enrolment.completed_at >= cal.year_start,
+               Enrolment.completed_at < cal.year_end)
+        .group_by(Enrolment.user_id)
+        .subquery("jp_year")
+    )
+
+
+def _counting(rows):
+    def count_status(name):
+        return func.coalesce(func.sum(case((rows.c.status == name, 1), else_=0)), 0)
+
+    return (
+        func.count().label("rows"),
+        func.count(rows.c.enrolled_at).label("enrolled"),
+        count_status(COMPLETED).label("completed"),
+        count_status(OVERDUE).label("overdue"),
+    )
+
+
+def summary(session: Session, viewer: User, filters: Filters, cal: Calendar) -> Summary:
+    """Per unit, per course and overall: learners, rows, enrolled, completed, overdue."""
+    scope = _scope(session, viewer, filters)
+    rows = _status_rows(scope, filters, cal)
+    per_unit = (
+        select(rows.c.unit_id, *_counting(rows)).group_by(rows.c.unit_id).subquery("per_unit")
+    )
+    people = (
+        select(User.unit_id, func.count().label("learners"))
+        .where(User.active.is_(True), User.unit_id.in_(scope))
+        .group_by(User.unit_id)
+        .subquery("people")
+    )
+    zero = literal(0, Integer)
+    unit_rows = session.execute(
+        select(
+            Unit.id, Unit.code, Unit.name, Unit.path,
+            func.coalesce(people.c.learners, zero), func.coalesce(per_unit.c.rows, zero),
+            func.coalesce(per_unit.c.enrolled, zero), func.coalesce(per_unit.c.completed, zero),
+            func.coalesce(per_unit.c.overdue, zero),
+        )
+        .outerjoin(people, people.c.unit_id == Unit.id)
+        .outerjoin(per_unit, per_unit.c.unit_id == Unit.id)
+        .where(Unit.id.in_(scope))
+        .order_by(Unit.path)
+    ).all()
+    top = min((path.count("/") for _id, _c, _n, path, *_ in unit_rows), default=2)
+    units = [
+        UnitLine(uid, code, name, path.count("/") - top,
+                 Counts(int(learners), int(n), int(enrolled), int(done), int(late)))
+        for uid, code, name, path, learners, n, enrolled, done, late in unit_rows
+    ]
+    course_rows = session.execute(
+        select(Course.id, Course.title, Course.jp, func.count(rows.c.due_on),
+               func.count(), *_counting(rows))
+        .join(rows, rows.c.course_id == Course.id)
+        .group_by(Course.id, Course.title, Course.jp)
+        .order_by(Course.title)
+    ).all()
+    courses = [
+        CourseLine(cid, title, jp, int(mandatory),
+                   Counts(int(learners), int(n), int(enrolled), int(done), int(late)))
+        for cid, title, jp, mandatory, learners, n, enrolled, done, late in course_rows
+    ]
+    total_row = session.execute(select(*_counting(rows))).one()
+    learners_total = session.scalar(
+        select(func.count()).select_from(User)
+        .where(User.active.is_(True), User.unit_id.in_(scope))
+    )
+    total = Counts(int(learners_total or 0), *(int(v) for v in total_row))
+    return Summary(units, courses, total)
+
+
+def _rows_query(scope: Select, filters: Filters, cal: Calendar, user_id: int | None = None):
+    rows = _status_rows(scope, filters, cal, user_id)
+    jp_year = _jp_this_year(scope, cal)
+    query = (
+        select(
+            rows.c.user_id, User.name, User.nip, Unit.name.label("unit"),
+            Course.title.label("course"), Course.jp, rows.c.status, rows.c.enrolled_at,
+            rows.c.completed_at, rows.c.due_on,
+            func.coalesce(jp_year.c.jp, cast(0, Course.jp.type)).label("jp_this_year"),
+        )
+        .select_from(rows)
+        .join(User, User.id == rows.c.user_id)
+        .join(Unit, Unit.id == rows.c.unit_id)
+        .join(Course, Course.id == rows.c.course_id)
+        .outerjoin(jp_year, jp_year.c.user_id == rows.c.user_id)
+    )
+    if filters.status is not None:
+        query = query.where(rows.c.status == filters.status)
+    return query, rows
+
+
+def _status_row(row) -> StatusRow:
+    return StatusRow(*row)
+
+
+def status_rows(session: Session, viewer: User, filters: Filters, cal: Calendar) -> Page:
+    """One page of learner × course rows, by unit, name and course. Two queries."""
+    query, _rows = _rows_query(_scope(session, viewer, filters), filters, cal)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = session.execute(
+        query.order_by(Unit.path, User.name, User.id, Course.title)
+        .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
+    ).all()
+    return Page([_status_row(r) for r in items], filters.page, total, PAGE_SIZE)
+
+
+def export_rows(
+    session: Session, viewer: User, filters: Filters, cal: Calendar, batch: int = 500
+) -> Iterator[StatusRow]:
+    """Every row the filters select, streamed from a server-side cursor in batches.
+
+    The scope is checked now, before the first row is asked for, so a refusal can still
+    become an error page rather than a broken download.
+    """
+    query, _rows = _rows_query(_scope(session, viewer, filters), filters, cal)
+    query = query.order_by(Unit.path, User.name, User.id, Course.title)
+
+    def stream() -> Iterator[StatusRow]:
+        result = session.execute(query.execution_options(yield_per=batch))
+        try:
+            for row in result:
+                yield _status_row(row)
+        finally:
+            result.close()
+
+    return stream()
+
+
+@dataclass
+class LearnerReport:
+    learner: User
+    rows: list[StatusRow]
+    jp_this_year: Decimal
+    target: int
+
+    @property
+    def below_target(self) -> bool:
+        return self.jp_this_year < self.target
+
+
+def learner_report(
+    session: Session, viewer: User, user_id: int, cal: Calendar, target: int
+) -> LearnerReport:
+    """One learner's courses, statuses and JP this year; NotFound outside the viewer's scope."""
+    learner = learner_in_scope(session, viewer, user_id)
+    scope = select(literal(learner.unit_id))
+    query, _rows = _rows_query(scope, Filters(), cal, user_id=learner.id)
+    rows = [_status_row(r) for r in session.execute(query.order_by(Course.title))]
+    jp = jp_between(session, learner.id, cal.year_start, cal.year_end)
+    return LearnerReport(learner, rows, jp, target)
+
+
+def below_target(
+    session: Session, viewer: User, filters: Filters, cal: Calendar, target: int
+) -> Page:
+    """Learners whose JP this year is below the target, fewest first. Two queries."""
+    scope = _scope(session, viewer, filters)
+    jp_year = _jp_this_year(scope, cal)
+    jp = func.coalesce(jp_year.c.jp, cast(0, Course.jp.type))
+    query = (
+        select(User.id, User.name, User.nip, Unit.name, jp.label("jp"))
+        .join(Unit, Unit.id == User.unit_id)
+        .outerjoin(jp_year, jp_year.c.user_id == User.id)
+        .where(User.active.is_(True), User.unit_id.in_(scope), jp < target)
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = session.execute(
+        query.order_by(jp, Unit.path, User.name, User.id)
+        .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
+    ).all()
+    return Page([JpLine(uid, name, nip, unit, Decimal(v)) for uid, name, nip, unit, v in items],
+                filters.page, total, PAGE_SIZE)
