@@ -25,12 +25,14 @@ def create_app(config: type | dict | None = None) -> Flask:
     web.init_app(app)
 
     from app.auth import bp as auth_bp
+    from app.authoring import bp as authoring_bp
     from app.catalog import bp as catalog_bp
     from app.learn import bp as learn_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learn_bp)
+    app.register_blueprint(authoring_bp)
 
     from app import errors
 

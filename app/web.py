@@ -10,6 +10,7 @@ from flask import Flask, Response, current_app, render_template, request
 from flask_babel import format_decimal, get_locale
 
 from app.access import PUBLIC, check_access
+from app.models import Role
 
 CSP = "; ".join(
     [
@@ -80,5 +81,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["is_htmx"] = htmx_request_targets_fragment
     app.jinja_env.filters["jp"] = lambda value: format_decimal(value, format="#,##0.##")
