@@ -1,7 +1,7 @@
 """The trainer area: courses, uploads and their previews, publishing, analytics, the audit log."""
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -31,9 +31,14 @@ ACTION_LABELS = {
 SOURCE_LABELS = {"cli": _l("baris perintah"), "upload": _l("unggahan web")}
 
 
+# Date, then time as each language writes it (Indonesian separates hours with a dot).
+_WHEN = {"id": "d MMM y, HH.mm", "en": "d MMM y, HH:mm"}
+
+
 @bp.app_template_filter("when")
 def format_when(value) -> str:
-    return format_datetime(value, "d MMM y, HH.mm") if value else ""
+    """A timestamp in the user's time zone and language: '23 Nov 2026, 19.51'."""
+    return format_datetime(value, _WHEN.get(str(get_locale()), _WHEN["id"])) if value else ""
 
 
 @bp.app_template_global()

@@ -15,7 +15,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from app.models import Course, Enrolment, Lesson, LessonProgress, Module
 
 
-class days_between(FunctionElement):  # noqa: N801 (used like an SQL function)
+class days_between(FunctionElement):  # lower case: it reads like the SQL function it is
     """Fractional days from the first timestamp to the second, on SQLite and PostgreSQL."""
 
     type = Float()

@@ -337,3 +337,19 @@ def test_the_audit_log_lists_everything_newest_first_with_a_filter(app, login, m
     # An unknown filter shows everything rather than failing.
     assert "56 entri" in admin.client.get("/authoring/audit?action=x").get_data(as_text=True)
     assert login(roles=Role.TRAINER).client.get("/authoring/audit").status_code == 403
+
+
+def test_times_are_shown_in_the_users_time_zone_and_language(app, login, make):
+    from datetime import UTC, datetime
+
+    from app.services.audit import record
+
+    admin = login(roles=Role.ADMIN)
+    with app.app_context():
+        entry = record(db.session, admin.user.id, "course.publish", "course:contoh-kursus")
+        entry.at = datetime(2026, 11, 23, 12, 51, tzinfo=UTC)
+        db.session.commit()
+    assert "23 Nov 2026, 19.51" in admin.client.get("/authoring/audit").get_data(as_text=True)
+    admin.client.post("/language", data={"locale": "en", "csrf_token": admin.csrf()})
+    page = admin.client.get("/authoring/audit").get_data(as_text=True)
+    assert "23 Nov 2026, 19:51" in page and "Course published" in page
