@@ -26,6 +26,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.authoring import bp as authoring_bp
     from app.catalog import bp as catalog_bp
     from app.learn import bp as learn_bp
     from app.quiz import bp as quiz_bp
@@ -37,6 +38,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(authoring_bp)
 
     from app import errors
 

@@ -31,6 +31,10 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
 
+    # Course uploads: the service refuses archives over 50 MB; a request much larger than that
+    # is cut off before it is read (413, a friendly page).
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024 + 256 * 1024
+
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")

@@ -14,7 +14,8 @@ from app.extensions import db
 from app.models import Assignment, Course, Lesson, Role, Unit, User
 from app.services import progress
 from app.services.accounts import create_user
-from app.services.content import import_course, load_course
+from app.services.authoring import import_and_record
+from app.services.content import load_course
 from app.services.dates import Calendar
 from app.services.units import upsert_unit
 
@@ -67,7 +68,8 @@ def demo():
             for problem in problems:
                 click.echo(str(problem), err=True)
             raise SystemExit(1)
-        import_course(db.session, parsed, str(folder.resolve()), publish=True)
+        import_and_record(db.session, parsed, str(folder.resolve()), actor_id=None, source="cli",
+                          publish=True)
     db.session.flush()
 
     courses = db.session.scalars(select(Course).where(Course.published.is_(True))).all()

@@ -18,6 +18,9 @@ _MESSAGES = {
     409: (_l("Tidak dapat dicatat"),
           _l("Langkah ini tidak dapat ditandai selesai dari sini. "
              "Kuis selesai ketika Anda lulus.")),
+    413: (_l("Berkas terlalu besar"),
+          _l("Berkas yang Anda kirim melebihi batas unggahan 50 MB. Perkecil gambar atau PDF "
+             "di dalam kursus, lalu unggah lagi.")),
     429: (_l("Terlalu banyak percobaan"), _l("Tunggu sebentar, lalu coba lagi.")),
     500: (_l("Terjadi kesalahan"),
           _l("Maaf, ada masalah di pihak kami dan tim kami sudah diberi tahu. "

@@ -95,3 +95,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["now"] = utcnow
     app.jinja_env.globals["can_report"] = lambda: current_user_can(Role.SUPERVISOR | Role.ADMIN)
     app.jinja_env.globals["can_admin"] = lambda: current_user_can(Role.ADMIN)
+    app.jinja_env.globals["can_author"] = lambda: current_user_can(Role.TRAINER | Role.ADMIN)

@@ -1,6 +1,8 @@
 """Small factories: make_user(session, **overrides) and friends."""
 
+import io
 import itertools
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,16 @@ def make_user(session, **overrides) -> User:
     }
     values.update(overrides)
     return create_user(session, **values)
+
+
+def zip_course(folder: Path, *, wrap: bool = True) -> bytes:
+    """A .zip of a course folder: the folder itself at the top, or (wrap=False) its contents."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder).as_posix()
+            archive.write(path, f"{folder.name}/{rel}" if wrap else rel)
+    return buffer.getvalue()
 
 
 def import_folder(session, folder: Path, *, publish: bool = True):

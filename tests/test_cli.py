@@ -6,7 +6,17 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Assignment, AuditEntry, Course, Lesson, LessonProgress, Role, Unit, User
+from app.models import (
+    Assignment,
+    AuditEntry,
+    Course,
+    CourseVersion,
+    Lesson,
+    LessonProgress,
+    Role,
+    Unit,
+    User,
+)
 
 DATA = Path(__file__).parent / "data" / "courses"
 BROKEN = DATA.parent / "broken"
@@ -49,10 +59,16 @@ def test_import_then_reimport_reports_what_changed(app, runner):
     with app.app_context():
         assert db.session.scalar(select(Course.published)) is True
         entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        # The second import also made the course visible: that is a publication.
         assert [(e.action, e.target, e.actor_id) for e in entries] == [
-            ("course.import", "course:contoh-kursus", None)
-        ] * 2
+            ("course.import", "course:contoh-kursus", None),
+            ("course.import", "course:contoh-kursus", None),
+            ("course.publish", "course:contoh-kursus", None),
+        ]
         assert entries[1].details["published"] is True
+        # Same content twice: one version in the history, imported from the command line.
+        versions = db.session.scalars(select(CourseVersion)).all()
+        assert [(v.version, v.source, v.imported_by_id) for v in versions] == [("1.0", "cli", None)]
 
 
 def test_users_create_with_nip_and_unit(app, runner, make):
@@ -156,3 +172,39 @@ def test_users_import_refuses_bad_files_unless_told_to_skip(app, runner, make, t
                      result.output)
     with app.app_context():
         assert db.session.scalar(select(User.nip)) == "198609262015051001"
+
+
+def test_courses_new_scaffolds_a_folder_that_passes_check_and_imports(app, runner, tmp_path):
+    result = runner.invoke(args=[
+        "courses", "new", "literasi-data", "--dir", str(tmp_path), "--title",
+        "Literasi Data: Dasar", "--owner", "rina@example.go.id",
+    ])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "literasi-data"
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert files == [
+        "01-pengantar/01-selamat-datang.md", "01-pengantar/02-menulis-pelajaran.md",
+        "01-pengantar/03-kuis-pengantar.md", "01-pengantar/module.md", "course.md",
+        "media/contoh.png",
+    ]
+    assert "flask courses check" in result.output
+    check = runner.invoke(args=["courses", "check", str(folder)])
+    assert check.exit_code == 0, check.output
+    assert "literasi-data: OK (1 modul, 3 langkah)" in check.output
+    imported = runner.invoke(args=["courses", "import", str(folder)])
+    assert imported.exit_code == 0, imported.output
+    with app.app_context():
+        course = db.session.scalar(select(Course))
+        assert (course.title, course.owner_email) == ("Literasi Data: Dasar", "rina@example.go.id")
+        quiz = db.session.scalar(select(Lesson).where(Lesson.kind == "quiz"))
+        assert quiz.quiz.question_count == 3
+
+
+def test_courses_new_refuses_a_bad_slug_or_an_existing_folder(runner, tmp_path):
+    result = runner.invoke(args=["courses", "new", "Literasi Data", "--dir", str(tmp_path)])
+    assert result.exit_code == 2 and "huruf kecil, angka dan tanda '-'" in result.output
+    (tmp_path / "ada").mkdir()
+    (tmp_path / "ada" / "catatan.md").write_text("jangan ditimpa")
+    result = runner.invoke(args=["courses", "new", "ada", "--dir", str(tmp_path)])
+    assert result.exit_code == 1 and "sudah ada; tidak ada yang diubah." in result.output
+    assert (tmp_path / "ada" / "catatan.md").read_text() == "jangan ditimpa"

@@ -1,4 +1,4 @@
-"""flask courses check|import: the trainer's command line (PRODUCT §4)."""
+"""flask courses check|import|new: the trainer's command line (PRODUCT §4)."""
 
 from pathlib import Path
 
@@ -7,8 +7,10 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.services.audit import record
-from app.services.content import import_course, load_course
+from app.services.authoring import import_and_record
+from app.services.content import load_course
+from app.services.content.loader import SLUG
+from app.services.content.scaffold import scaffold_course
 
 courses = AppGroup("courses", help="Check and import course folders.")
 
@@ -47,13 +49,10 @@ def import_(paths, publish):
     parsed = _load_all(paths)
     try:
         results = [
-            import_course(db.session, course, str(Path(path).resolve()), publish=publish)
+            import_and_record(db.session, course, str(Path(path).resolve()), actor_id=None,
+                              source="cli", publish=publish)
             for path, course in parsed
         ]
-        for r in results:
-            record(db.session, None, "course.import", f"course:{r.course.slug}",
-                   source="cli", version=r.course.version, created=r.created,
-                   updated=r.updated, retired=r.retired, published=r.course.published)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -65,3 +64,25 @@ def import_(paths, publish):
             "%(unchanged)d tetap, %(retired)d dipensiunkan",
             slug=r.course.slug, state=state, created=r.created, updated=r.updated,
             unchanged=r.unchanged, retired=r.retired))
+
+
+@courses.command("new")
+@click.argument("slug")
+@click.option("--dir", "parent", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="Where to create the course folder.")
+@click.option("--title", default=None, help="The course title (default: from the slug).")
+@click.option("--owner", default=None, help="The trainer's email, written into course.md.")
+def new(slug, parent, title, owner):
+    """Scaffold a course folder (course.md, a module, two lessons, a quiz, media/)."""
+    if not SLUG.fullmatch(slug):
+        raise click.BadParameter(
+            _("nama kursus hanya huruf kecil, angka dan tanda '-', misalnya literasi-data"),
+            param_hint="SLUG")
+    folder = Path(parent) / slug
+    if folder.exists():
+        raise click.ClickException(_("%(path)s sudah ada; tidak ada yang diubah.", path=folder))
+    title = title or slug.replace("-", " ").capitalize()
+    for path in scaffold_course(folder, title=title, owner=owner):
+        click.echo(str(path))
+    click.echo(_("Kursus baru dibuat. Ubah isinya, lalu periksa dengan: flask courses check "
+                 "%(path)s", path=folder))

@@ -85,6 +85,11 @@ def url_for_lesson(step, slug: str) -> str:
     return lesson_url(step, slug)
 
 
+@bp.app_template_global()
+def url_for_course(slug: str) -> str:
+    return url_for("catalog.course", slug=slug)
+
+
 @bp.route("/courses/<slug>/media/<path:name>")
 @access(SIGNED_IN)
 def media(slug: str, name: str):

@@ -2,6 +2,7 @@
 
 from app.models.assignment import Assignment
 from app.models.audit import AuditEntry
+from app.models.authoring import CourseUpload, CourseVersion
 from app.models.base import Base, utcnow
 from app.models.certificate import Certificate
 from app.models.course import Course, Lesson, MediaFile, Module, Quiz
@@ -11,6 +12,7 @@ from app.models.user import PasswordToken, Role, Unit, User
 
 __all__ = [
     "Assignment", "AttemptChoice", "AttemptResult", "AuditEntry", "Base", "Certificate", "Course",
-    "Enrolment", "Lesson", "LessonProgress", "MediaFile", "Module", "PasswordToken", "Question",
-    "QuestionOption", "Quiz", "QuizAttempt", "Role", "Unit", "User", "utcnow",
+    "CourseUpload", "CourseVersion", "Enrolment", "Lesson", "LessonProgress", "MediaFile", "Module",
+    "PasswordToken", "Question", "QuestionOption", "Quiz", "QuizAttempt", "Role", "Unit", "User",
+    "utcnow",
 ]

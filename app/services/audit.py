@@ -1,6 +1,11 @@
-"""Writing the audit log. Entries are only ever added, in the caller's transaction."""
+"""Writing and reading the audit log. Entries are only ever added, in the caller's transaction."""
 
-from sqlalchemy.orm import Session
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import AuditEntry
 
@@ -11,3 +16,35 @@ def record(
     entry = AuditEntry(actor_id=actor_id, action=action, target=target, details=details)
     session.add(entry)
     return entry
+
+
+@dataclass
+class AuditPage:
+    entries: list[AuditEntry]
+    page: int
+    pages: int
+    total: int
+
+
+def audit_page(
+    session: Session, *, action: str | None = None, page: int = 1, per_page: int = 50
+) -> AuditPage:
+    """Entries newest first, optionally of one action, one page at a time."""
+    where = [AuditEntry.action == action] if action else []
+    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    entries = session.scalars(
+        select(AuditEntry)
+        .options(joinedload(AuditEntry.actor))
+        .where(*where)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return AuditPage(list(entries), page, pages, total)
+
+
+def audit_actions(session: Session) -> list[str]:
+    """The actions that occur in the log, for the filter."""
+    return list(session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))

@@ -199,3 +199,74 @@ def test_the_header_offers_reports_and_admin_to_those_who_may(login, make, roles
     nav = me.client.get("/").get_data(as_text=True).split("<nav", 1)[1].split("</nav>", 1)[0]
     shown = [name for name in ("Laporan", "Admin") if f">{name}</a>" in nav]
     assert shown == links
+
+
+# The trainer area: (method, url, {who: status}). "{id}" is a staged upload of the owner's.
+UPLOAD = "/authoring/uploads/{id}"
+COURSE = "/authoring/courses/contoh-kursus"
+TRAINER_ONLY = {"learner": 403, "supervisor": 403}
+OWNED = {**TRAINER_ONLY, "other trainer": 404}
+AUTHORING_PAGES = [
+    ("GET", "/authoring/", {**TRAINER_ONLY, "other trainer": 200, "owner": 200, "admin": 200}),
+    ("GET", "/authoring/upload", {**TRAINER_ONLY, "other trainer": 200, "owner": 200,
+                                  "admin": 200}),
+    # Posted without a file: the form says so.
+    ("POST", "/authoring/upload", {**TRAINER_ONLY, "other trainer": 200, "owner": 200,
+                                   "admin": 200}),
+    ("GET", UPLOAD, {**OWNED, "owner": 200, "admin": 200}),
+    ("GET", UPLOAD + "/preview/", {**OWNED, "owner": 200, "admin": 200}),
+    ("GET", UPLOAD + "/preview/01-dasar/01-pembuka", {**OWNED, "owner": 200, "admin": 200}),
+    ("GET", UPLOAD + "/preview/media/diagram.png", {**OWNED, "owner": 200, "admin": 200}),
+    ("POST", UPLOAD + "/publish", {**OWNED, "owner": 303, "admin": 303}),
+    ("POST", UPLOAD + "/draft", {**OWNED, "owner": 400, "admin": 400}),  # already published
+    ("POST", UPLOAD + "/discard", {**OWNED, "owner": 303, "admin": 303}),
+    ("GET", COURSE, {**OWNED, "owner": 200, "admin": 200}),
+    ("GET", COURSE + "/analytics", {**OWNED, "owner": 200, "admin": 200}),
+    ("POST", COURSE + "/publish", {**OWNED, "owner": 303, "admin": 303}),
+    ("POST", COURSE + "/unpublish", {**OWNED, "owner": 303, "admin": 303}),
+    ("POST", COURSE + "/owner", {**TRAINER_ONLY, "other trainer": 403, "owner": 403,
+                                 "admin": 303}),
+    ("GET", "/authoring/audit", {**TRAINER_ONLY, "other trainer": 403, "owner": 403,
+                                 "admin": 200}),
+]
+
+
+@pytest.fixture
+def staged(app, make):
+    """The owner's published course and a staged new version of it; returns (owner, id)."""
+    from app.extensions import db
+    from app.models import User
+    from app.services.authoring import stage_upload
+    from tests.factories import DATA, zip_course
+
+    owner = make.user(email="pelatih@example.go.id", roles=Role.TRAINER)
+    make.course()
+    with app.app_context():
+        user = db.session.get(User, owner.id)
+        upload = stage_upload(db.session, user, "contoh-kursus.zip",
+                              zip_course(DATA / "courses" / "contoh-kursus")).upload
+        db.session.commit()
+        return owner, upload.id
+
+
+@pytest.mark.parametrize(("method", "url", "statuses"), AUTHORING_PAGES)
+def test_guests_are_sent_to_log_in_from_the_trainer_area(client, staged, method, url,
+                                                          statuses):
+    response = client.open(url.format(id=staged[1]), method=method)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("who", ["learner", "supervisor", "other trainer", "owner", "admin"])
+@pytest.mark.parametrize(("method", "url", "statuses"), AUTHORING_PAGES)
+def test_the_trainer_area_is_for_owners_and_admins(login, staged, who, method, url, statuses):
+    owner, upload_id = staged
+    if who == "owner":
+        me = login(owner)
+    elif who == "other trainer":
+        me = login(roles=Role.TRAINER)
+    else:
+        me = login(roles=ROLES[who])
+    data = {"csrf_token": me.csrf(), "email": "pelatih@example.go.id"} if method == "POST" else None
+    response = me.client.open(url.format(id=upload_id), method=method, data=data)
+    assert response.status_code == statuses[who]

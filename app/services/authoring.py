@@ -1,0 +1,414 @@
+"""The trainer's side of a course: staged uploads, previews, versions, publishing, ownership.
+
+A clean upload is staged, not imported: its archive is kept in `course_upload` until the
+trainer publishes it, so learners of a published course keep seeing the current version
+while the trainer previews the new one (rendered from the staged archive with the learner's
+own templates). Publishing imports it in the request's one transaction, which keeps progress
+for unchanged paths and retires removed lessons (see content.importer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from app.models import (
+    Course,
+    CourseUpload,
+    CourseVersion,
+    Enrolment,
+    Lesson,
+    Module,
+    Quiz,
+    Role,
+    User,
+)
+from app.services.audit import record
+from app.services.content import ImportResult, ParsedCourse, Problem, import_course, load_course
+from app.services.content.frontmatter import parse_front_matter
+from app.services.courses import can_preview
+from app.services.errors import Forbidden, InvalidInput, NotFound
+from app.services.progress import OutlineItem, OutlineModule
+from app.services.uploads import extracted_course
+
+MAX_SLUG_LENGTH = 100
+
+
+def can_manage(user: User, course: Course) -> bool:
+    """Its owner (a trainer) and admins manage a course: the same people who may preview it."""
+    return can_preview(user, course)
+
+
+def _is_admin(user: User) -> bool:
+    return bool(user.roles & Role.ADMIN)
+
+
+def _course(session: Session, slug: str) -> Course | None:
+    return session.scalar(select(Course).where(Course.slug == slug))
+
+
+# Importing, with its history --------------------------------------------------------------
+
+
+def record_version(
+    session: Session, course: Course, actor_id: int | None, source: str
+) -> CourseVersion | None:
+    """Add a history row when the imported content differs from the last one recorded."""
+    last = session.scalar(
+        select(CourseVersion.content_hash)
+        .where(CourseVersion.course_id == course.id)
+        .order_by(CourseVersion.id.desc())
+        .limit(1)
+    )
+    if last == course.content_hash:
+        return None
+    version = CourseVersion(
+        course_id=course.id, version=course.version, content_hash=course.content_hash,
+        imported_by_id=actor_id, source=source,
+    )
+    session.add(version)
+    return version
+
+
+def import_and_record(
+    session: Session,
+    parsed: ParsedCourse,
+    source_path: str,
+    *,
+    actor_id: int | None,
+    source: str,
+    publish: bool,
+) -> ImportResult:
+    """Import a checked course, then write its version history and audit entries."""
+    was_published = bool(
+        session.scalar(select(Course.published).where(Course.slug == parsed.slug))
+    )
+    result = import_course(session, parsed, source_path, publish=publish)
+    course = result.course
+    target = f"course:{course.slug}"
+    record_version(session, course, actor_id, source)
+    record(session, actor_id, "course.import", target, source=source, version=course.version,
+           created=result.created, updated=result.updated, retired=result.retired,
+           published=course.published)
+    if course.published and not was_published:
+        record(session, actor_id, "course.publish", target, version=course.version)
+    return result
+
+
+# Uploads ----------------------------------------------------------------------------------
+
+
+@dataclass
+class UploadCheck:
+    slug: str
+    upload: CourseUpload | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def stage_upload(session: Session, user: User, filename: str, data: bytes) -> UploadCheck:
+    """Check an uploaded archive and keep it, unpublished, when it is clean.
+
+    Raises uploads.ArchiveRefused for an unsafe archive and Forbidden for someone else's
+    course. Mistakes in the course come back as `path:line: message` lines; then nothing is
+    kept.
+    """
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    with extracted_course(data, name) as folder:
+        slug = folder.name
+        existing = _course(session, slug)
+        if existing is not None and not can_manage(user, existing):
+            raise Forbidden(_(
+                "Kursus '%(slug)s' sudah ada dan dikelola pelatih lain. Ganti nama folder "
+                "kursus, atau minta admin menjadikan Anda pemiliknya.", slug=slug))
+        parsed, problems = load_course(folder, display_root=slug)
+        if len(slug) > MAX_SLUG_LENGTH:
+            problems.append(Problem(f"{slug}/", 1, _(
+                "nama folder kursus paling panjang %(n)d karakter", n=MAX_SLUG_LENGTH)))
+        elif parsed is not None:
+            problems = _owner_problems(session, user, parsed, folder)
+    if problems:
+        return UploadCheck(slug, problems=[str(p) for p in problems])
+    # One staged version per course: a newer upload replaces the one waiting.
+    session.execute(delete(CourseUpload).where(CourseUpload.slug == slug))
+    upload = CourseUpload(
+        slug=slug, filename=name if len(name) <= 255 else f"{slug}.zip", title=parsed.title,
+        version=parsed.version, content_hash=parsed.content_hash, size=len(data),
+        uploaded_by_id=user.id, data=data,
+    )
+    session.add(upload)
+    session.flush()
+    return UploadCheck(slug, upload=upload)
+
+
+def _owner_problems(session: Session, user: User, parsed: ParsedCourse, folder) -> list[Problem]:
+    """A trainer cannot hand a course to someone else by editing `owner`; an admin can."""
+    if _is_admin(user) or not parsed.owner_email or parsed.owner_email == user.email.lower():
+        return []
+    if session.scalar(select(User.id).where(User.email == parsed.owner_email)) is None:
+        return []
+    text = (folder / "course.md").read_text("utf-8")
+    line = parse_front_matter(text).line_of("owner")
+    return [Problem(f"{parsed.slug}/course.md", line, _(
+        "'owner' adalah email pengguna lain (%(other)s): isi dengan email Anda (%(mine)s) "
+        "atau hapus barisnya. Admin dapat mengganti pemilik kursus.",
+        other=parsed.owner_email, mine=user.email))]
+
+
+def managed_upload(session: Session, upload_id: int, user: User) -> CourseUpload:
+    """A staged upload, for its uploader, the course's owner and admins; others get NotFound."""
+    upload = session.get(CourseUpload, upload_id)
+    if upload is None:
+        raise NotFound()
+    if _is_admin(user) or upload.uploaded_by_id == user.id:
+        return upload
+    course = _course(session, upload.slug)
+    if course is not None and can_manage(user, course):
+        return upload
+    raise NotFound()
+
+
+def parse_upload(upload: CourseUpload) -> ParsedCourse:
+    """Check and parse a staged archive again (it passed when it was uploaded)."""
+    with extracted_course(upload.data, upload.filename) as folder:
+        parsed, _problems = load_course(folder, display_root=folder.name)
+    if parsed is None:
+        raise InvalidInput(_("Unggahan ini tidak lagi lolos pemeriksaan. Unggah ulang arsipnya."))
+    return parsed
+
+
+@dataclass
+class UploadPlan:
+    """What publishing a staged upload would change, before it does."""
+
+    upload: CourseUpload
+    parsed: ParsedCourse
+    course: Course | None
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: int = 0
+
+
+def plan_upload(session: Session, upload: CourseUpload) -> UploadPlan:
+    parsed = parse_upload(upload)
+    plan = UploadPlan(upload, parsed, _course(session, upload.slug))
+    existing = {}
+    if plan.course is not None:
+        rows = session.execute(
+            select(Lesson.path, Lesson.content_hash, Lesson.retired, Lesson.title)
+            .where(Lesson.course_id == plan.course.id)
+            .order_by(Lesson.position)
+        )
+        existing = {path: (digest, retired, title) for path, digest, retired, title in rows}
+    for lesson in parsed.lessons:
+        digest, retired, _title = existing.get(lesson.path, (None, True, None))
+        if digest is None or retired:
+            plan.new.append(lesson.title)
+        elif digest != lesson.content_hash:
+            plan.changed.append(lesson.title)
+        else:
+            plan.kept += 1
+    paths = {lesson.path for lesson in parsed.lessons}
+    plan.removed = [
+        title for path, (_d, retired, title) in existing.items()
+        if not retired and path not in paths
+    ]
+    return plan
+
+
+def import_upload(
+    session: Session, upload: CourseUpload, user: User, *, publish: bool
+) -> ImportResult:
+    """Import a staged upload (published, or as a draft of a course learners cannot see yet)."""
+    course = _course(session, upload.slug)
+    if course is not None and not can_manage(user, course):
+        raise Forbidden(_("Anda tidak lagi mengelola kursus ini."))
+    if course is not None and course.published and not publish:
+        raise InvalidInput(_(
+            "Kursus ini sudah terbit: versi barunya hanya bisa langsung diterbitkan."))
+    parsed = parse_upload(upload)
+    result = import_and_record(
+        session, parsed, f"upload:{upload.filename}", actor_id=user.id, source="upload",
+        publish=publish,
+    )
+    if result.course.owner_id is None and user.roles & Role.TRAINER:
+        result.course.owner_id = user.id
+    session.delete(upload)
+    session.flush()
+    return result
+
+
+def discard_upload(session: Session, upload: CourseUpload) -> None:
+    session.delete(upload)
+    session.flush()
+
+
+# Previews ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    """A staged course as unsaved model objects, for the learner's own templates."""
+
+    course: Course
+    modules: list[OutlineModule]
+    steps: list[Lesson]
+
+    def step(self, path: str) -> Lesson:
+        found = next((lesson for lesson in self.steps if lesson.path == path), None)
+        if found is None:
+            raise NotFound()
+        return found
+
+    def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+        i = self.steps.index(lesson)
+        return (self.steps[i - 1] if i else None,
+                self.steps[i + 1] if i + 1 < len(self.steps) else None)
+
+
+def preview_of(parsed: ParsedCourse) -> Preview:
+    """Never added to a session: nothing of a preview reaches the database."""
+    course = Course(
+        slug=parsed.slug, title=parsed.title, summary=parsed.summary,
+        description_html=parsed.description_html, jp=parsed.jp, language=parsed.language,
+        level=parsed.level, tags=parsed.tags, version=parsed.version, published=False,
+    )
+    modules = {
+        pm.dir_name: OutlineModule(
+            Module(dir_name=pm.dir_name, title=pm.title, intro_html=pm.intro_html,
+                   position=position, retired=False), [])
+        for position, pm in enumerate(parsed.modules, start=1)
+    }
+    steps = []
+    for position, pl in enumerate(parsed.lessons, start=1):
+        lesson = Lesson(
+            path=pl.path, kind=pl.kind, title=pl.title, minutes=pl.minutes,
+            body_html=pl.body_html, content_hash=pl.content_hash, position=position,
+            retired=False,
+        )
+        if pl.quiz is not None:
+            lesson.quiz = Quiz(
+                pass_mark=pl.quiz.pass_mark, max_attempts=pl.quiz.max_attempts,
+                shuffle=pl.quiz.shuffle, time_limit_minutes=pl.quiz.time_limit_minutes,
+                question_count=pl.quiz.question_count,
+            )
+        modules[pl.module_dir].items.append(OutlineItem(lesson, False, False))
+        steps.append(lesson)
+    return Preview(course, [m for m in modules.values() if m.items], steps)
+
+
+# Courses ----------------------------------------------------------------------------------
+
+
+@dataclass
+class TrainerCourse:
+    course: Course
+    enrolled: int
+    pending: CourseUpload | None
+
+
+@dataclass
+class Dashboard:
+    courses: list[TrainerCourse]
+    new_uploads: list[CourseUpload]  # staged courses that were never imported
+
+
+def dashboard(session: Session, user: User) -> Dashboard:
+    """The courses a trainer owns (every course, for an admin) and the uploads waiting."""
+    enrolled = (
+        select(Enrolment.course_id, func.count().label("n"))
+        .group_by(Enrolment.course_id)
+        .subquery()
+    )
+    query = (
+        select(Course, func.coalesce(enrolled.c.n, 0))
+        .outerjoin(enrolled, enrolled.c.course_id == Course.id)
+        .order_by(Course.title)
+    )
+    if not _is_admin(user):
+        query = query.where(Course.owner_id == user.id)
+    rows = session.execute(query).all()
+    uploads_query = (
+        select(CourseUpload)
+        .options(joinedload(CourseUpload.uploaded_by))
+        .order_by(CourseUpload.uploaded_at.desc())
+    )
+    if not _is_admin(user):
+        owned = [course.slug for course, _n in rows]
+        uploads_query = uploads_query.where(
+            or_(CourseUpload.uploaded_by_id == user.id, CourseUpload.slug.in_(owned))
+        )
+    uploads = {u.slug: u for u in reversed(session.scalars(uploads_query).all())}
+    imported = set(session.scalars(select(Course.slug).where(Course.slug.in_(list(uploads)))))
+    return Dashboard(
+        [TrainerCourse(course, n, uploads.get(course.slug)) for course, n in rows],
+        [u for slug, u in uploads.items() if slug not in imported],
+    )
+
+
+@dataclass
+class CoursePage:
+    course: Course
+    owner: User | None
+    versions: list[CourseVersion]
+    pending: CourseUpload | None
+    steps: int
+
+
+def managed_course(session: Session, slug: str, user: User) -> Course:
+    course = _course(session, slug)
+    if course is None or not can_manage(user, course):
+        raise NotFound()
+    return course
+
+
+def course_page(session: Session, slug: str, user: User) -> CoursePage:
+    """A course as its trainer manages it: state, owner, version history, pending upload."""
+    course = managed_course(session, slug, user)
+    versions = session.scalars(
+        select(CourseVersion)
+        .options(joinedload(CourseVersion.imported_by))
+        .where(CourseVersion.course_id == course.id)
+        .order_by(CourseVersion.id.desc())
+    ).all()
+    pending = session.scalar(
+        select(CourseUpload).where(CourseUpload.slug == slug).order_by(CourseUpload.id.desc())
+    )
+    steps = session.scalar(
+        select(func.count()).where(Lesson.course_id == course.id, Lesson.retired.is_(False))
+    )
+    owner = session.get(User, course.owner_id) if course.owner_id else None
+    return CoursePage(course, owner, list(versions), pending, steps)
+
+
+def set_published(session: Session, course: Course, user: User, published: bool) -> bool:
+    """Show a course to learners, or hide it again. False when it already was so."""
+    if not can_manage(user, course):
+        raise NotFound()
+    if course.published == published:
+        return False
+    course.published = published
+    action = "course.publish" if published else "course.unpublish"
+    record(session, user.id, action, f"course:{course.slug}", version=course.version)
+    return True
+
+
+def assign_owner(session: Session, course: Course, admin: User, email: str) -> User:
+    """An admin gives a course to a trainer (a later import's `owner` may give it again)."""
+    if not _is_admin(admin):
+        raise Forbidden()
+    email = (email or "").strip().lower()
+    owner = session.scalar(select(User).where(User.email == email))
+    if owner is None:
+        raise InvalidInput(_("Tidak ada pengguna dengan email %(email)s.", email=email))
+    if not owner.roles & Role.TRAINER:
+        raise InvalidInput(_(
+            "%(name)s belum berperan pelatih. Beri peran pelatih lebih dulu.", name=owner.name))
+    previous = session.get(User, course.owner_id) if course.owner_id else None
+    course.owner_id = owner.id
+    record(session, admin.id, "course.owner", f"course:{course.slug}", owner=owner.email,
+           previous=previous.email if previous else None)
+    return owner
