@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from app.models import Assignment, Course, Enrolment, Unit, User
+from app.models import Assignment, Course, Enrolment, Lesson, QuizAttempt, Unit, User
 from app.services.assignments import covers
 from app.services.dates import Calendar
 from app.services.errors import InvalidInput, NotFound
@@ -351,11 +351,21 @@ def export_rows(
 
 
 @dataclass
+class QuizScore:
+    course: str
+    quiz: str
+    best: Decimal
+    attempts: int
+    passed: bool
+
+
+@dataclass
 class LearnerReport:
     learner: User
     rows: list[StatusRow]
     jp_this_year: Decimal
     target: int
+    quiz_scores: list[QuizScore] = field(default_factory=list)
 
     @property
     def below_target(self) -> bool:
@@ -371,7 +381,21 @@ def learner_report(
     query, _rows = _rows_query(scope, Filters(), cal, user_id=learner.id)
     rows = [_status_row(r) for r in session.execute(query.order_by(Course.title))]
     jp = jp_between(session, learner.id, cal.year_start, cal.year_end)
-    return LearnerReport(learner, rows, jp, target)
+    return LearnerReport(learner, rows, jp, target, _best_quiz_scores(session, learner.id))
+
+
+def _best_quiz_scores(session: Session, user_id: int) -> list[QuizScore]:
+    """Each quiz the learner has taken: best score, attempts, passed. One aggregate query."""
+    passed = func.max(case((QuizAttempt.passed.is_(True), 1), else_=0))
+    query = (
+        select(Course.title, Lesson.title, func.max(QuizAttempt.score), func.count(), passed)
+        .join(Lesson, Lesson.id == QuizAttempt.quiz_id)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.submitted_at.is_not(None))
+        .group_by(Course.title, Lesson.title, Lesson.position)
+        .order_by(Course.title, Lesson.position)
+    )
+    return [QuizScore(c, q, best, int(n), bool(ok)) for c, q, best, n, ok in session.execute(query)]
 
 
 def below_target(

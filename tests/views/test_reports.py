@@ -224,3 +224,26 @@ def test_a_report_page_issues_the_same_queries_for_ten_or_forty_learners(app, or
                                          completed_at=utcnow() if n % 3 else None))
         db.session.commit()
     assert count_statements(app, sup.client, url) == before
+
+
+def test_the_drill_down_shows_best_quiz_scores(app, org, sup):
+    from sqlalchemy import select
+
+    from app.models import Lesson
+    from app.services import quizzes
+
+    with app.app_context():
+        quiz = db.session.scalar(select(Lesson).where(Lesson.kind == "quiz")).quiz
+        for right in (False, True):
+            attempt = quizzes.start_attempt(db.session, org.users["ani"], quiz)
+            answers = {
+                str(q["id"]): ("20" if right else "0") if q["kind"] == "short"
+                else [str(o["id"]) for o in q["options"] if o["correct"] == right]
+                for q in attempt.snapshot["questions"]
+            }
+            quizzes.submit_attempt(db.session, attempt, answers)
+        db.session.commit()
+    page = sup.client.get(f"/reports/learners/{org.users['ani']}").get_data(as_text=True)
+    assert table_rows(page, "quiz-title") == [["Kuis Dasar", "Kursus Contoh", "100", "2", "ya"]]
+    other = sup.client.get(f"/reports/learners/{org.users['citra']}").get_data(as_text=True)
+    assert "Belum mengerjakan kuis." in other
