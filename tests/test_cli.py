@@ -9,10 +9,12 @@ from app.extensions import db
 from app.models import (
     Assignment,
     AuditEntry,
+    Certificate,
     Course,
     CourseVersion,
     Lesson,
     LessonProgress,
+    QuizAttempt,
     Role,
     Unit,
     User,
@@ -134,6 +136,11 @@ def test_demo_is_idempotent_and_prints_the_logins(app, runner):
             )
         )
         assert done == 3  # the test course has three lessons (and one quiz)
+        # siti finished everything, quiz included, once: one certificate, one attempt.
+        siti = db.session.scalar(select(User).where(User.email == "siti@lentera.test"))
+        certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == siti.id))
+        assert certificate is not None and certificate.learner_name == "Siti Rahmawati"
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
 
 
 def test_units_import_builds_the_tree_and_reports_bad_rows_by_line(app, runner, tmp_path):
