@@ -99,6 +99,16 @@ class Throughput:
     rps: float
     p50_ms: float | None
     p95_ms: float | None
+    latencies: list[float] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def combine(cls, parts: list[Throughput]) -> Throughput:
+        latencies = [x for p in parts for x in p.latencies]
+        seconds = sum(p.seconds for p in parts)
+        requests = sum(p.requests for p in parts)
+        return cls(requests, sum(p.errors for p in parts), seconds,
+                   requests / seconds if seconds else 0.0,
+                   percentile(latencies, 50), percentile(latencies, 95), latencies)
 
     def as_dict(self) -> dict:
         return {"requests": self.requests, "errors": self.errors, "seconds": round(self.seconds, 2),
@@ -117,7 +127,8 @@ def throughput(port: int, paths_per_client: list[list[str]], cookies: list[str |
     clients = [Client(port, cookie) for cookie in cookies]
     for client, paths in zip(clients, paths_per_client, strict=True):
         for path in paths:
-            client.get(path)
+            if client.get(path).status != 200:
+                raise RuntimeError(f"{path} does not answer 200")
     latencies: list[float] = []
     errors = [0]
     start = time.perf_counter()
@@ -145,7 +156,7 @@ def throughput(port: int, paths_per_client: list[list[str]], cookies: list[str |
     for c in clients:
         c.close()
     return Throughput(len(latencies), errors[0], elapsed, len(latencies) / elapsed,
-                      percentile(latencies, 50), percentile(latencies, 95))
+                      percentile(latencies, 50), percentile(latencies, 95), latencies)
 
 
 # ---------------------------------------------------------------- simulated learners
@@ -162,6 +173,8 @@ class LoadResult:
     errors: int = 0
     latencies: list[float] = field(default_factory=list)
     by_kind: dict[str, list[float]] = field(default_factory=dict)
+    by_window: dict[int, list[float]] = field(default_factory=dict)  # 10-s window -> latencies
+    started: float = field(default_factory=time.perf_counter)
     statuses: Counter = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -171,6 +184,8 @@ class LoadResult:
             self.requests += 1
             self.latencies.append(reply.seconds)
             self.by_kind.setdefault(kind, []).append(reply.seconds)
+            window = int((time.perf_counter() - self.started) // 10) * 10
+            self.by_window.setdefault(window, []).append(reply.seconds)
             self.statuses[reply.status] += 1
             if reply.status != expected:
                 self.errors += 1
@@ -199,6 +214,9 @@ class LoadResult:
             "by_kind": {k: {"requests": len(v), "p50_ms": _ms(percentile(v, 50)),
                             "p95_ms": _ms(percentile(v, 95))}
                         for k, v in sorted(self.by_kind.items())},
+            # A p95 that is high in one window only points at a burst of outside load.
+            "p95_ms_by_10s_window": {f"{k}-{k + 10}s": _ms(percentile(v, 95))
+                                     for k, v in sorted(self.by_window.items())},
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "error_samples": self.error_samples,
             "think_seconds": list(THINK_SECONDS),

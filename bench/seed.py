@@ -363,8 +363,10 @@ def _answers(rng: random.Random, snapshot: dict, passing: bool):
     return answers, results, choices, earned, possible
 
 
-def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print) -> SeedInfo:
-    """Reset the database and fill it at the given scale. Deterministic for a given scale."""
+def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
+         work: Path = WORK) -> SeedInfo:
+    """Reset the database and fill it at the given scale. Deterministic for a given scale.
+    The generated course folders are written under `work`/courses."""
     from flask_migrate import upgrade
 
     from app.extensions import db
@@ -439,7 +441,7 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print) ->
         _reset_sequences(engine, ["unit", "user"])
 
         # The courses, through the importer, as `flask courses import --publish` would.
-        course_dir = WORK / "courses"
+        course_dir = work / "courses"
         course_ids = []
         for c in range(1, scale.courses + 1):
             slug = f"kursus-bench-{c:02d}"

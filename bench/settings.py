@@ -51,7 +51,8 @@ class Scale:
     subunits: int = 5  # under each unit
     modules: int = 4
     lessons_per_module: int = 3  # reading lessons; the last module also ends with a quiz
-    throughput_seconds: float = 10
+    throughput_seconds: float = 20  # in all, hello and lesson each
+    throughput_rounds: int = 5
     throughput_threads: int = 8
     load_learners: int = 300
     load_seconds: float = 60
@@ -62,6 +63,7 @@ class Scale:
 
 FULL = Scale("full", learners=50_000)
 QUICK = Scale(
-    "quick", learners=2_000, throughput_seconds=3, load_learners=40, load_seconds=8,
+    "quick", learners=2_000, throughput_seconds=4, throughput_rounds=2, load_learners=40,
+    load_seconds=8,
     report_repeats=2, lighthouse=False,
 )
