@@ -20,7 +20,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import lighthouse, load
+from bench import lighthouse, load, pyspy
 from bench.browser import page_weight
 from bench.client import Client, download
 from bench.seed import (
@@ -43,6 +43,7 @@ from bench.settings import (
     REPORT_ENDPOINTS,
     RESULTS,
     ROOT,
+    SIGNED_IN_HELLO_PATH,
     WORK,
     Scale,
 )
@@ -117,8 +118,11 @@ def measure_import(url: str, scale: Scale) -> dict:
             "output": result.output.strip()}
 
 
-def measure_throughput(port: int, app, catalogue: load.Catalogue, scale: Scale) -> dict:
-    """The lesson page against the bare hello view: same server, same client, same run."""
+def measure_throughput(port: int, app, catalogue: load.Catalogue, scale: Scale,
+                       workers: list[int], profile: bool) -> dict:
+    """The lesson page against the bare hello view: same server, same client, same run.
+    The signed-in hello (a view that only loads the user) shows the floor of any page
+    behind the login."""
     readers = sign_in(app, [FIRST_LEARNER_ID + 1 + n * 7 for n in range(scale.throughput_threads)])
     course_ids = list(catalogue.courses)
     lesson_paths = []
@@ -127,23 +131,37 @@ def measure_throughput(port: int, app, catalogue: load.Catalogue, scale: Scale) 
         lesson_paths.append([s.url for s in course.steps if not s.is_quiz])
     threads = scale.throughput_threads
     cookies = [r.cookie for r in readers]
-    # Short alternating rounds, so a burst of outside load hits both sides alike; the ratio
+    legs = {
+        "hello": ([[HELLO_PATH]] * threads, [None] * threads),
+        "signed_in_hello": ([[SIGNED_IN_HELLO_PATH]] * threads, cookies),
+        "lesson": (lesson_paths, cookies),
+    }
+    # Short alternating rounds, so a burst of outside load hits every leg alike; the ratio
     # is the median of the rounds' ratios.
-    rounds = []
-    for _ in range(scale.throughput_rounds):
-        hello = load.throughput(port, [[HELLO_PATH]] * threads, [None] * threads,
-                                scale.throughput_seconds / scale.throughput_rounds)
-        lesson = load.throughput(port, lesson_paths, cookies,
-                                 scale.throughput_seconds / scale.throughput_rounds)
-        rounds.append((hello, lesson))
-    ratios = [lesson.rps / hello.rps for hello, lesson in rounds if hello.rps]
-    return {
-        "ratio": round(statistics.median(ratios), 3) if ratios else None,
-        "round_ratios": [round(r, 3) for r in ratios],
-        "hello": load.Throughput.combine([h for h, _ in rounds]).as_dict(),
-        "lesson": load.Throughput.combine([le for _, le in rounds]).as_dict(),
+    seconds = scale.throughput_seconds / scale.throughput_rounds
+    rounds = [{name: load.throughput(port, paths, who, seconds)
+               for name, (paths, who) in legs.items()} for _ in range(scale.throughput_rounds)]
+
+    def ratio(leg: str) -> tuple[float | None, list[float]]:
+        values = [r[leg].rps / r["hello"].rps for r in rounds if r["hello"].rps]
+        return (round(statistics.median(values), 3) if values else None,
+                [round(v, 3) for v in values])
+
+    lesson_ratio, round_ratios = ratio("lesson")
+    result = {
+        "ratio": lesson_ratio,
+        "round_ratios": round_ratios,
+        "signed_in_hello_ratio": ratio("signed_in_hello")[0],
+        **{name: load.Throughput.combine([r[name] for r in rounds]).as_dict() for name in legs},
         "client_threads": threads,
     }
+    if profile:
+        raw = WORK / "profile-lesson-worker.txt"
+        spy = pyspy.record(workers[0], seconds=8, out=raw)
+        load.throughput(port, lesson_paths, cookies, 10)
+        spy.wait(timeout=60)
+        result["py_spy"] = {**pyspy.summarise(raw), "raw": str(raw.relative_to(ROOT))}
+    return result
 
 
 def measure_page_weight(port: int, catalogue: load.Catalogue) -> dict:
@@ -172,13 +190,10 @@ def measure_report(port: int, admin_cookie: str, repeats: int) -> dict:
 
 def measure_csv(port: int, admin_cookie: str, workers: list[int]) -> dict:
     path = REPORT_ENDPOINTS["csv_export"]
-    probe = Client(port, admin_cookie)
-    head = probe.request("HEAD", path)
-    probe.close()
-    if head.status == 404:
-        return {"available": False, "path": path}
     with MemorySampler(workers) as memory:
         got = download(port, path, admin_cookie)
+    if got.status == 404:
+        return {"available": False, "path": path}
     if got.status != 200 or not got.headers.get("content-type", "").startswith("text/csv"):
         raise RuntimeError(f"{path}: HTTP {got.status}, {got.headers.get('content-type')}")
     pid, peak_mb, growth_mb = memory.busiest()
@@ -215,7 +230,8 @@ def measure_lighthouse(port: int, app, catalogue: load.Catalogue) -> dict:
 
 # ---------------------------------------------------------------- the run
 
-def run(scale: Scale, database_url: str | None, reuse: bool, with_lighthouse: bool) -> dict:
+def run(scale: Scale, database_url: str | None, reuse: bool, with_lighthouse: bool,
+        profile: bool = False) -> dict:
     WORK.mkdir(parents=True, exist_ok=True)
     url, note = choose_database(database_url)
     log(note)
@@ -261,7 +277,7 @@ def run(scale: Scale, database_url: str | None, reuse: bool, with_lighthouse: bo
         details["server"] = {"redis": bool(server.redis), "workers": len(server.workers())}
 
         got = phase("throughput: lesson page vs hello", lambda: measure_throughput(
-            server.port, app, catalogue, scale))
+            server.port, app, catalogue, scale, server.workers(), profile))
         if got:
             details["throughput"] = got
             out["lesson_vs_hello_ratio"] = got["ratio"]
@@ -354,7 +370,8 @@ def table(out: dict) -> str:
         rows.append((label, f"{value}{unit}", shown_budget, _verdict(key, value)))
 
     t = d.get("throughput")
-    extra = (f" (lesson {t['lesson']['rps']} vs hello {t['hello']['rps']} req/s)" if t else "")
+    extra = (f" (lesson {t['lesson']['rps']} vs hello {t['hello']['rps']} req/s; signed-in "
+             f"hello alone {t['signed_in_hello_ratio']})" if t else "")
     add("lesson / hello throughput" + extra, "lesson_vs_hello_ratio")
     add("first visit, lesson page", "first_visit_kb", unit=" KB")
     add("repeat visit, lesson page", "repeat_visit_kb", unit=" KB")
@@ -399,12 +416,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse-data", action="store_true",
                         help="keep the seeded database if it matches this code and scale")
     parser.add_argument("--no-lighthouse", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample a gunicorn worker with py-spy under lesson load "
+                        "(always in the full run)")
     parser.add_argument("--database-url", default=None,
                         help="default: BENCH_DATABASE_URL or the local PostgreSQL 'bench'")
     args = parser.parse_args(argv)
     scale = QUICK if args.quick else FULL
     out = run(scale, args.database_url, args.reuse_data,
-              scale.lighthouse and not args.no_lighthouse)
+              scale.lighthouse and not args.no_lighthouse, scale.profile or args.profile)
     RESULTS.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     print()
     print(f"Lentera benchmark ({scale.name}, {out['db']}, {out['machine']['nproc']} cores, "

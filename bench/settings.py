@@ -17,6 +17,7 @@ PASSWORD = "bench-lentera-2026"
 USER_AGENT = "lentera-bench/1"
 # The bare view of bench/hello_app.py, the baseline of the lesson page's throughput.
 HELLO_PATH = "/_bench/hello"
+SIGNED_IN_HELLO_PATH = "/_bench/hello-signed-in"  # the same, after loading the signed-in user
 
 # The supervisor report and its CSV export (issue 5). Until those routes exist they answer 404,
 # and the benchmark records "not available yet" instead of a figure. The admin sees the whole
@@ -59,11 +60,12 @@ class Scale:
     report_repeats: int = 5
     import_lessons: int = 200
     lighthouse: bool = True
+    profile: bool = True  # py-spy on a worker under lesson load, the evidence behind the ratio
 
 
 FULL = Scale("full", learners=50_000)
 QUICK = Scale(
     "quick", learners=2_000, throughput_seconds=4, throughput_rounds=2, load_learners=40,
     load_seconds=8,
-    report_repeats=2, lighthouse=False,
+    report_repeats=2, lighthouse=False, profile=False,
 )
