@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import JSON, select, text
+from sqlalchemy import JSON, make_url, select, text
 from sqlalchemy.engine import Engine
 
 from bench.settings import (
@@ -242,25 +242,53 @@ def reset_database(database_url: str) -> None:
 
 
 def choose_database(url: str | None = None) -> tuple[str, str]:
-    """BENCH_DATABASE_URL or the local PostgreSQL; SQLite only when that is not reachable."""
+    """BENCH_DATABASE_URL or the local PostgreSQL (its database created when missing);
+    SQLite only when no PostgreSQL server answers, and then the note says so."""
     import os
 
     from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
 
     url = url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
     if url.startswith("sqlite"):
         return url, f"database: SQLite ({url}), as asked"
-    engine = create_engine(url, connect_args={"connect_timeout": 3})
+
+    def version() -> str:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text("SHOW server_version")).scalar()
+        finally:
+            engine.dispose()
+
+    shown = make_url(url).render_as_string()
     try:
-        with engine.connect() as conn:
-            version = conn.execute(text("SHOW server_version")).scalar()
-        return url, f"database: PostgreSQL {version} ({engine.url.render_as_string()})"
+        try:
+            found = version()
+        except OperationalError as error:
+            if "does not exist" not in str(error):
+                raise
+            _create_database(url)
+            found = version()
+        return url, f"database: PostgreSQL {found} ({shown})"
     except Exception as error:  # noqa: BLE001 - any failure to connect means "not reachable"
         fallback = f"sqlite:///{SQLITE_FALLBACK}"
         reason = str(error).strip().splitlines()[0]
-        return fallback, (f"database: PostgreSQL at {engine.url.render_as_string()} is not "
-                          f"reachable ({reason}); FALLING BACK TO SQLite {SQLITE_FALLBACK}. "
-                          "The report budgets are defined for PostgreSQL.")
+        return fallback, (f"database: PostgreSQL at {shown} is not reachable ({reason}); "
+                          f"FALLING BACK TO SQLite {SQLITE_FALLBACK}. The report budgets are "
+                          "defined for PostgreSQL.")
+
+
+def _create_database(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                           connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            quoted = engine.dialect.identifier_preparer.quote(target.database)
+            conn.execute(text(f"CREATE DATABASE {quoted}"))
     finally:
         engine.dispose()
 
