@@ -53,20 +53,26 @@ def _static_body(response: Response) -> bytes | None:
     return _gzipped_file(path, stat.st_mtime_ns, stat.st_size)
 
 
-def _gzip_stream(chunks: Iterable[bytes | str]) -> Iterator[bytes]:
+class _GzipStream:
     """Compress as the chunks come: memory stays at zlib's window, whatever the length."""
-    compressor = zlib.compressobj(DYNAMIC_LEVEL, zlib.DEFLATED, 31)  # 31: gzip framing
-    try:
-        for chunk in chunks:
+
+    def __init__(self, chunks: Iterable[bytes | str]):
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        compressor = zlib.compressobj(DYNAMIC_LEVEL, zlib.DEFLATED, 31)  # 31: gzip framing
+        for chunk in self._chunks:
             if isinstance(chunk, str):
                 chunk = chunk.encode()  # Werkzeug sends str as UTF-8
             out = compressor.compress(chunk)
             if out:
                 yield out
         yield compressor.flush()
-    finally:
-        # Closing the original iterable ends stream_with_context's request context.
-        close = getattr(chunks, "close", None)
+
+    def close(self) -> None:
+        # Passed on even when nothing was read (the client left): closing the original ends
+        # stream_with_context's request context and its database session.
+        close = getattr(self._chunks, "close", None)
         if close is not None:
             close()
 
@@ -79,7 +85,7 @@ def compress_response(response: Response) -> Response:
     if request.accept_encodings["gzip"] <= 0:
         return response
     if response.is_streamed:
-        response.response = _gzip_stream(response.response)
+        response.response = _GzipStream(response.response)
         response.headers.pop("Content-Length", None)
     elif response.direct_passthrough:
         # A file sent as is: only static files are compressed (course media is PNG/PDF).

@@ -69,6 +69,8 @@ def audit(url: str, cookie: str, name: str, timeout: float = 180) -> dict:
         raise RuntimeError(f"lighthouse: {report['runtimeError'].get('message')}")
     scores = {c: round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES}
     final_url = report.get("finalDisplayedUrl") or report.get("finalUrl", "")
+    if "/login" in final_url:
+        raise RuntimeError(f"lighthouse was not signed in: {url} led to {final_url}")
     lost = []
     for category in CATEGORIES:
         for ref in report["categories"][category]["auditRefs"]:

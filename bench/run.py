@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
 import time
@@ -98,6 +99,7 @@ def measure_import(url: str, scale: Scale) -> dict:
 
     slug = f"impor-{scale.import_lessons}-{int(time.time())}"
     modules = 10
+    shutil.rmtree(WORK / "import", ignore_errors=True)
     folder = write_course(WORK / "import" / slug, f"Impor {scale.import_lessons} pelajaran",
                           modules=modules, lessons_per_module=scale.import_lessons // modules,
                           rng=random.Random(slug), quiz_in_every_module=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -470,6 +471,7 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
 
         # The courses, through the importer, as `flask courses import --publish` would.
         course_dir = work / "courses"
+        shutil.rmtree(course_dir, ignore_errors=True)  # no stale folders from another scale
         course_ids = []
         for c in range(1, scale.courses + 1):
             slug = f"kursus-bench-{c:02d}"

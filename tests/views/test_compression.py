@@ -94,6 +94,24 @@ def streaming_app(fresh_app):
 
         return Response(stream_with_context(generate()), mimetype="text/csv")
 
+    class Rows:
+        """A streamed body that notes whether the server closed it."""
+
+        closed = False
+
+        def __iter__(self):
+            yield from (f"{n},baris {n * 31}\n" for n in range(5000))
+
+        def close(self):
+            Rows.closed = True
+
+    app.rows = Rows
+
+    @app.route("/_closable.csv")
+    @access(PUBLIC)
+    def closable():
+        return Response(Rows(), mimetype="text/csv")
+
     @app.route("/_tiny")
     @access(PUBLIC)
     def tiny():
@@ -121,6 +139,15 @@ def test_a_streamed_export_is_compressed_as_it_is_produced_not_gathered(streamin
     response.close()
     assert len(streaming_app.produced) == 20_000
     assert gzip.decompress(body).decode() == _expected_csv()
+
+
+def test_a_download_abandoned_before_the_first_byte_still_closes_the_export(streaming_app):
+    client = streaming_app.test_client()
+    response = client.get("/_closable.csv", headers=GZIP, buffered=False)
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert streaming_app.rows.closed is False
+    response.close()  # the phone went out of signal: nothing was read
+    assert streaming_app.rows.closed is True
 
 
 def test_a_streamed_export_stays_plain_for_a_client_without_gzip(streaming_app):
