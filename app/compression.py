@@ -4,6 +4,11 @@ gunicorn does not compress, and the app must meet its page-weight budget without
 a proxy. Pages, CSS, JavaScript, JSON and CSV are gzipped when the client accepts it; static
 files are compressed once per file version and kept in memory; a streamed response (a CSV
 export) is compressed chunk by chunk as it is produced, never gathered first.
+
+On BREACH (guessing a secret from compressed sizes): the only secret our pages carry is the
+CSRF token. Flask-WTF's signed token carries a timestamp, so its signature changes every
+second, and the part that stays the same is worthless without a valid signature: guessing
+sizes over many requests has nothing usable to converge on.
 """
 
 from __future__ import annotations
