@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 MO := app/translations/en/LC_MESSAGES/messages.mo
 export FLASK_APP := wsgi
 
-.PHONY: run test install translations extract-messages lint clean
+.PHONY: run test install translations extract-messages lint clean bench bench-quick
 
 run: $(STAMP) $(MO)
 	$(BIN)/flask db upgrade
@@ -34,6 +34,14 @@ $(MO): app/translations/en/LC_MESSAGES/messages.po $(STAMP)
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+# PRODUCT §6 budgets: seeds the local PostgreSQL database "bench" (BENCH_DATABASE_URL to change
+# it), serves it with gunicorn on 127.0.0.1, writes bench/results.json. See docs/performance.md.
+bench: $(STAMP) $(MO)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-quick: $(STAMP) $(MO)
+	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -16,8 +16,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from app import extensions
+    from app import compression, extensions
 
+    # First after_request hook registered, so the last to run: it compresses the final body.
+    compression.init_app(app)
     extensions.init_app(app)
 
     from app import web

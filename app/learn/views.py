@@ -19,12 +19,10 @@ LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 def lesson(slug: str, module: str, lesson: str):
     """The reader: stored HTML, previous/next, and the "Selesai & lanjut" control."""
     step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
-    state = progress.lesson_state(db.session, current_user.id, step.id)
-    if state is None and step.course.published:
+    here = progress.reading_position(db.session, current_user.id, step)
+    if not here.opened and step.course.published:
         progress.record_opening(db.session, current_user.id, step)
         db.session.commit()
-    previous, following = progress.neighbours(db.session, step)
-    done, total = progress.course_counts(db.session, current_user.id, step.course_id)
     quiz_status = attempts = None
     if step.is_quiz:
         quiz_status = quizzes.status(db.session, current_user.id, step.quiz)
@@ -33,12 +31,11 @@ def lesson(slug: str, module: str, lesson: str):
         "learn/lesson.html",
         lesson=step,
         course=step.course,
-        is_done=bool(state and state.completed_at),
-        previous=previous,
-        following=following,
-        done=done,
-        total=total,
-        form=EmptyForm(),
+        is_done=here.completed,
+        previous=here.previous,
+        following=here.following,
+        done=here.done,
+        total=here.total,
         quiz_status=quiz_status,
         attempts=attempts,
     )
@@ -56,22 +53,20 @@ def complete(slug: str, module: str, lesson: str):
         abort(409)
     progress.complete_lesson(db.session, current_user.id, step)
     db.session.commit()
-    _, following = progress.neighbours(db.session, step)
+    here = progress.reading_position(db.session, current_user.id, step)
     if not htmx_request_targets_fragment():
-        if following is None:
+        if here.following is None:
             return redirect(url_for("catalog.course", slug=slug), code=303)
-        return redirect(lesson_url(following, slug), code=303)
-    done, total = progress.course_counts(db.session, current_user.id, step.course_id)
+        return redirect(lesson_url(here.following, slug), code=303)
     return render_page(
         "learn/lesson.html",
         "learn/_complete.html",
         lesson=step,
         course=step.course,
         is_done=True,
-        following=following,
-        done=done,
-        total=total,
-        form=EmptyForm(),
+        following=here.following,
+        done=here.done,
+        total=here.total,
     )
 
 

@@ -294,3 +294,53 @@ def neighbours(session: Session, lesson: Lesson) -> tuple[Lesson | None, Lesson 
         .limit(1)
     )
     return previous, following
+
+
+@dataclass(frozen=True)
+class StepLink:
+    """What a link to a lesson needs: its path (for the URL) and title."""
+
+    id: int
+    path: str
+    title: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Position:
+    """A lesson as one learner meets it: their state, its neighbours, the course's counts."""
+
+    opened: bool
+    completed: bool
+    previous: StepLink | None
+    following: StepLink | None
+    done: int
+    total: int
+
+
+def reading_position(session: Session, user_id: int, lesson: Lesson) -> Position:
+    """Everything the reader shows around a lesson, in one indexed query: the course's live
+    steps (light columns only) with this learner's progress on each."""
+    rows = session.execute(
+        select(Lesson.id, Lesson.path, Lesson.title, Lesson.kind,
+               LessonProgress.user_id.is_not(None), LessonProgress.completed_at.is_not(None))
+        .outerjoin(
+            LessonProgress,
+            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id),
+        )
+        .where(Lesson.course_id == lesson.course_id, Lesson.retired.is_(False))
+        .order_by(Lesson.position)
+    ).all()
+    here = next((i for i, row in enumerate(rows) if row[0] == lesson.id), None)
+
+    def link(i: int) -> StepLink | None:
+        return StepLink(*rows[i][:4]) if here is not None and 0 <= i < len(rows) else None
+
+    return Position(
+        opened=here is not None and bool(rows[here][4]),
+        completed=here is not None and bool(rows[here][5]),
+        previous=link(here - 1) if here is not None else None,
+        following=link(here + 1) if here is not None else None,
+        done=sum(bool(row[5]) for row in rows),
+        total=len(rows),
+    )

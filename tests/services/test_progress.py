@@ -61,3 +61,20 @@ def test_neighbours_skip_retired_lessons(session, course_copy):
     assert progress.neighbours(session, first) == (None, third)
     assert progress.neighbours(session, third) == (first, fourth)
     assert progress.neighbours(session, fourth) == (third, None)
+
+
+def test_reading_position_gives_neighbours_state_and_counts_for_one_learner(session, course_copy):
+    course = import_folder(session, course_copy())
+    first, second, third, fourth = lessons(session, course)
+    second.retired = True
+    ani, budi = make_user(session), make_user(session)
+    progress.record_opening(session, ani.id, third)
+    progress.complete_lesson(session, ani.id, first)
+    here = progress.reading_position(session, ani.id, third)
+    assert (here.opened, here.completed, here.done, here.total) == (True, False, 1, 3)
+    assert (here.previous.path, here.following.path) == (first.path, fourth.path)
+    assert here.previous.title == first.title
+    start = progress.reading_position(session, ani.id, first)
+    assert (start.opened, start.completed, start.previous) == (True, True, None)
+    end = progress.reading_position(session, budi.id, fourth)
+    assert (end.opened, end.completed, end.done, end.following) == (False, False, 0, None)

@@ -1,0 +1,1 @@
+"""The benchmark harness: `make bench` measures every budget of PRODUCT §6."""

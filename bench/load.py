@@ -1,0 +1,325 @@
+"""Load on loopback: throughput of one URL, and simulated learners reading and taking quizzes.
+
+Every loop is bounded in time (and every request by a timeout), so a run always ends.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from bench.client import Client
+from bench.sessions import SignedIn
+
+# A simulated learner waits this long between two actions: a very fast reader (a real one
+# spends minutes on a lesson), so 300 of them offer far more load than 300 real people.
+THINK_SECONDS = (1.0, 3.0)
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile (p in 0..100) of a list of numbers."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class Step:
+    url: str
+    is_quiz: bool
+    lesson_id: int
+
+
+@dataclass
+class CoursePlan:
+    slug: str
+    steps: list[Step]
+
+    @property
+    def outline_url(self) -> str:
+        return f"/courses/{self.slug}/"
+
+
+@dataclass
+class Catalogue:
+    """What the simulated learners know: courses, their steps, the quiz answer keys."""
+
+    courses: dict[int, CoursePlan]
+    # quiz lesson id -> question id -> (kind, correct option ids, an accepted answer)
+    keys: dict[int, dict[int, tuple[str, list[int], str]]]
+    enrolled: dict[int, list[int]] = field(default_factory=dict)  # user id -> course ids
+
+
+def read_catalogue(app, user_ids: list[int]) -> Catalogue:
+    from app.extensions import db
+    from app.models import Course, Enrolment, Lesson, Question
+
+    with app.app_context():
+        s = db.session
+        courses: dict[int, CoursePlan] = {}
+        rows = s.execute(
+            select(Course.id, Course.slug, Lesson.path, Lesson.kind, Lesson.id)
+            .join(Lesson, Lesson.course_id == Course.id)
+            .where(Course.published.is_(True), Lesson.retired.is_(False))
+            .order_by(Course.id, Lesson.position))
+        for course_id, slug, path, kind, lesson_id in rows:
+            plan = courses.setdefault(course_id, CoursePlan(slug, []))
+            plan.steps.append(Step(f"/courses/{slug}/{path}", kind == "quiz", lesson_id))
+        keys: dict[int, dict] = {}
+        quiz_ids = [st.lesson_id for c in courses.values() for st in c.steps if st.is_quiz]
+        for q in s.scalars(select(Question).where(Question.quiz_id.in_(quiz_ids),
+                                                  Question.retired.is_(False))):
+            keys.setdefault(q.quiz_id, {})[q.id] = (
+                q.kind, [o.id for o in q.options if o.correct], (q.accepted or [""])[0])
+        enrolled: dict[int, list[int]] = {}
+        for user_id, course_id in s.execute(
+                select(Enrolment.user_id, Enrolment.course_id)
+                .where(Enrolment.user_id.in_(user_ids))):
+            if course_id in courses:
+                enrolled.setdefault(user_id, []).append(course_id)
+        s.remove()
+    return Catalogue(courses, keys, enrolled)
+
+
+# ---------------------------------------------------------------- throughput of one URL
+
+@dataclass
+class Throughput:
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float | None
+    p95_ms: float | None
+    latencies: list[float] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def combine(cls, parts: list[Throughput]) -> Throughput:
+        latencies = [x for p in parts for x in p.latencies]
+        seconds = sum(p.seconds for p in parts)
+        requests = sum(p.requests for p in parts)
+        return cls(requests, sum(p.errors for p in parts), seconds,
+                   requests / seconds if seconds else 0.0,
+                   percentile(latencies, 50), percentile(latencies, 95), latencies)
+
+    def as_dict(self) -> dict:
+        return {"requests": self.requests, "errors": self.errors, "seconds": round(self.seconds, 2),
+                "rps": round(self.rps, 1),
+                "p50_ms": _ms(self.p50_ms), "p95_ms": _ms(self.p95_ms)}
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+def throughput(port: int, paths_per_client: list[list[str]], cookies: list[str | None],
+               seconds: float) -> Throughput:
+    """As many GETs as the server answers in `seconds`, one thread per client, each cycling
+    through its own paths (visited once first, so first-visit writes are not timed)."""
+    clients = [Client(port, cookie) for cookie in cookies]
+    for client, paths in zip(clients, paths_per_client, strict=True):
+        for path in paths:
+            if client.get(path).status != 200:
+                raise RuntimeError(f"{path} does not answer 200")
+    latencies: list[float] = []
+    errors = [0]
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    def work(client: Client, paths: list[str]) -> None:
+        i = 0
+        while time.perf_counter() < deadline:
+            try:
+                reply = client.get(paths[i % len(paths)])
+                latencies.append(reply.seconds)
+                if reply.status != 200:
+                    errors[0] += 1
+            except OSError:
+                errors[0] += 1
+            i += 1
+
+    threads = [threading.Thread(target=work, args=(c, p), daemon=True)
+               for c, p in zip(clients, paths_per_client, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=seconds + 60)
+    elapsed = time.perf_counter() - start
+    for c in clients:
+        c.close()
+    return Throughput(len(latencies), errors[0], elapsed, len(latencies) / elapsed,
+                      percentile(latencies, 50), percentile(latencies, 95), latencies)
+
+
+# ---------------------------------------------------------------- simulated learners
+
+_ATTEMPT = re.compile(r"/attempts/(\d+)$")
+_MESSAGE = re.compile(r"<h1>(.*?)</h1>\s*<p>(.*?)</p>", re.S)  # an error page's title and text
+
+
+@dataclass
+class LoadResult:
+    learners: int
+    seconds: float
+    requests: int = 0
+    errors: int = 0
+    latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
+    by_window: dict[int, list[float]] = field(default_factory=dict)  # 10-s window -> latencies
+    started: float = field(default_factory=time.perf_counter)
+    statuses: Counter = field(default_factory=Counter)
+    error_samples: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, kind: str, reply, expected: int) -> None:
+        with self.lock:
+            self.requests += 1
+            self.latencies.append(reply.seconds)
+            self.by_kind.setdefault(kind, []).append(reply.seconds)
+            window = int((time.perf_counter() - self.started) // 10) * 10
+            self.by_window.setdefault(window, []).append(reply.seconds)
+            self.statuses[reply.status] += 1
+            if reply.status != expected:
+                self.errors += 1
+                if len(self.error_samples) < 10:
+                    said = _MESSAGE.search(reply.text)
+                    self.error_samples.append(
+                        f"{kind}: HTTP {reply.status}, wanted {expected}"
+                        + (f" ({said.group(1)}: {said.group(2)})" if said else ""))
+
+    def failure(self, kind: str, error: Exception) -> None:
+        with self.lock:
+            self.requests += 1
+            self.errors += 1
+            if len(self.error_samples) < 10:
+                self.error_samples.append(f"{kind}: {type(error).__name__}: {error}")
+
+    def as_dict(self) -> dict:
+        return {
+            "learners": self.learners, "seconds": round(self.seconds, 1),
+            "requests": self.requests, "errors": self.errors,
+            "rps": round(self.requests / self.seconds, 1) if self.seconds else None,
+            "p50_ms": _ms(percentile(self.latencies, 50)),
+            "p95_ms": _ms(percentile(self.latencies, 95)),
+            "p99_ms": _ms(percentile(self.latencies, 99)),
+            "max_ms": _ms(max(self.latencies, default=None)),
+            "by_kind": {k: {"requests": len(v), "p50_ms": _ms(percentile(v, 50)),
+                            "p95_ms": _ms(percentile(v, 95))}
+                        for k, v in sorted(self.by_kind.items())},
+            # A p95 that is high in one window only points at a burst of outside load.
+            "p95_ms_by_10s_window": {f"{k}-{k + 10}s": _ms(percentile(v, 95))
+                                     for k, v in sorted(self.by_window.items())},
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "error_samples": self.error_samples,
+            "think_seconds": list(THINK_SECONDS),
+        }
+
+
+class Learner:
+    """One simulated learner: opens a course, reads a few lessons in order, marks them done
+    (as the htmx button does), and at a quiz starts an attempt and submits answers."""
+
+    def __init__(self, port: int, who: SignedIn, catalogue: Catalogue, result: LoadResult,
+                 deadline: float, seed: int):
+        self.client = Client(port, who.cookie, who.csrf)
+        self.who, self.catalogue, self.result = who, catalogue, result
+        self.deadline, self.rng = deadline, random.Random(seed)
+
+    def _do(self, kind: str, method: str, path: str, expected: int, **kw):
+        if time.perf_counter() >= self.deadline:
+            raise TimeoutError
+        try:
+            reply = self.client.request(method, path, **kw)
+        except OSError as error:
+            self.result.failure(kind, error)
+            raise TimeoutError from error  # this learner stops: its connection is broken
+        self.result.record(kind, reply, expected)
+        return reply
+
+    def _think(self) -> None:
+        pause = self.rng.uniform(*THINK_SECONDS)
+        time.sleep(max(0.0, min(pause, self.deadline - time.perf_counter())))
+
+    def run(self) -> None:
+        try:
+            while time.perf_counter() < self.deadline:
+                self.session()
+        except TimeoutError:
+            pass
+        finally:
+            self.client.close()
+
+    def session(self) -> None:
+        mine = self.catalogue.enrolled.get(self.who.user_id) or []
+        if not mine or self.rng.random() < 0.2:
+            self._do("catalog", "GET", "/", 200)
+            self._think()
+            course_id = self.rng.choice(list(self.catalogue.courses))
+        else:
+            course_id = self.rng.choice(mine)
+        course = self.catalogue.courses[course_id]
+        self._do("outline", "GET", course.outline_url, 200)
+        self._think()
+        start = self.rng.randrange(len(course.steps))
+        for step in course.steps[start:start + self.rng.randint(2, 5)]:
+            self._do("lesson", "GET", step.url, 200)
+            self._think()
+            if step.is_quiz:
+                self.take_quiz(step)
+            else:
+                self._do("complete", "POST", step.url + "/complete", 200,
+                         form={"csrf_token": self.who.csrf},
+                         headers={"HX-Request": "true", "HX-Target": "complete",
+                                  "X-CSRFToken": self.who.csrf})
+                self._think()
+
+    def take_quiz(self, step: Step) -> None:
+        reply = self._do("quiz_start", "POST", step.url + "/attempts", 303,
+                         form={"csrf_token": self.who.csrf})
+        match = _ATTEMPT.search(reply.location)
+        if not match:
+            return
+        attempt = f"/attempts/{match.group(1)}"
+        self._do("quiz_page", "GET", attempt, 200)
+        self._think()
+        form: list[tuple[str, str]] = [("csrf_token", self.who.csrf)]
+        knows = self.rng.random() < 0.7
+        for question_id, (kind, right, accepted) in self.catalogue.keys[step.lesson_id].items():
+            if kind == "short":
+                form.append((f"q{question_id}", accepted if knows else "tidak tahu"))
+            else:
+                form += [(f"q{question_id}", str(o)) for o in (right if knows else right[:1])]
+        self._do("quiz_submit", "POST", attempt, 303, form=form)
+        self._do("quiz_result", "GET", attempt, 200)
+        self._think()
+
+
+def simulate_learners(port: int, signed_in: list[SignedIn], catalogue: Catalogue,
+                      seconds: float, ramp_seconds: float = 5) -> LoadResult:
+    """All learners at once (their starts spread over `ramp_seconds`) until the time is up."""
+    result = LoadResult(len(signed_in), seconds)
+    start = time.perf_counter()
+    deadline = start + seconds
+    learners = [Learner(port, who, catalogue, result, deadline, seed=n)
+                for n, who in enumerate(signed_in)]
+
+    def begin(learner: Learner, delay: float) -> None:
+        time.sleep(delay)
+        learner.run()
+
+    threads = [threading.Thread(target=begin, args=(lr, n * ramp_seconds / len(learners)),
+                                daemon=True) for n, lr in enumerate(learners)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=max(0.1, deadline + 60 - time.perf_counter()))
+    result.seconds = time.perf_counter() - start
+    return result
