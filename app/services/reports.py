@@ -25,7 +25,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union,
+    union_all,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -185,7 +185,10 @@ def _status_rows(scope: Select, filters: Filters, cal: Calendar, user_id: int | 
         mandatory = mandatory.where(Assignment.course_id == filters.course_id)
         enrolled = enrolled.where(Enrolment.course_id == filters.course_id)
     mandatory = mandatory.cte("mandatory")
-    pairs = union(enrolled, select(mandatory.c.user_id, mandatory.c.course_id)).subquery("pairs")
+    unenrolled = select(mandatory.c.user_id, mandatory.c.course_id).where(~(
+        select(Enrolment.id).where(Enrolment.user_id == mandatory.c.user_id,
+                                   Enrolment.course_id == mandatory.c.course_id).exists()))
+    pairs = union_all(enrolled, unenrolled).subquery("pairs")
     status = case(
         (Enrolment.completed_at.is_not(None), COMPLETED),
         (mandatory.c.due_on < cal.today, OVERDUE),
@@ -240,55 +243,52 @@ def _counting(rows):
 
 
 def summary(session: Session, viewer: User, filters: Filters, cal: Calendar) -> Summary:
-    """Per unit, per course and overall: learners, rows, enrolled, completed, overdue."""
+    """Per unit, per course and overall: learners, rows, enrolled, completed, overdue.
+    One pass over the status rows, grouped by unit and course; the rest are sums of that."""
     scope = _scope(session, viewer, filters)
     rows = _status_rows(scope, filters, cal)
-    per_unit = (
-        select(rows.c.unit_id, *_counting(rows)).group_by(rows.c.unit_id).subquery("per_unit")
-    )
+    grid = session.execute(
+        select(rows.c.unit_id, rows.c.course_id, func.count(rows.c.due_on), *_counting(rows))
+        .group_by(rows.c.unit_id, rows.c.course_id)
+    ).all()
     people = (
         select(User.unit_id, func.count().label("learners"))
         .where(User.active.is_(True), User.unit_id.in_(scope))
         .group_by(User.unit_id)
         .subquery("people")
     )
-    zero = literal(0, Integer)
     unit_rows = session.execute(
-        select(
-            Unit.id, Unit.code, Unit.name, Unit.path,
-            func.coalesce(people.c.learners, zero), func.coalesce(per_unit.c.rows, zero),
-            func.coalesce(per_unit.c.enrolled, zero), func.coalesce(per_unit.c.completed, zero),
-            func.coalesce(per_unit.c.overdue, zero),
-        )
+        select(Unit.id, Unit.code, Unit.name, Unit.path,
+               func.coalesce(people.c.learners, literal(0, Integer)))
         .outerjoin(people, people.c.unit_id == Unit.id)
-        .outerjoin(per_unit, per_unit.c.unit_id == Unit.id)
         .where(Unit.id.in_(scope))
         .order_by(Unit.path)
     ).all()
-    top = min((path.count("/") for _id, _c, _n, path, *_ in unit_rows), default=2)
+    per_unit: dict[int, list[int]] = {}
+    per_course: dict[int, list[int]] = {}
+    for unit_id, course_id, mandatory, n, enrolled, done, late in grid:
+        u = per_unit.setdefault(unit_id, [0, 0, 0, 0])
+        c = per_course.setdefault(course_id, [0, 0, 0, 0, 0])
+        for i, v in enumerate((n, enrolled, done, late)):
+            u[i] += int(v)
+            c[i] += int(v)
+        c[4] += int(mandatory)
+    top = min((path.count("/") for _id, _c, _n, path, _l in unit_rows), default=2)
     units = [
         UnitLine(uid, code, name, path.count("/") - top,
-                 Counts(int(learners), int(n), int(enrolled), int(done), int(late)))
-        for uid, code, name, path, learners, n, enrolled, done, late in unit_rows
+                 Counts(int(learners), *per_unit.get(uid, [0, 0, 0, 0])))
+        for uid, code, name, path, learners in unit_rows
     ]
-    course_rows = session.execute(
-        select(Course.id, Course.title, Course.jp, func.count(rows.c.due_on),
-               func.count(), *_counting(rows))
-        .join(rows, rows.c.course_id == Course.id)
-        .group_by(Course.id, Course.title, Course.jp)
-        .order_by(Course.title)
-    ).all()
+    titles = session.execute(
+        select(Course.id, Course.title, Course.jp).where(Course.id.in_(per_course))
+        .order_by(Course.title)).all()
     courses = [
-        CourseLine(cid, title, jp, int(mandatory),
-                   Counts(int(learners), int(n), int(enrolled), int(done), int(late)))
-        for cid, title, jp, mandatory, learners, n, enrolled, done, late in course_rows
+        CourseLine(cid, title, jp, per_course[cid][4],
+                   Counts(per_course[cid][0], *per_course[cid][:4]))
+        for cid, title, jp in titles
     ]
-    total_row = session.execute(select(*_counting(rows))).one()
-    learners_total = session.scalar(
-        select(func.count()).select_from(User)
-        .where(User.active.is_(True), User.unit_id.in_(scope))
-    )
-    total = Counts(int(learners_total or 0), *(int(v) for v in total_row))
+    learners_total = sum(int(line.counts.learners) for line in units)
+    total = Counts(learners_total, *(sum(u[i] for u in per_unit.values()) for i in range(4)))
     return Summary(units, courses, total)
 
 
