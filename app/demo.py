@@ -16,8 +16,8 @@ from app.services import progress, quizzes
 from app.services.accounts import create_user
 from app.services.authoring import import_and_record
 from app.services.content import load_course
-from app.services.dates import Calendar
 from app.services.units import upsert_unit
+from app.web import local_calendar
 
 DEMO_PASSWORD = "lentera-demo"
 
@@ -106,7 +106,7 @@ def demo():
                 _pass_quizzes(users[email].id, course)
     # Something for the report to show: the first course is mandatory for the whole ministry.
     if courses and db.session.scalar(select(Assignment.id).limit(1)) is None:
-        today = Calendar.now(current_app.config["BABEL_DEFAULT_TIMEZONE"]).today
+        today = local_calendar().today
         root = db.session.scalar(select(Unit).where(Unit.code == UNITS[0][0]))
         db.session.add(Assignment(course=courses[0], unit=root, due_on=today + timedelta(days=30),
                                   assigned_by=users["admin@lentera.test"].id))

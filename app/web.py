@@ -11,6 +11,7 @@ from flask_babel import format_date, format_decimal, format_percent, format_time
 
 from app.access import PUBLIC, check_access, current_user_can
 from app.models import Role, utcnow
+from app.services.dates import Calendar
 
 CSP = "; ".join(
     [
@@ -57,6 +58,11 @@ def _secure_headers(response: Response) -> Response:
         response.cache_control.private = True
         response.cache_control.no_cache = True
     return response
+
+
+def local_calendar() -> Calendar:
+    """Today and the day and year boundaries in the organisation's time zone."""
+    return Calendar.now(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def format_jp(value) -> str:

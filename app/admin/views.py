@@ -1,4 +1,4 @@
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,19 +12,14 @@ from app.extensions import db
 from app.models import Course, Role, Unit, User
 from app.services import assignments, units
 from app.services.accounts import search_users, update_user
-from app.services.dates import Calendar
 from app.services.errors import InvalidInput
 from app.services.nip import mask_nip
 from app.services.password_links import issue_link
 from app.services.scope import units_in_scope
 from app.services.staff import PasswordLink, import_staff
-from app.web import render_page
+from app.web import local_calendar, render_page
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
-
-
-def _calendar() -> Calendar:
-    return Calendar.now(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _id(value: str | None) -> int | None:
@@ -200,7 +195,7 @@ def user_import():
 @access(Role.ADMIN | Role.SUPERVISOR)
 def assignment_list():
     """Mandatory courses in the viewer's units, and a form to assign one."""
-    cal = _calendar()
+    cal = local_calendar()
     scope_units = units_in_scope(db.session, current_user)
     form = AssignmentForm()
     courses = db.session.scalars(

@@ -9,8 +9,7 @@ from app.models import Enrolment
 from app.services import progress
 from app.services.assignments import mandatory_state
 from app.services.courses import visible_course
-from app.services.dates import Calendar
-from app.web import render_page
+from app.web import local_calendar, render_page
 
 
 @bp.route("/")
@@ -26,7 +25,7 @@ def index():
 def my_learning():
     """"Pembelajaran saya": the learner's courses with percent done."""
     cards = progress.my_courses(db.session, current_user.id)
-    calendar = _calendar()
+    calendar = local_calendar()
     return render_page(
         "catalog/my_learning.html",
         cards=cards,
@@ -66,9 +65,5 @@ def course(slug: str):
     )
 
 
-def _calendar() -> Calendar:
-    return Calendar.now(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def _today():
-    return _calendar().today
+    return local_calendar().today

@@ -17,14 +17,10 @@ from app.services.nip import mask_nip
 from app.services.reports import STATUS_LABELS, STATUSES, Filters
 from app.services.scope import units_in_scope
 from app.services.units import depth
-from app.web import render_page
+from app.web import local_calendar, render_page
 
 REPORTERS = Role.SUPERVISOR | Role.ADMIN
 FILTER_ARGS = ("unit", "course", "status", "from", "to")
-
-
-def _calendar() -> Calendar:
-    return Calendar.now(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def _number(name: str) -> int | None:
@@ -75,7 +71,7 @@ def _filter_context(filters: Filters) -> dict:
 def index():
     """Summary per unit (with a bar chart) and per course."""
     filters = _filters()
-    cal = _calendar()
+    cal = local_calendar()
     summary = reports.summary(db.session, current_user, filters, cal)
     return render_page("reports/index.html", summary=summary, today=cal.today,
                        **_filter_context(filters))
@@ -86,7 +82,7 @@ def index():
 def rows():
     """Learner × course rows, filtered and paginated: what the exports contain."""
     filters = _filters()
-    cal = _calendar()
+    cal = local_calendar()
     page = reports.status_rows(db.session, current_user, filters, cal)
     return render_page("reports/rows.html", page=page, **_filter_context(filters))
 
@@ -96,7 +92,7 @@ def rows():
 def jp():
     """Learners below this year's JP target."""
     filters = _filters()
-    cal = _calendar()
+    cal = local_calendar()
     target = current_app.config["JP_YEARLY_TARGET"]
     page = reports.below_target(db.session, current_user, filters, cal, target)
     return render_page("reports/jp.html", page=page, target=target, year=cal.today.year,
@@ -107,7 +103,7 @@ def jp():
 @access(REPORTERS)
 def learner(user_id: int):
     """One learner: courses, status, dates and JP this year."""
-    cal = _calendar()
+    cal = local_calendar()
     report = reports.learner_report(db.session, current_user, user_id, cal,
                                     current_app.config["JP_YEARLY_TARGET"])
     return render_page("reports/learner.html", report=report, year=cal.today.year,
@@ -122,7 +118,7 @@ def _attachment(extension: str, cal: Calendar) -> str:
 @access(REPORTERS)
 def export_csv():
     """The filtered rows as CSV, streamed from a server-side cursor."""
-    cal = _calendar()
+    cal = local_calendar()
     rows = reports.export_rows(db.session, current_user, _filters(), cal)
     return Response(
         stream_with_context(csv_chunks(rows, cal.zone)),
@@ -135,7 +131,7 @@ def export_csv():
 @access(REPORTERS)
 def export_xlsx():
     """The filtered rows as an Excel workbook."""
-    cal = _calendar()
+    cal = local_calendar()
     rows = reports.export_rows(db.session, current_user, _filters(), cal)
     data = xlsx_bytes(rows, cal.zone, _("Laporan penyelesaian"))
     return Response(
