@@ -60,17 +60,22 @@ def unit_list():
         if db.session.scalar(select(Unit.id).where(Unit.code == code)):
             error = _("Kode %(code)s sudah dipakai unit lain.", code=code)
         else:
-            try:
-                unit = units.upsert_unit(db.session, code, form.name.data,
-                                         parent.code if parent else None)
-            except InvalidInput as exc:
-                db.session.rollback()
-                error = str(exc)
-            else:
-                db.session.commit()
+            unit, error = _save_unit(code, form.name.data, parent)
+            if error is None:
                 flash(_("Unit %(name)s ditambahkan.", name=unit.name), "info")
                 return redirect(url_for("admin.unit_list"), code=303)
     return render_page("admin/units.html", tree=tree, form=form, error=error, depth=units.depth)
+
+
+def _save_unit(code: str, name: str, parent: Unit | None) -> tuple[Unit | None, str | None]:
+    """Create, rename or move a unit and commit: (the unit, None) or (None, why it was refused)."""
+    try:
+        unit = units.upsert_unit(db.session, code, name, parent.code if parent else None)
+    except InvalidInput as exc:
+        db.session.rollback()
+        return None, str(exc)
+    db.session.commit()
+    return unit, None
 
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
@@ -86,14 +91,8 @@ def unit_edit(unit_id: int):
     error = None
     if form.validate_on_submit():
         parent = db.session.get(Unit, _id(form.parent.data) or 0)
-        try:
-            units.upsert_unit(db.session, unit.code, form.name.data,
-                              parent.code if parent else None)
-        except InvalidInput as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            db.session.commit()
+        _saved, error = _save_unit(unit.code, form.name.data, parent)
+        if error is None:
             flash(_("Unit %(code)s disimpan.", code=unit.code), "info")
             return redirect(url_for("admin.unit_list"), code=303)
     return render_page("admin/unit_edit.html", unit=unit, form=form, error=error)
