@@ -280,22 +280,6 @@ def resume_target(items: list[OutlineModule]) -> Lesson | None:
     return None
 
 
-def neighbours(session: Session, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
-    """The previous and next live lessons of the same course: two lookups on (course, position)."""
-    live = (Lesson.course_id == lesson.course_id, Lesson.retired.is_(False))
-    previous = session.scalar(
-        select(Lesson)
-        .where(*live, Lesson.position < lesson.position)
-        .order_by(Lesson.position.desc())
-        .limit(1)
-    )
-    following = session.scalar(
-        select(Lesson).where(*live, Lesson.position > lesson.position).order_by(Lesson.position)
-        .limit(1)
-    )
-    return previous, following
-
-
 @dataclass(frozen=True)
 class StepLink:
     """What a link to a lesson needs: its path (for the URL) and title."""

@@ -54,15 +54,6 @@ def test_unpublished_courses_stay_out_of_the_catalog(session, course_copy):
     assert progress.catalog(session, make_user(session).id) == []
 
 
-def test_neighbours_skip_retired_lessons(session, course_copy):
-    course = import_folder(session, course_copy())
-    first, second, third, fourth = lessons(session, course)
-    second.retired = True
-    assert progress.neighbours(session, first) == (None, third)
-    assert progress.neighbours(session, third) == (first, fourth)
-    assert progress.neighbours(session, fourth) == (third, None)
-
-
 def test_reading_position_gives_neighbours_state_and_counts_for_one_learner(session, course_copy):
     course = import_folder(session, course_copy())
     first, second, third, fourth = lessons(session, course)
@@ -76,5 +67,7 @@ def test_reading_position_gives_neighbours_state_and_counts_for_one_learner(sess
     assert here.previous.title == first.title
     start = progress.reading_position(session, ani.id, first)
     assert (start.opened, start.completed, start.previous) == (True, True, None)
+    assert start.following.path == third.path  # the retired lesson is skipped
     end = progress.reading_position(session, budi.id, fourth)
     assert (end.opened, end.completed, end.done, end.following) == (False, False, 0, None)
+    assert end.previous.path == third.path
