@@ -136,3 +136,13 @@ def login(app, make):
         return LoggedIn(client, user)
 
     return _login
+
+
+@pytest.fixture
+def login_as(login):
+    """login_as("owner", owner) or login_as("supervisor"): a client signed in as that person."""
+
+    def _login_as(who: str, owner=None):
+        return login(owner) if who == "owner" else login(roles=factories.PEOPLE[who])
+
+    return _login_as

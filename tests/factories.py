@@ -14,6 +14,15 @@ from app.services.content import import_course, load_course
 from app.services.units import upsert_unit
 
 PASSWORD = "kata-sandi-uji"
+
+# The people access tests sign in as; "owner" is the course's own trainer, given by the test.
+PEOPLE = {
+    "learner": Role.LEARNER,
+    "trainer": Role.TRAINER,
+    "other trainer": Role.TRAINER,
+    "supervisor": Role.SUPERVISOR | Role.LEARNER,
+    "admin": Role.ADMIN,
+}
 DATA = Path(__file__).parent / "data"
 _seq = itertools.count(1)
 

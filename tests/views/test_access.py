@@ -4,16 +4,11 @@ import pytest
 
 from app.access import PUBLIC, access
 from app.models import Role
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, PEOPLE
 from tests.pages import csrf_token_in
 
 LESSON = "/courses/contoh-kursus/01-dasar/01-pembuka"
-ROLES = {
-    "learner": Role.LEARNER,
-    "trainer": Role.TRAINER,
-    "supervisor": Role.SUPERVISOR | Role.LEARNER,
-    "admin": Role.ADMIN,
-}
+ROLES = {who: PEOPLE[who] for who in ("learner", "trainer", "supervisor", "admin")}
 
 # (method, url) -> status for a signed-in user of any role; a guest is sent to log in.
 SIGNED_IN_PAGES = [
@@ -76,17 +71,11 @@ def test_every_role_may_learn(login, make, role, method, url, status):
 @pytest.mark.parametrize("url", ["/courses/contoh-kursus/", LESSON,
                                  "/courses/contoh-kursus/media/diagram.png"])
 def test_an_unpublished_course_is_seen_only_by_its_trainer_and_admins(
-    login, make, role, status, url
+    login_as, make, role, status, url
 ):
     owner = make.user(email="pelatih@example.go.id", roles=Role.TRAINER)
     make.course(publish=False)
-    if role == "owner":
-        me = login(owner)
-    elif role == "other trainer":
-        me = login(roles=Role.TRAINER)
-    else:
-        me = login(roles=ROLES[role])
-    assert me.client.get(url).status_code == status
+    assert login_as(role, owner).client.get(url).status_code == status
 
 
 def test_a_preview_never_records_progress(login, make):
@@ -259,14 +248,11 @@ def test_guests_are_sent_to_log_in_from_the_trainer_area(client, staged, method,
 
 @pytest.mark.parametrize("who", ["learner", "supervisor", "other trainer", "owner", "admin"])
 @pytest.mark.parametrize(("method", "url", "statuses"), AUTHORING_PAGES)
-def test_the_trainer_area_is_for_owners_and_admins(login, staged, who, method, url, statuses):
+def test_the_trainer_area_is_for_owners_and_admins(
+    login_as, staged, who, method, url, statuses
+):
     owner, upload_id = staged
-    if who == "owner":
-        me = login(owner)
-    elif who == "other trainer":
-        me = login(roles=Role.TRAINER)
-    else:
-        me = login(roles=ROLES[who])
+    me = login_as(who, owner)
     data = {"csrf_token": me.csrf(), "email": "pelatih@example.go.id"} if method == "POST" else None
     response = me.client.open(url.format(id=upload_id), method=method, data=data)
     assert response.status_code == statuses[who]

@@ -186,14 +186,14 @@ def test_no_certificate_before_completion(login, make):
     [("learner", 403), ("supervisor", 403), ("other trainer", 404), ("owner", 200),
      ("admin", 200)],
 )
-def test_quiz_statistics_are_for_the_courses_trainer_and_admins(app, login, make, who, status):
+def test_quiz_statistics_are_for_the_courses_trainer_and_admins(
+    app, login, login_as, make, who, status
+):
     owner = make.user(email="pelatih@example.go.id", roles=Role.TRAINER)
     make.course()
     learner = login()
     take(app, learner, right=True)
-    roles = {"learner": Role.LEARNER, "supervisor": Role.SUPERVISOR | Role.LEARNER,
-             "other trainer": Role.TRAINER, "admin": Role.ADMIN}
-    me = login(owner) if who == "owner" else login(roles=roles[who])
+    me = login_as(who, owner)
     response = me.client.get(COURSE + "quiz-stats")
     assert response.status_code == status
     if status == 200:
