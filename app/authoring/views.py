@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import CourseUpload, Role
 from app.services import analytics, authoring, uploads
 from app.services.audit import audit_actions, audit_page
+from app.services.courses import managed_course
 from app.services.errors import DomainError, InvalidInput
 from app.web import render_page
 
@@ -225,7 +226,7 @@ def course(slug: str):
 
 
 def _set_published(slug: str, published: bool):
-    course = authoring.managed_course(db.session, slug, current_user)
+    course = managed_course(db.session, slug, current_user)
     _button_form()
     if authoring.set_published(db.session, course, current_user, published):
         db.session.commit()
@@ -254,7 +255,7 @@ def unpublish_course(slug: str):
 @access(Role.ADMIN)
 def assign_owner(slug: str):
     """An admin gives the course to a trainer."""
-    course = authoring.managed_course(db.session, slug, current_user)
+    course = managed_course(db.session, slug, current_user)
     form = OwnerForm()
     if form.validate_on_submit():
         try:
@@ -273,7 +274,7 @@ def assign_owner(slug: str):
 @access(MANAGE)
 def course_analytics(slug: str):
     """Enrolled, started, completed, the drop-off per lesson, the median time to finish."""
-    course = authoring.managed_course(db.session, slug, current_user)
+    course = managed_course(db.session, slug, current_user)
     stats = analytics.course_analytics(db.session, course)
     return render_page("authoring/analytics.html", course=course, stats=stats)
 

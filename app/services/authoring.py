@@ -29,17 +29,12 @@ from app.models import (
 from app.services.audit import record
 from app.services.content import ImportResult, ParsedCourse, Problem, import_course, load_course
 from app.services.content.frontmatter import parse_front_matter
-from app.services.courses import can_preview
+from app.services.courses import can_manage, managed_course
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.services.progress import OutlineItem, OutlineModule
 from app.services.uploads import extracted_course
 
 MAX_SLUG_LENGTH = 100
-
-
-def can_manage(user: User, course: Course) -> bool:
-    """Its owner (a trainer) and admins manage a course: the same people who may preview it."""
-    return can_preview(user, course)
 
 
 def _is_admin(user: User) -> bool:
@@ -356,13 +351,6 @@ class CoursePage:
     versions: list[CourseVersion]
     pending: CourseUpload | None
     steps: int
-
-
-def managed_course(session: Session, slug: str, user: User) -> Course:
-    course = _course(session, slug)
-    if course is None or not can_manage(user, course):
-        raise NotFound()
-    return course
 
 
 def course_page(session: Session, slug: str, user: User) -> CoursePage:
