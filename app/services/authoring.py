@@ -37,10 +37,6 @@ from app.services.uploads import extracted_course
 MAX_SLUG_LENGTH = 100
 
 
-def _is_admin(user: User) -> bool:
-    return bool(user.roles & Role.ADMIN)
-
-
 def _course(session: Session, slug: str) -> Course | None:
     return session.scalar(select(Course).where(Course.slug == slug))
 
@@ -140,7 +136,8 @@ def stage_upload(session: Session, user: User, filename: str, data: bytes) -> Up
 
 def _owner_problems(session: Session, user: User, parsed: ParsedCourse, folder) -> list[Problem]:
     """A trainer cannot hand a course to someone else by editing `owner`; an admin can."""
-    if _is_admin(user) or not parsed.owner_email or parsed.owner_email == user.email.lower():
+    owner = parsed.owner_email
+    if user.has_role(Role.ADMIN) or not owner or owner == user.email.lower():
         return []
     if session.scalar(select(User.id).where(User.email == parsed.owner_email)) is None:
         return []
@@ -157,7 +154,7 @@ def managed_upload(session: Session, upload_id: int, user: User) -> CourseUpload
     upload = session.get(CourseUpload, upload_id)
     if upload is None:
         raise NotFound()
-    if _is_admin(user) or upload.uploaded_by_id == user.id:
+    if user.has_role(Role.ADMIN) or upload.uploaded_by_id == user.id:
         return upload
     course = _course(session, upload.slug)
     if course is not None and can_manage(user, course):
@@ -323,7 +320,7 @@ def dashboard(session: Session, user: User) -> Dashboard:
         .outerjoin(enrolled, enrolled.c.course_id == Course.id)
         .order_by(Course.title)
     )
-    if not _is_admin(user):
+    if not user.has_role(Role.ADMIN):
         query = query.where(Course.owner_id == user.id)
     rows = session.execute(query).all()
     uploads_query = (
@@ -331,7 +328,7 @@ def dashboard(session: Session, user: User) -> Dashboard:
         .options(joinedload(CourseUpload.uploaded_by))
         .order_by(CourseUpload.uploaded_at.desc())
     )
-    if not _is_admin(user):
+    if not user.has_role(Role.ADMIN):
         owned = [course.slug for course, _n in rows]
         uploads_query = uploads_query.where(
             or_(CourseUpload.uploaded_by_id == user.id, CourseUpload.slug.in_(owned))
@@ -386,7 +383,7 @@ def set_published(session: Session, course: Course, user: User, published: bool)
 
 def assign_owner(session: Session, course: Course, admin: User, email: str) -> User:
     """An admin gives a course to a trainer (a later import's `owner` may give it again)."""
-    if not _is_admin(admin):
+    if not admin.has_role(Role.ADMIN):
         raise Forbidden()
     email = (email or "").strip().lower()
     owner = session.scalar(select(User).where(User.email == email))
