@@ -62,7 +62,7 @@ def attempt(attempt_id: int):
         db.session.commit()
     status = quizzes.status(db.session, current_user.id, step.quiz)
     context = dict(attempt=attempt, lesson=step, course=step.course, status=status,
-                   form=EmptyForm(), lesson_url=lesson_url(step))
+                   lesson_url=lesson_url(step))
     if attempt.submitted_at is None:
         return render_page("quiz/attempt.html", **context)
     enrolment = db.session.scalar(select(Enrolment).where(
