@@ -70,6 +70,10 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Raised whenever every session, remember cookie and API token of the user must end
+    # (sign-out everywhere, password change or reset, deactivation). Each of them carries
+    # the version it was issued under and is refused once it differs.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     unit: Mapped[Unit | None] = relationship()
 
