@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from app.config import Config
@@ -16,7 +18,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from app import compression, extensions
+    from app import compression, extensions, i18n
+
+    # Before Flask-Babel reads it: where the compiled catalogues are (see app/i18n.py).
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.usable_translations(
+        Path(app.root_path) / "translations", Path(app.instance_path) / "translations")))
 
     # First after_request hook registered, so the last to run: it compresses the final body.
     compression.init_app(app)
@@ -31,6 +37,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from app.authoring import bp as authoring_bp
     from app.catalog import bp as catalog_bp
     from app.learn import bp as learn_bp
+    from app.notifications import bp as notifications_bp
     from app.quiz import bp as quiz_bp
     from app.reports import bp as reports_bp
 
@@ -41,6 +48,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(notifications_bp)
 
     from app import errors
 

@@ -45,6 +45,8 @@ class Config:
     PASSWORD_MEMORY_COST = 64 * 1024
 
     JP_YEARLY_TARGET = int(os.environ.get("JP_YEARLY_TARGET", "20"))
+    # The issuer named on certificates and printed courses.
+    INSTITUTION_NAME = os.environ.get("INSTITUTION_NAME", "Lentera")
 
     # Where people reach Lentera; one-time password links start with it (the command line
     # has no request to take the host from). Empty: the request's own host is used.

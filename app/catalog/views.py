@@ -6,7 +6,7 @@ from app.access import SIGNED_IN, access
 from app.catalog import bp
 from app.extensions import db
 from app.models import Enrolment
-from app.services import progress
+from app.services import progress, reminders
 from app.services.assignments import mandatory_state
 from app.services.courses import visible_course
 from app.web import local_calendar, render_page
@@ -17,7 +17,9 @@ from app.web import local_calendar, render_page
 def index():
     """The catalog of published courses with the learner's progress."""
     cards = progress.catalog(db.session, current_user.id)
-    return render_page("catalog/index.html", cards=cards, today=_today())
+    today = _today()
+    return render_page("catalog/index.html", cards=cards, today=today,
+                       notices=reminders.notices(db.session, current_user.id, today))
 
 
 @bp.route("/me/learning")
@@ -36,6 +38,7 @@ def my_learning():
         ),
         target=current_app.config["JP_YEARLY_TARGET"],
         completed=progress.completed_courses(db.session, current_user.id),
+        notices=reminders.notices(db.session, current_user.id, calendar.today),
     )
 
 

@@ -1,4 +1,5 @@
 from flask import abort, current_app, redirect, request, url_for
+from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -6,10 +7,10 @@ from app.access import SIGNED_IN, access
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.learn import bp
-from app.models import Course, MediaFile
-from app.services import progress, quizzes
-from app.services.courses import visible_course, visible_lesson
-from app.web import htmx_request_targets_fragment, render_page
+from app.models import Course, MediaFile, Role
+from app.services import printing, progress, quizzes
+from app.services.courses import can_manage, managed_course, visible_course, visible_lesson
+from app.web import htmx_request_targets_fragment, local_calendar, render_page
 
 LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 
@@ -105,3 +106,57 @@ def media(slug: str, name: str):
         response.cache_control.private = True
         response.cache_control.no_cache = True
     return response.make_conditional(request)
+
+
+def _printable(slug: str, *, with_answers: bool):
+    course = (managed_course if with_answers else visible_course)(db.session, slug, current_user)
+    return printing.printable_course(db.session, course, with_answers=with_answers,
+                                     lesson_url=lesson_url)
+
+
+def _print_page(slug: str, with_answers: bool):
+    printable = _printable(slug, with_answers=with_answers)
+    return render_page(
+        "learn/print.html", printable=printable, course=printable.course,
+        can_print_key=can_manage(current_user, printable.course),
+        institution=current_app.config["INSTITUTION_NAME"], today=local_calendar().today,
+    )
+
+
+def _print_pdf(slug: str, with_answers: bool):
+    printable = _printable(slug, with_answers=with_answers)
+    pdf = printing.booklet_pdf(
+        db.session, printable, institution=current_app.config["INSTITUTION_NAME"],
+        printed_on=format_date(local_calendar().today, format="long"),
+    )
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    name = f"{slug}-kunci-jawaban.pdf" if with_answers else f"{slug}.pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@bp.route("/courses/<slug>/print")
+@access(SIGNED_IN)
+def print_course(slug: str):
+    """"Cetak kursus": the whole course in order as one page to print; questions without answers."""
+    return _print_page(slug, with_answers=False)
+
+
+@bp.route("/courses/<slug>/print.pdf")
+@access(SIGNED_IN)
+def print_course_pdf(slug: str):
+    """The same as a PDF booklet with a cover, for a print shop or a service counter."""
+    return _print_pdf(slug, with_answers=False)
+
+
+@bp.route("/courses/<slug>/print/answer-key")
+@access(Role.TRAINER | Role.ADMIN)
+def print_answer_key(slug: str):
+    """The course's trainer's (and admins') copy: every question with its answers."""
+    return _print_page(slug, with_answers=True)
+
+
+@bp.route("/courses/<slug>/print/answer-key.pdf")
+@access(Role.TRAINER | Role.ADMIN)
+def print_answer_key_pdf(slug: str):
+    return _print_pdf(slug, with_answers=True)

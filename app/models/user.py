@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, utcnow
@@ -74,6 +74,10 @@ class User(Base):
     # (sign-out everywhere, password change or reset, deactivation). Each of them carries
     # the version it was issued under and is refused once it differs.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Email preferences (/me/notifications): reminders of one's own mandatory courses, and for
+    # supervisors the weekly digest of their overdue staff. Notices in the app always show.
+    remind_by_email: Mapped[bool] = mapped_column(default=True, server_default=true())
+    digest_by_email: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     unit: Mapped[Unit | None] = relationship()
 

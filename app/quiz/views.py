@@ -92,7 +92,7 @@ def certificate(slug: str):
     db.session.commit()
     pdf = certificates.render_pdf(
         cert, url_for("quiz.verify", code=cert.code, _external=True),
-        _("%(jp)s JP", jp=format_jp(cert.jp)),
+        _("%(jp)s JP", jp=format_jp(cert.jp)), current_app.config["INSTITUTION_NAME"],
     )
     response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
