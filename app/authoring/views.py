@@ -97,18 +97,22 @@ def upload_detail(upload_id: int):
     """A staged upload: what publishing it would change, and the buttons to do it."""
     upload = authoring.managed_upload(db.session, upload_id, current_user)
     plan = authoring.plan_upload(db.session, upload)
-    return render_page("authoring/upload_detail.html", plan=plan)
+    return render_page("authoring/upload_detail.html", plan=plan,
+                       change_summary=authoring.change_summary)
 
 
 def _import_upload(upload_id: int, *, publish: bool):
     upload = authoring.managed_upload(db.session, upload_id, current_user)
     _button_form()
-    result = authoring.import_upload(db.session, upload, current_user, publish=publish)
+    try:
+        result = authoring.import_upload(db.session, upload, current_user, publish=publish,
+                                         confirmed=request.form.get("confirm_archive") == "1")
+    except authoring.ArchiveNotConfirmed as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".upload_detail", upload_id=upload_id), code=303)
     db.session.commit()
-    counts = _(
-        "%(created)d baru, %(updated)d diubah, %(unchanged)d tetap, %(retired)d dipensiunkan",
-        created=result.created, updated=result.updated, unchanged=result.unchanged,
-        retired=result.retired)
+    counts = authoring.change_summary(result.diff)
     if publish:
         flash(_("%(title)s diterbitkan (%(counts)s).", title=result.course.title, counts=counts),
               "info")
@@ -209,7 +213,7 @@ def preview_lesson(upload_id: int, module: str, lesson: str):
 def preview_media(upload_id: int, name: str):
     """Images and attachments of a staged course, read from its checked archive."""
     upload = authoring.managed_upload(db.session, upload_id, current_user)
-    data, content_type = uploads.media_member(upload.data, upload.filename, name)
+    data, content_type = authoring.preview_media(upload, name)
     response = current_app.response_class(data, mimetype=content_type)
     response.cache_control.private = True
     response.cache_control.no_cache = True
