@@ -194,6 +194,10 @@ def preview_lesson(upload_id: int, module: str, lesson: str):
     _upload, preview, links = _preview(upload_id)
     step = preview.step(f"{module}/{lesson}")
     previous, following = preview.neighbours(step)
+    if step.is_quiz:
+        links["preview_note"] += Markup(' · <a href="{}">{}</a>').format(
+            url_for(".preview_quiz_key", upload_id=upload_id, module=module, lesson=lesson),
+            _("Kunci jawaban"))
     return render_page(
         "learn/lesson.html",
         lesson=step,
@@ -206,6 +210,18 @@ def preview_lesson(upload_id: int, module: str, lesson: str):
         form=EmptyForm(),
         **links,
     )
+
+
+@bp.route(PREVIEW_URL + "<module>/<lesson>/answers")
+@access(MANAGE)
+def preview_quiz_key(upload_id: int, module: str, lesson: str):
+    """A staged quiz's questions with the right answers and explanations."""
+    upload = authoring.managed_upload(db.session, upload_id, current_user)
+    key = authoring.staged_quiz_key(authoring.parse_upload(upload), f"{module}/{lesson}")
+    back = url_for(".preview_lesson", upload_id=upload.id, module=module, lesson=lesson)
+    return render_page("authoring/quiz_key.html", key=key, back=back,
+                       crumbs=[(url_for(".upload_detail", upload_id=upload.id),
+                                upload.title)])
 
 
 @bp.route(PREVIEW_URL + "media/<path:name>")
@@ -272,6 +288,18 @@ def assign_owner(slug: str):
             return redirect(url_for(".course", slug=slug), code=303)
     page = authoring.course_page(db.session, slug, current_user)
     return render_page("authoring/course.html", page=page, owner_form=form)
+
+
+@bp.route("/courses/<slug>/quizzes/<module>/<lesson>")
+@access(MANAGE)
+def quiz_key(slug: str, module: str, lesson: str):
+    """An imported quiz's questions with the right answers and explanations, for the course's
+    trainers and admins (correct answers never reach learners before grading)."""
+    course = managed_course(db.session, slug, current_user)
+    key = authoring.quiz_key(db.session, course, f"{module}/{lesson}")
+    back = url_for("learn.lesson", slug=slug, module=module, lesson=lesson)
+    return render_page("authoring/quiz_key.html", key=key, back=back,
+                       crumbs=[(url_for(".course", slug=slug), course.title)])
 
 
 @bp.route("/courses/<slug>/analytics")

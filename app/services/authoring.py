@@ -313,6 +313,62 @@ def preview_of(parsed: ParsedCourse) -> Preview:
     return Preview(course, [m for m in modules.values() if m.items], steps)
 
 
+# Quiz keys: what a trainer checks before learners see it ----------------------------------
+
+
+@dataclass
+class KeyQuestion:
+    kind: str  # single | multiple | short
+    points: int
+    prompt_html: str
+    options: list[tuple[str, bool]]  # (sanitised html, correct)
+    accepted: list[str]  # short answers as stored ("3.5 ± 0.1" for a number with tolerance)
+    explanation_html: str
+
+
+@dataclass
+class QuizKey:
+    """A quiz with its answers: only ever for the course's trainers and admins."""
+
+    title: str
+    path: str
+    pass_mark: int
+    questions: list[KeyQuestion]
+
+
+def quiz_key(session: Session, course: Course, path: str) -> QuizKey:
+    """The live quiz `path` ("modul/kuis") of a managed course with its answers.
+
+    The caller has checked the user may manage `course` (managed_course). Raises NotFound.
+    """
+    lesson = session.scalar(
+        select(Lesson).where(Lesson.course_id == course.id, Lesson.path == path,
+                             Lesson.kind == "quiz", Lesson.retired.is_(False))
+    )
+    if lesson is None or lesson.quiz is None:
+        raise NotFound()
+    questions = [
+        KeyQuestion(q.kind, q.points, q.prompt_html,
+                    [(o.text_html, o.correct) for o in q.options], list(q.accepted),
+                    q.explanation_html)
+        for q in lesson.quiz.questions
+    ]
+    return QuizKey(lesson.title, lesson.path, lesson.quiz.pass_mark, questions)
+
+
+def staged_quiz_key(parsed: ParsedCourse, path: str) -> QuizKey:
+    """The same for a quiz of a staged upload, from its parsed archive. Raises NotFound."""
+    lesson = next((pl for pl in parsed.lessons if pl.path == path and pl.quiz), None)
+    if lesson is None:
+        raise NotFound()
+    questions = [
+        KeyQuestion(q.kind, q.points, q.prompt_html, list(q.options), list(q.accepted),
+                    q.explanation_html)
+        for q in lesson.quiz.questions
+    ]
+    return QuizKey(lesson.title, lesson.path, lesson.quiz.pass_mark, questions)
+
+
 # Courses ----------------------------------------------------------------------------------
 
 
@@ -369,6 +425,7 @@ class CoursePage:
     versions: list[CourseVersion]
     pending: CourseUpload | None
     steps: int
+    quizzes: list[tuple[str, str]] = field(default_factory=list)  # (path, title), in order
 
 
 def course_page(session: Session, slug: str, user: User) -> CoursePage:
@@ -387,7 +444,13 @@ def course_page(session: Session, slug: str, user: User) -> CoursePage:
         select(func.count()).where(Lesson.course_id == course.id, Lesson.retired.is_(False))
     )
     owner = session.get(User, course.owner_id) if course.owner_id else None
-    return CoursePage(course, owner, list(versions), pending, steps)
+    quizzes = session.execute(
+        select(Lesson.path, Lesson.title)
+        .where(Lesson.course_id == course.id, Lesson.kind == "quiz", Lesson.retired.is_(False))
+        .order_by(Lesson.position)
+    ).all()
+    return CoursePage(course, owner, list(versions), pending, steps,
+                      [tuple(row) for row in quizzes])
 
 
 def set_published(session: Session, course: Course, user: User, published: bool) -> bool:

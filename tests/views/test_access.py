@@ -206,11 +206,13 @@ AUTHORING_PAGES = [
     ("GET", UPLOAD + "/preview/", {**OWNED, "owner": 200, "admin": 200}),
     ("GET", UPLOAD + "/preview/dasar/pembuka", {**OWNED, "owner": 200, "admin": 200}),
     ("GET", UPLOAD + "/preview/media/diagram.png", {**OWNED, "owner": 200, "admin": 200}),
+    ("GET", UPLOAD + "/preview/dasar/kuis/answers", {**OWNED, "owner": 200, "admin": 200}),
     ("POST", UPLOAD + "/publish", {**OWNED, "owner": 303, "admin": 303}),
     ("POST", UPLOAD + "/draft", {**OWNED, "owner": 400, "admin": 400}),  # already published
     ("POST", UPLOAD + "/discard", {**OWNED, "owner": 303, "admin": 303}),
     ("GET", COURSE, {**OWNED, "owner": 200, "admin": 200}),
     ("GET", COURSE + "/analytics", {**OWNED, "owner": 200, "admin": 200}),
+    ("GET", COURSE + "/quizzes/dasar/kuis", {**OWNED, "owner": 200, "admin": 200}),
     ("POST", COURSE + "/publish", {**OWNED, "owner": 303, "admin": 303}),
     ("POST", COURSE + "/unpublish", {**OWNED, "owner": 303, "admin": 303}),
     ("POST", COURSE + "/owner", {**TRAINER_ONLY, "other trainer": 403, "owner": 403,

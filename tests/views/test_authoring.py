@@ -10,7 +10,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Course, CourseUpload, CourseVersion, Lesson, Role
+from tests.conftest import DATA
 from tests.factories import zip_course
+
+BANKS = DATA / "banks"
 
 TRAINER_EMAIL = "pelatih@example.go.id"  # the owner named in contoh-kursus/course.md
 
@@ -361,3 +364,38 @@ def test_times_are_shown_in_the_users_time_zone_and_language(app, login, make):
     admin.client.post("/language", data={"locale": "en", "csrf_token": admin.csrf()})
     page = admin.client.get("/authoring/audit").get_data(as_text=True)
     assert "23 Nov 2026, 19:51" in page and "Course published" in page
+
+
+def test_the_quiz_answer_key_shows_right_answers_and_explanations_to_its_trainers(
+    trainer, login, make
+):
+    make.course()
+    page = trainer.client.get("/authoring/courses/contoh-kursus").get_data(as_text=True)
+    assert 'href="/authoring/courses/contoh-kursus/quizzes/dasar/kuis"' in page
+    key = trainer.client.get("/authoring/courses/contoh-kursus/quizzes/dasar/kuis")
+    html = key.get_data(as_text=True)
+    assert key.status_code == 200
+    right = re.findall(r'<li class="right">.*?</li>', html, re.S)
+    assert len(right) == 3 and "Sistem Pemerintahan Berbasis Elektronik" in right[0]
+    assert "kuda-baterai-staples-benar" in right[2]
+    assert "<code>20</code>, <code>dua puluh</code>" in html
+    assert "SPBE diatur dalam Perpres 95/2018." in html and "2 poin" in html
+    learner = login()
+    assert learner.client.get("/authoring/courses/contoh-kursus/quizzes/dasar/kuis"
+                              ).status_code == 403
+    assert trainer.client.get("/authoring/courses/contoh-kursus/quizzes/dasar/pembuka"
+                              ).status_code == 404
+
+
+def test_a_staged_quiz_and_a_question_bank_in_the_archive_have_answer_keys(
+    trainer, course_copy
+):
+    folder = course_copy()
+    shutil.copy(BANKS / "bank.gift", folder / "02-lanjutan" / "02-bank.gift")
+    upload_id = staged_id(upload(trainer, zip_course(folder)))
+    root = f"/authoring/uploads/{upload_id}/preview/"
+    quiz = trainer.client.get(root + "lanjutan/bank").get_data(as_text=True)
+    assert f'href="{root}lanjutan/bank/answers"' in quiz
+    key = trainer.client.get(root + "lanjutan/bank/answers").get_data(as_text=True)
+    assert "10 pertanyaan" in key and "<code>3.14 ± 0.01</code>" in key
+    assert "Ibu kota Indonesia adalah ___ sejak 1945." in key

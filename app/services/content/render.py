@@ -88,4 +88,6 @@ def render_markdown(
         },
         output_format="html",
     )
+    # "3." starts a list at 3, as sane_lists did before mdx_truly_sane_lists replaced it.
+    md.parser.blockprocessors["olist"].LAZY_OL = False
     return sanitize(md.convert(text))
