@@ -84,3 +84,17 @@ def test_the_original_photo_is_kept_for_download(login, photo_course):
     version = re.search(r"foto\.jpg\.lentera-1280w\?v=(\w+)", page).group(1)
     original = me.client.get(f"{COURSE}media/foto.jpg?v={version}")
     assert original.data == photo_course and original.mimetype == "image/jpeg"
+
+
+def test_a_width_the_trainer_chose_is_kept_and_sizes_follows_it(app):
+    from app.services.content.images import ImageInfo, with_image_sizes
+    from app.services.content.loader import ParsedMedia
+
+    media = ParsedMedia("ikon.png", "image/png", b"", "ab" * 32, ImageInfo(800, 400))
+    links = {"../media/ikon.png": "../media/ikon.png?v=abababababab"}
+    html = with_image_sizes('<p><img alt="Ikon" src="../media/ikon.png?v=abababababab" '
+                            'width="120"></p>', links, {"ikon.png": media})
+    assert 'width="120"' in html and "height=" not in html and 'sizes="120px"' in html
+    assert 'srcset="../media/ikon.png.lentera-360w?v=abababababab 360w, ' \
+           '../media/ikon.png.lentera-720w?v=abababababab 720w, ' \
+           '../media/ikon.png.lentera-800w?v=abababababab 800w"' in html

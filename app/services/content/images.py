@@ -141,12 +141,17 @@ def with_image_sizes(html: str, links: dict[str, str], images: dict) -> str:
         urls = [(w, f"{variant_path(base, w)}?v={version}") for w in info.widths]
         top_width, top_url = urls[-1]
         srcset = ", ".join(f"{url} {w}w" for w, url in urls)
-        tag = _SIZE_ATTR.sub("", tag)
+        # A width the trainer chose ({width=120}) stays: it is how big the picture is shown.
+        chosen = ' width="' in tag
+        tag = _SIZE_ATTR.sub("", tag) if not chosen else re.sub(
+            r'\s(?:srcset|sizes|decoding)="[^"]*"', "", tag)
         tag = tag.replace(src.group(0), f' src="{top_url}"', 1)
         if "loading=" not in tag:
             tag = tag[:-1] + ' loading="lazy">'
-        extra = (f' width="{top_width}" height="{info.height_at(top_width)}"'
-                 f' srcset="{srcset}" sizes="{SIZES}" decoding="async"')
+        size = "" if chosen else f' width="{top_width}" height="{info.height_at(top_width)}"'
+        given = re.search(r' width="(\d+)"', tag) if chosen else None
+        sizes = f"{given.group(1)}px" if given else SIZES
+        extra = f'{size} srcset="{srcset}" sizes="{sizes}" decoding="async"'
         return tag[:-1].rstrip("/ ") + extra + ">"
 
     return _IMG.sub(sized, html)
