@@ -243,3 +243,11 @@ def test_convert_quiz_refuses_a_malformed_bank_with_its_lines(runner, tmp_path):
     assert result.exit_code == 1
     assert f"{bank}:1: soal Aiken butuh sedikitnya dua pilihan" in result.output
     assert list(tmp_path.iterdir()) == [bank]
+
+
+def test_check_needs_no_database(app, runner, fresh_app, tmp_path):
+    """A trainer checks a course on a laptop where Lentera's database was never created."""
+    bare = fresh_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'leer.db'}")
+    result = bare.test_cli_runner().invoke(args=["courses", "check", str(DATA / "contoh-kursus")])
+    assert result.exit_code == 0, result.output
+    assert "contoh-kursus: OK" in result.output

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
 from app.models import Course
@@ -44,7 +45,12 @@ def check(paths):
     for _path, course in _load_all(paths):
         click.echo(_("%(slug)s: OK (%(modules)d modul, %(steps)d langkah)", slug=course.slug,
                      modules=len(course.modules), steps=len(course.lessons)))
-        imported = db.session.scalar(select(Course).where(Course.slug == course.slug))
+        try:
+            imported = db.session.scalar(select(Course).where(Course.slug == course.slug))
+        except DBAPIError:
+            # No database yet (checking a course needs none): nothing imported to compare.
+            db.session.rollback()
+            continue
         if imported is None:
             continue
         diff = diff_course(db.session, imported, course)
