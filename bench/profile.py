@@ -17,7 +17,7 @@ from bench.seed import FIRST_LEARNER_ID, bench_app, choose_database
 from bench.sessions import sign_in
 from bench.settings import USER_AGENT, WORK
 
-DEFAULT_PATH = "/courses/kursus-bench-01/01-modul-1/02-pelajaran-2"
+DEFAULT_PATH = "/courses/kursus-bench-01/modul-1/pelajaran-2"
 
 
 def main() -> None:

@@ -53,9 +53,9 @@ def test_import_refuses_everything_when_one_course_is_broken(app, runner):
 def test_import_then_reimport_reports_what_changed(app, runner):
     result = runner.invoke(args=["courses", "import", str(DATA / "contoh-kursus")])
     assert result.exit_code == 0, result.output
-    assert "contoh-kursus: draf; 4 baru, 0 diperbarui, 0 tetap, 0 dipensiunkan" in result.output
+    assert "contoh-kursus: draf; 4 baru, 0 diubah, 0 tidak berubah, 0 diarsipkan" in result.output
     result = runner.invoke(args=["courses", "import", "--publish", str(DATA / "contoh-kursus")])
-    assert "contoh-kursus: diterbitkan; 0 baru, 0 diperbarui, 4 tetap, 0 dipensiunkan" in (
+    assert "contoh-kursus: diterbitkan; 0 baru, 0 diubah, 4 tidak berubah, 0 diarsipkan" in (
         result.output
     )
     with app.app_context():
@@ -215,3 +215,39 @@ def test_courses_new_refuses_a_bad_slug_or_an_existing_folder(runner, tmp_path):
     result = runner.invoke(args=["courses", "new", "ada", "--dir", str(tmp_path)])
     assert result.exit_code == 1 and "sudah ada; tidak ada yang diubah." in result.output
     assert (tmp_path / "ada" / "catatan.md").read_text() == "jangan ditimpa"
+
+
+def test_convert_quiz_writes_one_quiz_per_category_that_passes_the_check(runner, course_copy):
+    folder = course_copy()
+    bank = DATA.parent / "banks" / "bank.gift"
+    out = folder / "03-bank"
+    result = runner.invoke(args=["courses", "convert-quiz", str(bank), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{bank}:11: bobot per pilihan diubah menjadi semua-atau-tidak" in result.output
+    assert f"{bank}:43: soal menjodohkan (->)" in result.output
+    assert f"{bank}:48: soal esai" in result.output
+    assert f"{out}/01-dasar.md: 6 soal" in result.output
+    assert "10 soal dikonversi, 3 tidak dapat dikonversi." in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["01-dasar.md", "02-angka.md"]
+    check = runner.invoke(args=["courses", "check", str(folder)])
+    assert check.exit_code == 0, check.output
+    # Written files are never overwritten.
+    again = runner.invoke(args=["courses", "convert-quiz", str(bank), "--out", str(out)])
+    assert again.exit_code == 1 and "sudah ada" in again.output
+
+
+def test_convert_quiz_refuses_a_malformed_bank_with_its_lines(runner, tmp_path):
+    bank = tmp_path / "rusak.txt"
+    bank.write_text("Soal?\nA. satu\nB. dua\nANSWER: C\n")
+    result = runner.invoke(args=["courses", "convert-quiz", str(bank), "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{bank}:1: soal Aiken butuh sedikitnya dua pilihan" in result.output
+    assert list(tmp_path.iterdir()) == [bank]
+
+
+def test_check_needs_no_database(app, runner, fresh_app, tmp_path):
+    """A trainer checks a course on a laptop where Lentera's database was never created."""
+    bare = fresh_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'leer.db'}")
+    result = bare.test_cli_runner().invoke(args=["courses", "check", str(DATA / "contoh-kursus")])
+    assert result.exit_code == 0, result.output
+    assert "contoh-kursus: OK" in result.output

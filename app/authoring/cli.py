@@ -5,22 +5,28 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
-from app.services.authoring import import_and_record
-from app.services.content import load_course
+from app.models import Course
+from app.services.authoring import change_summary, import_and_record
+from app.services.content import check_course, diff_course
 from app.services.content.loader import SLUG
+from app.services.content.moodle import convert_bank, quiz_markdown, slugify
 from app.services.content.scaffold import scaffold_course
 
 courses = AppGroup("courses", help="Check and import course folders.")
 
 
 def _load_all(paths):
-    """Parse every folder; print every problem; return the parsed courses or exit 1."""
+    """Parse every folder; print every problem and warning; return the courses or exit 1."""
     parsed, problems = [], []
     for path in paths:
-        course, found = load_course(Path(path), display_root=str(path).rstrip("/"))
+        course, found, warnings = check_course(Path(path), display_root=str(path).rstrip("/"))
         problems.extend(found)
+        for warning in warnings:
+            click.echo(str(warning), err=True)
         if course:
             parsed.append((path, course))
     for problem in problems:
@@ -39,6 +45,22 @@ def check(paths):
     for _path, course in _load_all(paths):
         click.echo(_("%(slug)s: OK (%(modules)d modul, %(steps)d langkah)", slug=course.slug,
                      modules=len(course.modules), steps=len(course.lessons)))
+        try:
+            imported = db.session.scalar(select(Course).where(Course.slug == course.slug))
+        except DBAPIError:
+            # No database yet (checking a course needs none): nothing imported to compare.
+            db.session.rollback()
+            continue
+        if imported is None:
+            continue
+        diff = diff_course(db.session, imported, course)
+        click.echo(_("%(slug)s: dibanding versi yang sudah diimpor: %(summary)s",
+                     slug=course.slug, summary=change_summary(diff)))
+        for step in diff.at_risk:
+            click.echo(_(
+                "%(slug)s: %(id)s (%(title)s) akan diarsipkan; %(n)d peserta sudah "
+                "mengerjakannya. Beri berkas barunya 'id: %(id)s' untuk menjaga kemajuan mereka.",
+                slug=course.slug, id=step.identity, title=step.title, n=step.learners))
 
 
 @courses.command("import")
@@ -59,11 +81,8 @@ def import_(paths, publish):
         raise
     for r in results:
         state = _("diterbitkan") if r.course.published else _("draf")
-        click.echo(_(
-            "%(slug)s: %(state)s; %(created)d baru, %(updated)d diperbarui, "
-            "%(unchanged)d tetap, %(retired)d dipensiunkan",
-            slug=r.course.slug, state=state, created=r.created, updated=r.updated,
-            unchanged=r.unchanged, retired=r.retired))
+        click.echo(_("%(slug)s: %(state)s; %(summary)s", slug=r.course.slug, state=state,
+                     summary=change_summary(r.diff)))
 
 
 @courses.command("new")
@@ -86,3 +105,39 @@ def new(slug, parent, title, owner):
         click.echo(str(path))
     click.echo(_("Kursus baru dibuat. Ubah isinya, lalu periksa dengan: flask courses check "
                  "%(path)s", path=folder))
+
+
+@courses.command("convert-quiz")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="The module folder to write the quizzes to.")
+def convert_quiz(file, out_dir):
+    """Convert a Moodle question bank (GIFT or Aiken) into Markdown quiz files.
+
+    One quiz per GIFT category. Changes (weights become all-or-nothing) and what cannot be
+    converted (matching, essays) are listed as FILE:line: message.
+    """
+    source = Path(file)
+    try:
+        text = source.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(_("%(path)s bukan teks UTF-8", path=file)) from exc
+    conversion = convert_bank(text, source.stem)
+    for line, message in sorted(conversion.errors + conversion.skipped + conversion.notes):
+        click.echo(f"{file}:{line}: {message}", err=True)
+    if conversion.errors or not conversion.question_count:
+        raise click.ClickException(_("Tidak ada yang ditulis: perbaiki %(path)s dulu.",
+                                     path=file))
+    out = Path(out_dir)
+    targets = [out / f"{n:02d}-{slugify(quiz.title)}.md"
+               for n, quiz in enumerate(conversion.quizzes, start=1)]
+    existing = [str(t) for t in targets if t.exists()]
+    if existing:
+        raise click.ClickException(_("%(paths)s sudah ada; tidak ada yang ditulis.",
+                                     paths=", ".join(existing)))
+    out.mkdir(parents=True, exist_ok=True)
+    for target, quiz in zip(targets, conversion.quizzes, strict=True):
+        target.write_text(quiz_markdown(quiz), encoding="utf-8")
+        click.echo(_("%(path)s: %(n)d soal", path=target, n=len(quiz.questions)))
+    click.echo(_("%(n)d soal dikonversi, %(skipped)d tidak dapat dikonversi.",
+                 n=conversion.question_count, skipped=len(conversion.skipped)))

@@ -97,18 +97,22 @@ def upload_detail(upload_id: int):
     """A staged upload: what publishing it would change, and the buttons to do it."""
     upload = authoring.managed_upload(db.session, upload_id, current_user)
     plan = authoring.plan_upload(db.session, upload)
-    return render_page("authoring/upload_detail.html", plan=plan)
+    return render_page("authoring/upload_detail.html", plan=plan,
+                       change_summary=authoring.change_summary)
 
 
 def _import_upload(upload_id: int, *, publish: bool):
     upload = authoring.managed_upload(db.session, upload_id, current_user)
     _button_form()
-    result = authoring.import_upload(db.session, upload, current_user, publish=publish)
+    try:
+        result = authoring.import_upload(db.session, upload, current_user, publish=publish,
+                                         confirmed=request.form.get("confirm_archive") == "1")
+    except authoring.ArchiveNotConfirmed as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".upload_detail", upload_id=upload_id), code=303)
     db.session.commit()
-    counts = _(
-        "%(created)d baru, %(updated)d diubah, %(unchanged)d tetap, %(retired)d dipensiunkan",
-        created=result.created, updated=result.updated, unchanged=result.unchanged,
-        retired=result.retired)
+    counts = authoring.change_summary(result.diff)
     if publish:
         flash(_("%(title)s diterbitkan (%(counts)s).", title=result.course.title, counts=counts),
               "info")
@@ -190,6 +194,10 @@ def preview_lesson(upload_id: int, module: str, lesson: str):
     _upload, preview, links = _preview(upload_id)
     step = preview.step(f"{module}/{lesson}")
     previous, following = preview.neighbours(step)
+    if step.is_quiz:
+        links["preview_note"] += Markup(' · <a href="{}">{}</a>').format(
+            url_for(".preview_quiz_key", upload_id=upload_id, module=module, lesson=lesson),
+            _("Kunci jawaban"))
     return render_page(
         "learn/lesson.html",
         lesson=step,
@@ -204,12 +212,24 @@ def preview_lesson(upload_id: int, module: str, lesson: str):
     )
 
 
+@bp.route(PREVIEW_URL + "<module>/<lesson>/answers")
+@access(MANAGE)
+def preview_quiz_key(upload_id: int, module: str, lesson: str):
+    """A staged quiz's questions with the right answers and explanations."""
+    upload = authoring.managed_upload(db.session, upload_id, current_user)
+    key = authoring.staged_quiz_key(authoring.parse_upload(upload), f"{module}/{lesson}")
+    back = url_for(".preview_lesson", upload_id=upload.id, module=module, lesson=lesson)
+    return render_page("authoring/quiz_key.html", key=key, back=back,
+                       crumbs=[(url_for(".upload_detail", upload_id=upload.id),
+                                upload.title)])
+
+
 @bp.route(PREVIEW_URL + "media/<path:name>")
 @access(MANAGE)
 def preview_media(upload_id: int, name: str):
     """Images and attachments of a staged course, read from its checked archive."""
     upload = authoring.managed_upload(db.session, upload_id, current_user)
-    data, content_type = uploads.media_member(upload.data, upload.filename, name)
+    data, content_type = authoring.preview_media(upload, name)
     response = current_app.response_class(data, mimetype=content_type)
     response.cache_control.private = True
     response.cache_control.no_cache = True
@@ -268,6 +288,18 @@ def assign_owner(slug: str):
             return redirect(url_for(".course", slug=slug), code=303)
     page = authoring.course_page(db.session, slug, current_user)
     return render_page("authoring/course.html", page=page, owner_form=form)
+
+
+@bp.route("/courses/<slug>/quizzes/<module>/<lesson>")
+@access(MANAGE)
+def quiz_key(slug: str, module: str, lesson: str):
+    """An imported quiz's questions with the right answers and explanations, for the course's
+    trainers and admins (correct answers never reach learners before grading)."""
+    course = managed_course(db.session, slug, current_user)
+    key = authoring.quiz_key(db.session, course, f"{module}/{lesson}")
+    back = url_for("learn.lesson", slug=slug, module=module, lesson=lesson)
+    return render_page("authoring/quiz_key.html", key=key, back=back,
+                       crumbs=[(url_for(".course", slug=slug), course.title)])
 
 
 @bp.route("/courses/<slug>/analytics")

@@ -9,7 +9,9 @@ from app.extensions import db
 from app.learn import bp
 from app.models import Course, MediaFile, Role
 from app.services import printing, progress, quizzes
+from app.services.content.loader import NUMBERED
 from app.services.courses import can_manage, managed_course, visible_course, visible_lesson
+from app.services.errors import NotFound
 from app.web import htmx_request_targets_fragment, local_calendar, render_page
 
 LESSON_URL = "/courses/<slug>/<module>/<lesson>"
@@ -19,7 +21,16 @@ LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 @access(SIGNED_IN)
 def lesson(slug: str, module: str, lesson: str):
     """The reader: stored HTML, previous/next, and the "Selesai & lanjut" control."""
-    step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
+    try:
+        step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
+    except NotFound:
+        # Before lesson identities, URLs carried the NN- prefixes: bookmarks and links stored
+        # in lessons imported then still lead to the lesson.
+        old = [NUMBERED.fullmatch(part) for part in (module, lesson)]
+        if not all(old):
+            raise
+        return redirect(url_for(".lesson", slug=slug, module=old[0].group(2),
+                                lesson=old[1].group(2)), code=301)
     here = progress.reading_position(db.session, current_user.id, step)
     if not here.opened and step.course.published:
         progress.record_opening(db.session, current_user.id, step)

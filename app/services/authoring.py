@@ -27,12 +27,21 @@ from app.models import (
     User,
 )
 from app.services.audit import record
-from app.services.content import ImportResult, ParsedCourse, Problem, import_course, load_course
+from app.services.content import (
+    CourseDiff,
+    ImportResult,
+    ParsedCourse,
+    Problem,
+    diff_course,
+    import_course,
+    load_course,
+)
 from app.services.content.frontmatter import parse_front_matter
+from app.services.content.images import VARIANT_MARK, encode_variants
 from app.services.courses import can_manage, managed_course
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.services.progress import OutlineItem, OutlineModule
-from app.services.uploads import extracted_course
+from app.services.uploads import extracted_course, media_member
 
 MAX_SLUG_LENGTH = 100
 
@@ -173,48 +182,42 @@ def parse_upload(upload: CourseUpload) -> ParsedCourse:
 
 @dataclass
 class UploadPlan:
-    """What publishing a staged upload would change, before it does."""
+    """What publishing a staged upload would change, before it does (content.diff_course)."""
 
     upload: CourseUpload
     parsed: ParsedCourse
     course: Course | None
-    new: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    kept: int = 0
+    diff: CourseDiff
 
 
 def plan_upload(session: Session, upload: CourseUpload) -> UploadPlan:
     parsed = parse_upload(upload)
-    plan = UploadPlan(upload, parsed, _course(session, upload.slug))
-    existing = {}
-    if plan.course is not None:
-        rows = session.execute(
-            select(Lesson.path, Lesson.content_hash, Lesson.retired, Lesson.title)
-            .where(Lesson.course_id == plan.course.id)
-            .order_by(Lesson.position)
-        )
-        existing = {path: (digest, retired, title) for path, digest, retired, title in rows}
-    for lesson in parsed.lessons:
-        digest, retired, _title = existing.get(lesson.path, (None, True, None))
-        if digest is None or retired:
-            plan.new.append(lesson.title)
-        elif digest != lesson.content_hash:
-            plan.changed.append(lesson.title)
-        else:
-            plan.kept += 1
-    paths = {lesson.path for lesson in parsed.lessons}
-    plan.removed = [
-        title for path, (_d, retired, title) in existing.items()
-        if not retired and path not in paths
-    ]
-    return plan
+    course = _course(session, upload.slug)
+    return UploadPlan(upload, parsed, course, diff_course(session, course, parsed))
+
+
+class ArchiveNotConfirmed(InvalidInput):
+    """Publishing would archive steps learners worked in, and the trainer has not agreed."""
+
+
+def change_summary(diff: CourseDiff) -> str:
+    """The one sentence the preview and the result of publishing both say:
+    "1 baru, 2 diubah, 3 tidak berubah, 1 diarsipkan".
+    """
+    return _("%(new)d baru, %(changed)d diubah, %(unchanged)d tidak berubah, "
+             "%(retired)d diarsipkan", new=len(diff.new), changed=len(diff.changed),
+             unchanged=len(diff.unchanged), retired=len(diff.retired))
 
 
 def import_upload(
-    session: Session, upload: CourseUpload, user: User, *, publish: bool
+    session: Session, upload: CourseUpload, user: User, *, publish: bool,
+    confirmed: bool = False,
 ) -> ImportResult:
-    """Import a staged upload (published, or as a draft of a course learners cannot see yet)."""
+    """Import a staged upload (published, or as a draft of a course learners cannot see yet).
+
+    Raises ArchiveNotConfirmed when it would archive lessons or quizzes learners have
+    progress in and the trainer has not `confirmed` that (the preview asks, PRODUCT §3).
+    """
     course = _course(session, upload.slug)
     if course is not None and not can_manage(user, course):
         raise Forbidden(_("Anda tidak lagi mengelola kursus ini."))
@@ -222,6 +225,10 @@ def import_upload(
         raise InvalidInput(_(
             "Kursus ini sudah terbit: versi barunya hanya bisa langsung diterbitkan."))
     parsed = parse_upload(upload)
+    if not confirmed and diff_course(session, course, parsed).at_risk:
+        raise ArchiveNotConfirmed(_(
+            "Versi ini mengarsipkan langkah yang sudah dikerjakan peserta. Centang "
+            "konfirmasinya dulu, lalu terbitkan lagi."))
     result = import_and_record(
         session, parsed, f"upload:{upload.filename}", actor_id=user.id, source="upload",
         publish=publish,
@@ -239,6 +246,20 @@ def discard_upload(session: Session, upload: CourseUpload) -> None:
 
 
 # Previews ---------------------------------------------------------------------------------
+
+
+def preview_media(upload: CourseUpload, name: str) -> tuple[bytes, str]:
+    """(bytes, content type) of a staged course's media file, or of one of its scaled image
+    variants ("foto.jpg.lentera-360w"), encoded on the fly. Raises NotFound.
+    """
+    original, mark, width = name.partition(VARIANT_MARK)
+    data, content_type = media_member(upload.data, upload.filename, original)
+    if not mark:
+        return data, content_type
+    for served, kind, encoded in encode_variants(data, content_type):
+        if f"{served}w" == width:
+            return encoded, kind
+    raise NotFound()
 
 
 @dataclass
@@ -290,6 +311,62 @@ def preview_of(parsed: ParsedCourse) -> Preview:
         modules[pl.module_dir].items.append(OutlineItem(lesson, False, False))
         steps.append(lesson)
     return Preview(course, [m for m in modules.values() if m.items], steps)
+
+
+# Quiz keys: what a trainer checks before learners see it ----------------------------------
+
+
+@dataclass
+class KeyQuestion:
+    kind: str  # single | multiple | short
+    points: int
+    prompt_html: str
+    options: list[tuple[str, bool]]  # (sanitised html, correct)
+    accepted: list[str]  # short answers as stored ("3.5 ± 0.1" for a number with tolerance)
+    explanation_html: str
+
+
+@dataclass
+class QuizKey:
+    """A quiz with its answers: only ever for the course's trainers and admins."""
+
+    title: str
+    path: str
+    pass_mark: int
+    questions: list[KeyQuestion]
+
+
+def quiz_key(session: Session, course: Course, path: str) -> QuizKey:
+    """The live quiz `path` ("modul/kuis") of a managed course with its answers.
+
+    The caller has checked the user may manage `course` (managed_course). Raises NotFound.
+    """
+    lesson = session.scalar(
+        select(Lesson).where(Lesson.course_id == course.id, Lesson.path == path,
+                             Lesson.kind == "quiz", Lesson.retired.is_(False))
+    )
+    if lesson is None or lesson.quiz is None:
+        raise NotFound()
+    questions = [
+        KeyQuestion(q.kind, q.points, q.prompt_html,
+                    [(o.text_html, o.correct) for o in q.options], list(q.accepted),
+                    q.explanation_html)
+        for q in lesson.quiz.questions
+    ]
+    return QuizKey(lesson.title, lesson.path, lesson.quiz.pass_mark, questions)
+
+
+def staged_quiz_key(parsed: ParsedCourse, path: str) -> QuizKey:
+    """The same for a quiz of a staged upload, from its parsed archive. Raises NotFound."""
+    lesson = next((pl for pl in parsed.lessons if pl.path == path and pl.quiz), None)
+    if lesson is None:
+        raise NotFound()
+    questions = [
+        KeyQuestion(q.kind, q.points, q.prompt_html, list(q.options), list(q.accepted),
+                    q.explanation_html)
+        for q in lesson.quiz.questions
+    ]
+    return QuizKey(lesson.title, lesson.path, lesson.quiz.pass_mark, questions)
 
 
 # Courses ----------------------------------------------------------------------------------
@@ -348,6 +425,7 @@ class CoursePage:
     versions: list[CourseVersion]
     pending: CourseUpload | None
     steps: int
+    quizzes: list[tuple[str, str]] = field(default_factory=list)  # (path, title), in order
 
 
 def course_page(session: Session, slug: str, user: User) -> CoursePage:
@@ -366,7 +444,13 @@ def course_page(session: Session, slug: str, user: User) -> CoursePage:
         select(func.count()).where(Lesson.course_id == course.id, Lesson.retired.is_(False))
     )
     owner = session.get(User, course.owner_id) if course.owner_id else None
-    return CoursePage(course, owner, list(versions), pending, steps)
+    quizzes = session.execute(
+        select(Lesson.path, Lesson.title)
+        .where(Lesson.course_id == course.id, Lesson.kind == "quiz", Lesson.retired.is_(False))
+        .order_by(Lesson.position)
+    ).all()
+    return CoursePage(course, owner, list(versions), pending, steps,
+                      [tuple(row) for row in quizzes])
 
 
 def set_published(session: Session, course: Course, user: User, published: bool) -> bool:

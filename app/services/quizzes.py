@@ -23,7 +23,7 @@ from app.models import (
     utcnow,
 )
 from app.services import progress
-from app.services.content.quiz_format import normalize_answer
+from app.services.content.quiz_format import answer_matches
 from app.services.errors import InvalidInput, NotFound
 
 # Answers sent a little after the deadline still count: the network is slow, not the learner.
@@ -166,7 +166,7 @@ def _grade(session, attempt: QuizAttempt, answers: dict, now: datetime, *, timed
         if q["kind"] == "short":
             text = given if isinstance(given, str) else ""
             kept[str(q["id"])] = text
-            correct = bool(text.strip()) and normalize_answer(text) in q["accepted"]
+            correct = answer_matches(text, q["accepted"])
         else:
             valid = {str(o["id"]) for o in q["options"]}
             picked = sorted({g for g in (given or []) if g in valid}, key=int)

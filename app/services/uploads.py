@@ -29,7 +29,8 @@ from app.services.errors import InvalidInput, NotFound
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_ENTRIES = 2000
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-ALLOWED_EXTENSIONS = (".md", ".yml", ".yaml", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".pdf")
+ALLOWED_EXTENSIONS = (".md", ".yml", ".yaml", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".pdf",
+                      ".gift", ".txt")
 # Left behind by operating systems' zip tools: skipped, never extracted.
 _JUNK_TOP = {"__MACOSX"}
 _JUNK_NAMES = {"Thumbs.db", "desktop.ini"}

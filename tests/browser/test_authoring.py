@@ -59,7 +59,9 @@ def test_a_trainer_uploads_fixes_previews_and_publishes_a_course(
     expect(page.get_by_role("heading", name="Pembuka", level=1)).to_be_visible()
     image = page.get_by_role("img", name="Diagram contoh")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    # Lazy and decoded off the main thread: wait for it rather than sample it once.
+    expect(image).to_have_js_property("complete", True)
+    assert image.evaluate("img => img.naturalWidth > 0")
     assert fits_the_screen(page)
     page.get_by_role("link", name="Kembali ke unggahan").click()
 

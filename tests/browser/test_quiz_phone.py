@@ -15,7 +15,7 @@ playwright = pytest.importorskip("playwright.sync_api", reason="the playwright p
 expect = playwright.expect
 pytestmark = pytest.mark.browser
 
-LESSONS = ("01-dasar/01-pembuka", "01-dasar/02-kedua", "02-lanjutan/01-lanjut")
+LESSONS = ("dasar/pembuka", "dasar/kedua", "lanjutan/lanjut")
 
 
 def correct_option_texts(app) -> set[str]:
@@ -54,7 +54,7 @@ def test_fail_retry_pass_complete_and_verify(app, browser, live_server, make):
         page.get_by_label("Email atau NIP").fill(user.email)
         page.get_by_label("Kata sandi").fill(PASSWORD)
         page.get_by_role("button", name="Masuk").click()
-        page.goto(live_server + "/courses/contoh-kursus/01-dasar/03-kuis")
+        page.goto(live_server + "/courses/contoh-kursus/dasar/kuis")
 
         page.get_by_role("button", name="Mulai kuis").click()
         expect(page.get_by_text("Pertanyaan 1 dari 3")).to_be_visible()

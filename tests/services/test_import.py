@@ -3,7 +3,7 @@
 import shutil
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.models import Course, Lesson, LessonProgress, MediaFile, Module
@@ -19,11 +19,13 @@ def lesson_by_path(session, course, path) -> Lesson:
 def test_import_stores_rendered_html_quiz_settings_and_media(session, course_copy):
     course = import_folder(session, course_copy(), publish=False)
     assert not course.published
-    first = lesson_by_path(session, course, "01-dasar/01-pembuka")
+    first = lesson_by_path(session, course, "dasar/pembuka")
     assert "<div class=\"admonition note\">" in first.body_html
-    quiz = lesson_by_path(session, course, "01-dasar/03-kuis")
+    quiz = lesson_by_path(session, course, "dasar/kuis")
     assert quiz.quiz.pass_mark == 80
-    assert session.scalar(select(func.count()).select_from(MediaFile)) == 2
+    # Two files, and the PNG served at its own width (narrower than 360 px) as a variant.
+    assert sorted(session.scalars(select(MediaFile.path))) == [
+        "diagram.png", "diagram.png.lentera-32w", "panduan.pdf"]
 
 
 def test_owner_email_links_the_course_to_its_trainer(session, course_copy):
@@ -37,8 +39,8 @@ def test_reimport_keeps_progress_of_unchanged_paths_and_retires_removed_lessons(
     folder = course_copy()
     course = import_folder(session, folder)
     learner = make_user(session)
-    kept = lesson_by_path(session, course, "01-dasar/01-pembuka")
-    removed = lesson_by_path(session, course, "02-lanjutan/01-lanjut")
+    kept = lesson_by_path(session, course, "dasar/pembuka")
+    removed = lesson_by_path(session, course, "lanjutan/lanjut")
     progress.complete_lesson(session, learner.id, kept)
     progress.complete_lesson(session, learner.id, removed)
     session.commit()
@@ -57,19 +59,19 @@ def test_reimport_keeps_progress_of_unchanged_paths_and_retires_removed_lessons(
     session.commit()
 
     assert (result.created, result.updated, result.retired) == (1, 1, 1)
-    same = lesson_by_path(session, course, "01-dasar/01-pembuka")
+    same = lesson_by_path(session, course, "dasar/pembuka")
     assert same.id == kept.id and "Selamat pagi" in same.body_html
     assert progress.lesson_state(session, learner.id, same.id).completed_at is not None
-    gone = lesson_by_path(session, course, "02-lanjutan/01-lanjut")
+    gone = lesson_by_path(session, course, "lanjutan/lanjut")
     assert gone.retired
     # History stays readable: the retired lesson's progress row is still there.
     assert session.get(LessonProgress, (learner.id, gone.id)).completed_at is not None
-    module = session.scalar(select(Module).where(Module.dir_name == "02-lanjutan"))
+    module = session.scalar(select(Module).where(Module.dir_name == "lanjutan"))
     assert module.retired
     # The outline and the counts only show live steps.
     outline = progress.outline(session, course, learner.id)
     assert [i.lesson.path for m in outline for i in m.items] == [
-        "01-dasar/01-pembuka", "01-dasar/02-kedua", "01-dasar/03-kuis", "01-dasar/04-baru",
+        "dasar/pembuka", "dasar/kedua", "dasar/kuis", "dasar/baru",
     ]
     assert progress.course_counts(session, learner.id, course.id) == (1, 4)
 
@@ -78,7 +80,7 @@ def test_a_restored_lesson_comes_back_with_its_progress(session, course_copy):
     folder = course_copy()
     course = import_folder(session, folder)
     learner = make_user(session)
-    lesson = lesson_by_path(session, course, "02-lanjutan/01-lanjut")
+    lesson = lesson_by_path(session, course, "lanjutan/lanjut")
     progress.complete_lesson(session, learner.id, lesson)
     backup = folder.parent / "simpan"
     shutil.move(folder / "02-lanjutan", backup)
@@ -89,7 +91,7 @@ def test_a_restored_lesson_comes_back_with_its_progress(session, course_copy):
     shutil.move(backup, folder / "02-lanjutan")
     first.write_text(original)
     import_folder(session, folder)
-    again = lesson_by_path(session, course, "02-lanjutan/01-lanjut")
+    again = lesson_by_path(session, course, "lanjutan/lanjut")
     assert again.id == lesson.id and not again.retired
     assert progress.lesson_state(session, learner.id, again.id).completed_at is not None
 
@@ -111,5 +113,5 @@ def test_a_failed_import_leaves_the_previous_version_untouched(app, session, cou
     session.rollback()
 
     assert session.scalar(select(Course.content_hash)) == before
-    lesson = session.scalar(select(Lesson).where(Lesson.path == "01-dasar/01-pembuka"))
+    lesson = session.scalar(select(Lesson).where(Lesson.path == "dasar/pembuka"))
     assert "Selamat datang" in lesson.body_html

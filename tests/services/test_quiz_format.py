@@ -39,7 +39,7 @@ def test_single_multiple_and_short_questions_with_points_and_explanations():
 def test_the_intro_before_the_first_question_is_shown_with_its_links_rewritten():
     lesson = quiz_of(DATA / "contoh-kursus")
     assert "Jawab semua pertanyaan." in lesson.body_html
-    assert 'href="01-pembuka"' in lesson.body_html
+    assert 'href="pembuka"' in lesson.body_html
 
 
 def test_short_answers_are_normalised():

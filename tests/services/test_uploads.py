@@ -114,7 +114,7 @@ def test_symbolic_links_are_refused(work):
 
 
 @pytest.mark.parametrize(
-    "name", ["contoh-kursus/media/logo.svg", "contoh-kursus/catatan.txt",
+    "name", ["contoh-kursus/media/logo.svg", "contoh-kursus/catatan.docx",
              "contoh-kursus/media/skrip.html", "contoh-kursus/01-dasar/program.exe",
              "contoh-kursus/media/TANPA-EKSTENSI"],
 )
@@ -123,7 +123,7 @@ def test_file_types_outside_the_format_are_refused_svg_included(work, name):
     reasons = refusal(data, work)
     assert reasons == [
         f"{name}: jenis berkas tidak diizinkan (hanya .md, .yml, .yaml, .png, .jpg, .jpeg, "
-        ".webp, .gif, .pdf)"
+        ".webp, .gif, .pdf, .gift, .txt)"
     ]
 
 

@@ -7,7 +7,7 @@ from app.models import Role
 from tests.factories import PASSWORD, PEOPLE
 from tests.pages import csrf_token_in
 
-LESSON = "/courses/contoh-kursus/01-dasar/01-pembuka"
+LESSON = "/courses/contoh-kursus/dasar/pembuka"
 ROLES = {who: PEOPLE[who] for who in ("learner", "trainer", "supervisor", "admin")}
 
 # (method, url) -> status for a signed-in user of any role; a guest is sent to log in.
@@ -18,7 +18,7 @@ SIGNED_IN_PAGES = [
     ("GET", LESSON, 200),
     ("POST", LESSON + "/complete", 303),
     ("GET", "/courses/contoh-kursus/media/diagram.png", 200),
-    ("POST", "/courses/contoh-kursus/01-dasar/03-kuis/attempts", 303),
+    ("POST", "/courses/contoh-kursus/dasar/kuis/attempts", 303),
     ("POST", "/logout", 302),
 ]
 # A signed-in user opening /login is sent on to the catalog.
@@ -204,13 +204,15 @@ AUTHORING_PAGES = [
                                    "admin": 200}),
     ("GET", UPLOAD, {**OWNED, "owner": 200, "admin": 200}),
     ("GET", UPLOAD + "/preview/", {**OWNED, "owner": 200, "admin": 200}),
-    ("GET", UPLOAD + "/preview/01-dasar/01-pembuka", {**OWNED, "owner": 200, "admin": 200}),
+    ("GET", UPLOAD + "/preview/dasar/pembuka", {**OWNED, "owner": 200, "admin": 200}),
     ("GET", UPLOAD + "/preview/media/diagram.png", {**OWNED, "owner": 200, "admin": 200}),
+    ("GET", UPLOAD + "/preview/dasar/kuis/answers", {**OWNED, "owner": 200, "admin": 200}),
     ("POST", UPLOAD + "/publish", {**OWNED, "owner": 303, "admin": 303}),
     ("POST", UPLOAD + "/draft", {**OWNED, "owner": 400, "admin": 400}),  # already published
     ("POST", UPLOAD + "/discard", {**OWNED, "owner": 303, "admin": 303}),
     ("GET", COURSE, {**OWNED, "owner": 200, "admin": 200}),
     ("GET", COURSE + "/analytics", {**OWNED, "owner": 200, "admin": 200}),
+    ("GET", COURSE + "/quizzes/dasar/kuis", {**OWNED, "owner": 200, "admin": 200}),
     ("POST", COURSE + "/publish", {**OWNED, "owner": 303, "admin": 303}),
     ("POST", COURSE + "/unpublish", {**OWNED, "owner": 303, "admin": 303}),
     ("POST", COURSE + "/owner", {**TRAINER_ONLY, "other trainer": 403, "owner": 403,

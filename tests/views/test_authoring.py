@@ -10,7 +10,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Course, CourseUpload, CourseVersion, Lesson, Role
+from tests.conftest import DATA
 from tests.factories import zip_course
+
+BANKS = DATA / "banks"
 
 TRAINER_EMAIL = "pelatih@example.go.id"  # the owner named in contoh-kursus/course.md
 
@@ -105,22 +108,22 @@ def test_the_preview_renders_the_staged_course_with_the_learners_pages(trainer, 
     outline = trainer.client.get(root).get_data(as_text=True)
     assert "Pratinjau versi yang diunggah: peserta belum melihatnya." in outline
     assert '<h1>Kursus Contoh</h1>' in outline and "Dasar-dasar" in outline
-    assert f'href="{root}01-dasar/01-pembuka"' in outline
+    assert f'href="{root}dasar/pembuka"' in outline
     assert "0% · 0 dari 4 selesai" in outline
-    response = trainer.client.get(root + "01-dasar/01-pembuka")
+    response = trainer.client.get(root + "dasar/pembuka")
     lesson = response.get_data(as_text=True)
     assert response.status_code == 200
     assert '<div class="admonition note">' in lesson
-    assert f'rel="next" href="{root}01-dasar/02-kedua"' in lesson
+    assert f'rel="next" href="{root}dasar/kedua"' in lesson
     assert f'<a href="{root}">Kursus Contoh</a>' in lesson
     assert "Selesai & lanjut" not in lesson  # previews record nothing
     # The image's relative URL resolves inside the preview.
-    src = re.search(r'src="\.\./(media/diagram\.png\?v=\w+)"', lesson).group(1)
+    src = re.search(r'src="\.\./(media/diagram\.png\.lentera-32w\?v=\w+)"', lesson).group(1)
     with trainer.client.get(root + src) as image:
         assert image.status_code == 200 and image.mimetype == "image/png"
-    quiz = trainer.client.get(root + "01-dasar/03-kuis").get_data(as_text=True)
+    quiz = trainer.client.get(root + "dasar/kuis").get_data(as_text=True)
     assert "3 pertanyaan" in quiz and "Nilai lulus 80" in quiz
-    assert trainer.client.get(root + "01-dasar/09-tidak-ada").status_code == 404
+    assert trainer.client.get(root + "dasar/tidak-ada").status_code == 404
 
 
 def test_publishing_a_new_course_imports_it_and_records_who_did_it(app, trainer, login,
@@ -129,7 +132,7 @@ def test_publishing_a_new_course_imports_it_and_records_who_did_it(app, trainer,
     response = post(trainer, f"/authoring/uploads/{upload_id}/publish")
     assert response.headers["Location"].endswith("/authoring/courses/contoh-kursus")
     page = trainer.client.get("/authoring/courses/contoh-kursus").get_data(as_text=True)
-    assert "Kursus Contoh diterbitkan (4 baru, 0 diubah, 0 tetap, 0 dipensiunkan)." in page
+    assert "Kursus Contoh diterbitkan (4 baru, 0 diubah, 0 tidak berubah, 0 diarsipkan)." in page
     assert "Terbit" in page and "Pemilik: Rina Pelatih" in page
     assert re.search(r"versi 1.0</strong>\s*<span class=\"meta\">diimpor .* oleh Rina Pelatih, "
                      r"lewat unggahan web", page)
@@ -189,7 +192,7 @@ def test_a_new_version_waits_for_publishing_and_keeps_progress(app, trainer, log
     folder = course_copy()
     course = make.course(folder)
     learner = login()
-    make.completed(learner.user, course, "01-dasar/01-pembuka", "02-lanjutan/01-lanjut")
+    make.completed(learner.user, course, "dasar/pembuka", "lanjutan/lanjut")
 
     # Version 1.1: lesson 02 edited, module 02 removed, a lesson added.
     course_md = folder / "course.md"
@@ -206,29 +209,37 @@ def test_a_new_version_waits_for_publishing_and_keeps_progress(app, trainer, log
 
     plan = trainer.client.get(f"/authoring/uploads/{upload_id}").get_data(as_text=True)
     assert "versi baru dari kursus yang sudah terbit" in plan
-    assert "1 langkah baru: Pelajaran Baru" in plan
-    assert "2 langkah diubah: Pembuka, Pelajaran Kedua" in plan
-    assert "1 langkah tidak berubah" in plan and "1 langkah dihapus: Lanjutan" in plan
+    assert "1 baru, 2 diubah, 1 tidak berubah, 1 diarsipkan" in plan
+    assert "Baru: Pelajaran Baru" in plan and "Diubah: Pembuka, Pelajaran Kedua" in plan
+    assert "Diarsipkan: Lanjutan" in plan
+    # The learner finished Lanjutan: the preview names it and asks before archiving it.
+    assert "Lanjutan (<code>lanjutan/lanjut</code>): 1 peserta" in plan
+    assert 'name="confirm_archive"' in plan
     assert "Simpan sebagai draf" not in plan  # a published course only gets published versions
 
     # Until it is published, learners keep the current version; the preview shows the new one.
-    old = learner.client.get("/courses/contoh-kursus/01-dasar/02-kedua").get_data(as_text=True)
+    old = learner.client.get("/courses/contoh-kursus/dasar/kedua").get_data(as_text=True)
     assert "Catatan kaki baru" not in old
-    assert learner.client.get("/courses/contoh-kursus/02-lanjutan/01-lanjut").status_code == 200
-    preview = trainer.client.get(f"/authoring/uploads/{upload_id}/preview/01-dasar/02-kedua")
+    assert learner.client.get("/courses/contoh-kursus/lanjutan/lanjut").status_code == 200
+    preview = trainer.client.get(f"/authoring/uploads/{upload_id}/preview/dasar/kedua")
     assert "Catatan kaki baru" in preview.get_data(as_text=True)
     assert post(trainer, f"/authoring/uploads/{upload_id}/draft").status_code == 400
 
-    post(trainer, f"/authoring/uploads/{upload_id}/publish")
-    new = learner.client.get("/courses/contoh-kursus/01-dasar/02-kedua").get_data(as_text=True)
+    refused = post(trainer, f"/authoring/uploads/{upload_id}/publish")
+    assert refused.headers["Location"].endswith(f"/authoring/uploads/{upload_id}")
+    assert learner.client.get("/courses/contoh-kursus/lanjutan/lanjut").status_code == 200
+    done = post(trainer, f"/authoring/uploads/{upload_id}/publish", confirm_archive="1")
+    assert "1 baru, 2 diubah, 1 tidak berubah, 1 diarsipkan" in trainer.client.get(
+        done.headers["Location"]).get_data(as_text=True)
+    new = learner.client.get("/courses/contoh-kursus/dasar/kedua").get_data(as_text=True)
     assert "Catatan kaki baru" in new
-    assert learner.client.get("/courses/contoh-kursus/02-lanjutan/01-lanjut").status_code == 404
+    assert learner.client.get("/courses/contoh-kursus/lanjutan/lanjut").status_code == 404
     outline = learner.client.get("/courses/contoh-kursus/").get_data(as_text=True)
     # Pembuka stays done (its path is unchanged), out of four live steps.
     assert "25% · 1 dari 4 selesai" in outline and "versi 1.1" in outline
     with app.app_context():
         retired = db.session.scalar(select(Lesson.retired).where(
-            Lesson.path == "02-lanjutan/01-lanjut"))
+            Lesson.path == "lanjutan/lanjut"))
         assert retired is True
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "course.import"))
         assert (entry.details["created"], entry.details["retired"]) == (1, 1)
@@ -298,7 +309,7 @@ def test_an_admin_assigns_an_owner(app, login, make):
 
 def test_the_analytics_page_shows_the_funnel(app, trainer, login, make):
     course = make.course()
-    for paths in [("01-dasar/01-pembuka", "01-dasar/02-kedua"), ("01-dasar/01-pembuka",)]:
+    for paths in [("dasar/pembuka", "dasar/kedua"), ("dasar/pembuka",)]:
         make.completed(make.user(), course, *paths)
     page = trainer.client.get("/authoring/courses/contoh-kursus/analytics").get_data(
         as_text=True)
@@ -353,3 +364,38 @@ def test_times_are_shown_in_the_users_time_zone_and_language(app, login, make):
     admin.client.post("/language", data={"locale": "en", "csrf_token": admin.csrf()})
     page = admin.client.get("/authoring/audit").get_data(as_text=True)
     assert "23 Nov 2026, 19:51" in page and "Course published" in page
+
+
+def test_the_quiz_answer_key_shows_right_answers_and_explanations_to_its_trainers(
+    trainer, login, make
+):
+    make.course()
+    page = trainer.client.get("/authoring/courses/contoh-kursus").get_data(as_text=True)
+    assert 'href="/authoring/courses/contoh-kursus/quizzes/dasar/kuis"' in page
+    key = trainer.client.get("/authoring/courses/contoh-kursus/quizzes/dasar/kuis")
+    html = key.get_data(as_text=True)
+    assert key.status_code == 200
+    right = re.findall(r'<li class="right">.*?</li>', html, re.S)
+    assert len(right) == 3 and "Sistem Pemerintahan Berbasis Elektronik" in right[0]
+    assert "kuda-baterai-staples-benar" in right[2]
+    assert "<code>20</code>, <code>dua puluh</code>" in html
+    assert "SPBE diatur dalam Perpres 95/2018." in html and "2 poin" in html
+    learner = login()
+    assert learner.client.get("/authoring/courses/contoh-kursus/quizzes/dasar/kuis"
+                              ).status_code == 403
+    assert trainer.client.get("/authoring/courses/contoh-kursus/quizzes/dasar/pembuka"
+                              ).status_code == 404
+
+
+def test_a_staged_quiz_and_a_question_bank_in_the_archive_have_answer_keys(
+    trainer, course_copy
+):
+    folder = course_copy()
+    shutil.copy(BANKS / "bank.gift", folder / "02-lanjutan" / "02-bank.gift")
+    upload_id = staged_id(upload(trainer, zip_course(folder)))
+    root = f"/authoring/uploads/{upload_id}/preview/"
+    quiz = trainer.client.get(root + "lanjutan/bank").get_data(as_text=True)
+    assert f'href="{root}lanjutan/bank/answers"' in quiz
+    key = trainer.client.get(root + "lanjutan/bank/answers").get_data(as_text=True)
+    assert "10 pertanyaan" in key and "<code>3.14 ± 0.01</code>" in key
+    assert "Ibu kota Indonesia adalah ___ sejak 1945." in key

@@ -10,8 +10,8 @@ from app.extensions import db
 from app.models import Certificate, QuestionOption, QuizAttempt, Role
 
 COURSE = "/courses/contoh-kursus/"
-QUIZ = COURSE + "01-dasar/03-kuis"
-LESSONS = ("01-dasar/01-pembuka", "01-dasar/02-kedua", "02-lanjutan/01-lanjut")
+QUIZ = COURSE + "dasar/kuis"
+LESSONS = ("dasar/pembuka", "dasar/kedua", "lanjutan/lanjut")
 
 
 def start(me) -> str:

@@ -1,24 +1,109 @@
-"""Write a checked course into the database, keeping progress for unchanged paths."""
+"""Write a checked course into the database, keeping progress for every kept identity.
+
+A lesson is matched by its identity (module and file name without NN- prefixes, or its `id:`),
+so renumbering files keeps learners' progress (PRODUCT §3). What an import will change is
+computed once, by diff_course, for the preview, `courses check` and the import itself.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from app.models import (
     Course,
     Lesson,
+    LessonProgress,
     MediaFile,
     Module,
     Question,
     QuestionOption,
     Quiz,
+    QuizAttempt,
     User,
     utcnow,
 )
+from app.services.content.images import encode_variants, variant_path
 from app.services.content.loader import ParsedCourse, RenderedQuestion
+
+
+@dataclass(frozen=True)
+class Step:
+    """A lesson or quiz as a diff names it."""
+
+    identity: str  # "pengantar/apa-itu-spbe"
+    title: str
+    kind: str  # lesson | quiz
+    learners: int = 0  # with progress or attempts in it (counted for retired steps only)
+
+
+@dataclass
+class CourseDiff:
+    """What importing a parsed course changes, by identity: new, changed, unchanged, retired.
+
+    "changed" means its source text changed or it moved to another module; a step that only
+    moved up or down (renumbered files) is unchanged.
+    """
+
+    new: list[Step] = field(default_factory=list)
+    changed: list[Step] = field(default_factory=list)
+    unchanged: list[Step] = field(default_factory=list)
+    retired: list[Step] = field(default_factory=list)
+
+    @property
+    def at_risk(self) -> list[Step]:
+        """Retired steps that learners have progress or attempts in."""
+        return [step for step in self.retired if step.learners]
+
+
+def diff_course(session: Session, course: Course | None, parsed: ParsedCourse) -> CourseDiff:
+    """Compare a parsed course with its imported version (None: not imported yet).
+
+    One query for the current steps, one for the learners of those that would be retired.
+    """
+    diff = CourseDiff()
+    existing = {}
+    if course is not None and course.id is not None:
+        rows = session.execute(
+            select(Lesson.id, Lesson.path, Lesson.title, Lesson.kind, Lesson.content_hash,
+                   Lesson.retired, Module.dir_name)
+            .join(Module, Module.id == Lesson.module_id)
+            .where(Lesson.course_id == course.id)
+            .order_by(Lesson.position)
+        ).all()
+        existing = {row.path: row for row in rows}
+    for pl in parsed.lessons:
+        row = existing.get(pl.path)
+        step = Step(pl.path, pl.title, pl.kind)
+        if row is None or row.retired:
+            diff.new.append(step)
+        elif row.content_hash != pl.content_hash or row.dir_name != pl.module_dir:
+            diff.changed.append(step)
+        else:
+            diff.unchanged.append(step)
+    kept = {pl.path for pl in parsed.lessons}
+    leaving = [row for row in existing.values() if not row.retired and row.path not in kept]
+    learners = _learners(session, [row.id for row in leaving])
+    diff.retired = [Step(row.path, row.title, row.kind, learners.get(row.id, 0))
+                    for row in leaving]
+    return diff
+
+
+def _learners(session: Session, lesson_ids: list[int]) -> dict[int, int]:
+    """How many learners opened, finished or attempted each lesson or quiz: {lesson id: n}."""
+    if not lesson_ids:
+        return {}
+    touched = union(
+        select(LessonProgress.lesson_id.label("lesson_id"), LessonProgress.user_id.label("uid"))
+        .where(LessonProgress.lesson_id.in_(lesson_ids)),
+        select(QuizAttempt.quiz_id.label("lesson_id"), QuizAttempt.user_id.label("uid"))
+        .where(QuizAttempt.quiz_id.in_(lesson_ids)),
+    ).subquery()
+    return dict(session.execute(
+        select(touched.c.lesson_id, func.count()).group_by(touched.c.lesson_id)
+    ).all())
 
 
 @dataclass
@@ -28,6 +113,7 @@ class ImportResult:
     updated: int
     unchanged: int
     retired: int
+    diff: CourseDiff | None = None
 
 
 def import_course(
@@ -35,10 +121,12 @@ def import_course(
 ) -> ImportResult:
     """Create or update a course from its parsed folder. The caller commits (or rolls back).
 
-    Lessons and modules are matched by path: a kept path keeps its id, so learners keep
-    their progress; a path that disappeared is retired, never deleted.
+    Lessons and modules are matched by identity: a kept identity keeps its id, so learners
+    keep their progress; an identity that disappeared is retired, never deleted. The counts
+    returned are those of diff_course, computed before anything changes.
     """
     course = session.scalar(select(Course).where(Course.slug == parsed.slug))
+    diff = diff_course(session, course, parsed)
     if course is None:
         course = Course(slug=parsed.slug, published=False)
         session.add(course)
@@ -83,19 +171,11 @@ def import_course(
         lesson.path: lesson
         for lesson in session.scalars(select(Lesson).where(Lesson.course_id == course.id))
     }
-    created = updated = unchanged = 0
     for position, pl in enumerate(parsed.lessons, start=1):
         lesson = existing.pop(pl.path, None)
         if lesson is None:
             lesson = Lesson(course_id=course.id, path=pl.path)
             session.add(lesson)
-            created += 1
-        elif lesson.content_hash == pl.content_hash and lesson.position == position and (
-            not lesson.retired
-        ):
-            unchanged += 1
-        else:
-            updated += 1
         lesson.module_id = module_ids[pl.module_dir]
         lesson.kind, lesson.title, lesson.minutes = pl.kind, pl.title, pl.minutes
         lesson.body_html, lesson.content_hash = pl.body_html, pl.content_hash
@@ -112,27 +192,50 @@ def import_course(
             lesson.quiz = quiz
             session.flush()
             _sync_questions(session, quiz, pl.quiz.questions)
-    retired = 0
     for lesson in existing.values():
-        retired += not lesson.retired
         lesson.retired = True
 
-    media = {
-        m.path: m
-        for m in session.scalars(select(MediaFile).where(MediaFile.course_id == course.id))
-    }
-    for pm in parsed.media:
-        item = media.pop(pm.path, None)
-        if item is None:
-            item = MediaFile(course_id=course.id, path=pm.path)
-            session.add(item)
-        if item.sha256 != pm.sha256:
-            item.content_type, item.data = pm.content_type, pm.data
-            item.sha256, item.size = pm.sha256, len(pm.data)
-    for item in media.values():
-        session.delete(item)
+    _sync_media(session, course, parsed)
     session.flush()
-    return ImportResult(course, created, updated, unchanged, retired)
+    return ImportResult(course, len(diff.new), len(diff.changed), len(diff.unchanged),
+                        len(diff.retired), diff)
+
+
+def _sync_media(session: Session, course: Course, parsed: ParsedCourse) -> None:
+    """Store each media file, and each raster image's scaled variants (encoded only when the
+    image is new or changed: they carry the original's sha256, which fingerprints their URL).
+    """
+    stored = {
+        path: (item_id, sha)
+        for item_id, path, sha in session.execute(
+            select(MediaFile.id, MediaFile.path, MediaFile.sha256)
+            .where(MediaFile.course_id == course.id)
+        )
+    }
+
+    def put(path: str, content_type: str, data: bytes, sha256: str) -> None:
+        item_id, _sha = stored.pop(path, (None, None))
+        item = session.get(MediaFile, item_id) if item_id else None
+        if item is None:
+            item = MediaFile(course_id=course.id, path=path)
+            session.add(item)
+        item.content_type, item.data, item.sha256, item.size = (
+            content_type, data, sha256, len(data))
+
+    for pm in parsed.media:
+        wanted = [pm.path]
+        if pm.image is not None:
+            wanted += [variant_path(pm.path, w) for w in pm.image.widths]
+        if all(stored.get(path, (None, None))[1] == pm.sha256 for path in wanted):
+            for path in wanted:
+                stored.pop(path)
+            continue
+        put(pm.path, pm.content_type, pm.data, pm.sha256)
+        if pm.image is not None:
+            for width, content_type, data in encode_variants(pm.data, pm.content_type):
+                put(variant_path(pm.path, width), content_type, data, pm.sha256)
+    for item_id, _sha in stored.values():
+        session.delete(session.get(MediaFile, item_id))
 
 
 def _sync_questions(session: Session, quiz: Quiz, parsed: list[RenderedQuestion]) -> None:

@@ -13,6 +13,15 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 from app.services.content.frontmatter import FrontMatter, FrontMatterError, parse_front_matter
+from app.services.content.images import (
+    RESIZABLE,
+    VARIANT_MARK,
+    ImageInfo,
+    image_info,
+    with_image_sizes,
+)
+from app.services.content.lint import lint_markdown
+from app.services.content.moodle import convert_bank, merged, quiz_markdown
 from app.services.content.quiz_format import parse_quiz
 from app.services.content.render import render_markdown
 
@@ -28,12 +37,17 @@ MEDIA_TYPES = {
 }
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
 WORDS_PER_MINUTE = 200
+# Lessons and quizzes in Markdown; Moodle question banks (GIFT, Aiken .txt) become quizzes.
+BANK_SUFFIXES = (".gift", ".txt")
+LESSON_SUFFIXES = (".md", *BANK_SUFFIXES)
 
 COURSE_KEYS = {"title", "summary", "jp", "language", "level", "tags", "version", "owner",
                "completion"}
 MODULE_KEYS = {"title"}
-LESSON_KEYS = {"title", "minutes", "type"}
-QUIZ_KEYS = {"title", "type", "pass_mark", "attempts", "shuffle", "time_limit"}
+LESSON_KEYS = {"id", "title", "minutes", "type"}
+QUIZ_KEYS = {"id", "title", "type", "pass_mark", "attempts", "shuffle", "time_limit"}
+# A lesson's identity: "module/lesson", both without their NN- order prefix (PRODUCT §3).
+IDENTITY = re.compile(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*")
 
 # [text](target "title") and ![alt](target); reference definitions "[id]: target".
 _INLINE_LINK = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
@@ -46,8 +60,11 @@ class Problem:
     path: str  # the course folder as the user named it, then the file: "courses/x/01-a/02-b.md"
     line: int
     message: str
+    warning: bool = False  # warnings are told, but never stop an import
 
     def __str__(self) -> str:
+        if self.warning:
+            return f"{self.path}:{self.line}: {_l('peringatan')}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
 
@@ -77,19 +94,22 @@ class ParsedQuiz:
 
 @dataclass
 class ParsedLesson:
-    path: str  # "01-pengantar/01-apa-itu-spbe" (no .md): the URL and the key of progress
-    module_dir: str
+    # The identity, "pengantar/apa-itu-spbe" (or the front matter's `id:`): the URL and the
+    # key of progress, unchanged when files are renumbered.
+    path: str
+    module_dir: str  # the module's identity: its folder name without the NN- prefix
     kind: str
     title: str
     minutes: int
     body_html: str
     content_hash: str
     quiz: ParsedQuiz | None = None
+    source: str = ""  # the file inside the course folder: "01-pengantar/01-apa-itu-spbe.md"
 
 
 @dataclass
 class ParsedModule:
-    dir_name: str
+    dir_name: str  # the identity: the folder name without its NN- prefix
     title: str
     intro_html: str
 
@@ -100,6 +120,7 @@ class ParsedMedia:
     content_type: str
     data: bytes
     sha256: str
+    image: ImageInfo | None = None  # raster images: their size and the widths served
 
 
 @dataclass
@@ -119,6 +140,7 @@ class ParsedCourse:
     modules: list[ParsedModule] = field(default_factory=list)
     lessons: list[ParsedLesson] = field(default_factory=list)
     media: list[ParsedMedia] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 class _Reader:
@@ -129,11 +151,21 @@ class _Reader:
         self.slug = folder.name
         self.root = display_root.rstrip("/")
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.images: dict[str, ParsedMedia] = {}
         self.digest = hashlib.sha256()
         self.language = "id"  # the course's, once course.md is read
 
     def problem(self, rel: str, line: int, message) -> None:
         self.problems.append(Problem(f"{self.root}/{rel}", line, str(message)))
+
+    def html(self, markdown_text: str, links: dict[str, str], language: str) -> str:
+        """Sanitised HTML with the course's links rewritten and its images sized."""
+        return with_image_sizes(render_markdown(markdown_text, links, language), links,
+                                self.images)
+
+    def warn(self, rel: str, line: int, message) -> None:
+        self.warnings.append(Problem(f"{self.root}/{rel}", line, str(message), warning=True))
 
     def read_text(self, rel: str) -> str | None:
         data = (self.folder / rel).read_bytes()
@@ -206,11 +238,24 @@ def load_course(
 ) -> tuple[ParsedCourse | None, list[Problem]]:
     """Parse and check a course folder. Returns (course, []) or (None, problems).
 
-    Problems name files under `display_root` (default: the folder as given).
+    Problems name files under `display_root` (default: the folder as given). Warnings, which
+    never stop an import, are in `course.warnings` (see check_course for them with errors).
+    """
+    course, errors, _warnings = check_course(folder, display_root)
+    return course, errors
+
+
+def check_course(
+    folder: Path, display_root: str | None = None
+) -> tuple[ParsedCourse | None, list[Problem], list[Problem]]:
+    """Parse and check a course folder: (course or None, errors, warnings), each sorted.
+
+    Errors (a course with any is never imported) and warnings (told, never blocking) are
+    `path:line: message` problems, PRODUCT §3.
     """
     r = _Reader(folder, display_root or str(folder))
     if not folder.is_dir():
-        return None, [Problem(str(folder), 1, str(_l("folder kursus tidak ditemukan")))]
+        return None, [Problem(str(folder), 1, str(_l("folder kursus tidak ditemukan")))], []
     if not SLUG.fullmatch(r.slug):
         r.problem("", 1, _l("nama folder kursus harus huruf kecil, angka dan tanda '-'"))
 
@@ -241,10 +286,11 @@ def load_course(
             for f in sorted(entry.iterdir()):
                 if f.name.startswith(".") or f.name == "module.md":
                     continue
-                lm = NUMBERED.fullmatch(f.name.removesuffix(".md"))
+                stem, suffix = posixpath.splitext(f.name)
+                lm = NUMBERED.fullmatch(stem)
                 if f.is_symlink():
                     r.problem(f"{name}/{f.name}", 1, _l("tautan simbolik tidak diizinkan"))
-                elif not f.is_file() or not f.name.endswith(".md") or not lm:
+                elif not f.is_file() or suffix not in LESSON_SUFFIXES or not lm:
                     r.problem(f"{name}/{f.name}", 1, _l(
                         "berkas pelajaran harus bernama NN-slug.md, misalnya 01-pengantar.md"))
                 else:
@@ -259,15 +305,55 @@ def load_course(
     ]:
         seen: dict[int, str] = {}
         for name in sorted(names):
-            number = int(NUMBERED.fullmatch(name.removesuffix(".md")).group(1))
+            number = int(NUMBERED.fullmatch(posixpath.splitext(name)[0]).group(1))
             if number in seen:
                 r.problem(where + name, 1, _l("nomor urut %(n)02d sudah dipakai oleh %(other)s",
                                               n=number, other=seen[number]))
             seen.setdefault(number, name)
 
-    lesson_files = {f"{mod}/{f}" for mod, files in lessons.items() for _, f in files}
+    # Identities first, so links between lessons can be rewritten to their URLs.
+    module_ids: dict[str, str] = {}
+    seen_modules: dict[str, str] = {}
+    for _, mod in sorted(modules):
+        ident = NUMBERED.fullmatch(mod).group(2)
+        if ident in seen_modules:
+            r.problem(mod, 1, _l(
+                "modul ini dan %(other)s sama-sama bernama '%(id)s' tanpa nomor urut",
+                other=seen_modules[ident], id=ident))
+        seen_modules.setdefault(ident, mod)
+        module_ids[mod] = ident
+    sources: dict[str, tuple[str, FrontMatter | None]] = {}
+    lesson_files: dict[str, str] = {}  # "01-a/02-b.md" -> "a/b"
+    seen_lessons: dict[str, str] = {}
+    for _, mod in sorted(modules):
+        for _, fname in sorted(lessons[mod]):
+            rel = f"{mod}/{fname}"
+            stem, suffix = posixpath.splitext(fname)
+            text = r.read_text(rel)
+            if text is not None and suffix in BANK_SUFFIXES:
+                text = _bank_quiz(r, rel, text, NUMBERED.fullmatch(stem).group(2))
+            fm = r.front_matter(rel, text) if text is not None else None
+            sources[rel] = (text, fm)
+            ident = f"{module_ids[mod]}/{NUMBERED.fullmatch(stem).group(2)}"
+            line = 1
+            if fm is not None and "id" in fm.meta:
+                line = fm.line_of("id")
+                given = str(fm.meta["id"]).strip()
+                if not IDENTITY.fullmatch(given) or len(given) > 200:
+                    r.problem(rel, line, _l(
+                        "'id' harus berbentuk modul/pelajaran dengan huruf kecil, angka dan "
+                        "tanda '-', misalnya pengantar/apa-itu-spbe"))
+                else:
+                    ident = given
+            if ident in seen_lessons:
+                r.problem(rel, line, _l(
+                    "identitas '%(id)s' sudah dipakai oleh %(other)s; ubah nama berkas atau "
+                    "beri 'id:' yang lain", id=ident, other=seen_lessons[ident]))
+            seen_lessons.setdefault(ident, rel)
+            lesson_files[rel] = ident
     parsed_media = _check_media(r, media)
     media_urls = {m.path: m.sha256[:12] for m in parsed_media}
+    r.images = {m.path: m for m in parsed_media if m.image is not None}
 
     def rewrites(rel: str, body: str, first_line: int, url_dir: str) -> dict[str, str]:
         """Map each relative link target in `body` to its URL, reporting broken ones."""
@@ -279,7 +365,7 @@ def load_course(
             if resolved.startswith("../") or resolved == "..":
                 r.problem(rel, line, _l("tautan '%(t)s' keluar dari folder kursus", t=target))
             elif resolved in lesson_files:
-                url = posixpath.relpath(resolved.removesuffix(".md"), url_dir)
+                url = posixpath.relpath(lesson_files[resolved], url_dir)
                 out[target] = url + (f"#{fragment}" if fragment else "")
             elif resolved.startswith("media/") and resolved[6:] in media_urls:
                 url = posixpath.relpath(resolved, url_dir)
@@ -288,25 +374,53 @@ def load_course(
                 r.problem(rel, line, _l("tautan '%(t)s' menuju berkas yang tidak ada", t=target))
         return out
 
-    course = _read_course_md(r, rewrites)
+    def render(rel: str, body: str, first_line: int, url_dir: str, language: str) -> str:
+        """Rendered, sanitised HTML of a body, its images sized; warnings for what it loses."""
+        links = rewrites(rel, body, first_line, url_dir)
+        for line, message in lint_markdown(body, first_line):
+            r.warn(rel, line, message)
+        return r.html(body, links, language)
+
+    course = _read_course_md(r, render)
     r.language = course.language if course else "id"
     if not modules:
         r.problem("course.md", 1, _l("kursus belum punya modul (folder NN-slug)"))
     for _, mod in sorted(modules):
-        parsed_module = _read_module(r, mod, rewrites)
+        parsed_module = _read_module(r, mod, module_ids[mod], render)
         if course and parsed_module:
             course.modules.append(parsed_module)
         if not lessons[mod]:
             r.problem(f"{mod}/", 1, _l("modul belum punya pelajaran"))
         for _, fname in sorted(lessons[mod]):
-            lesson = _read_lesson(r, f"{mod}/{fname}", rewrites)
+            rel = f"{mod}/{fname}"
+            lesson = _read_lesson(r, rel, *sources[rel], lesson_files[rel], module_ids[mod],
+                                  rewrites)
             if course and lesson:
                 course.lessons.append(lesson)
+    warnings = sorted(r.warnings, key=lambda p: (p.path, p.line))
     if r.problems or course is None:
-        return None, sorted(r.problems, key=lambda p: (p.path, p.line))
+        return None, sorted(r.problems, key=lambda p: (p.path, p.line)), warnings
     course.media = parsed_media
     course.content_hash = r.digest.hexdigest()
-    return course, []
+    course.warnings = warnings
+    return course, [], warnings
+
+
+def _bank_quiz(r: _Reader, rel: str, text: str, slug: str) -> str | None:
+    """A Moodle question bank (GIFT or Aiken) in a module folder, as a Markdown quiz.
+
+    What could not be converted, or was changed on the way, is a warning at its source line.
+    """
+    conversion = convert_bank(text, slug)
+    for line, message in conversion.errors:
+        r.problem(rel, line, message)
+    for line, message in conversion.skipped + conversion.notes:
+        r.warn(rel, line, message)
+    if not conversion.question_count:
+        if not conversion.errors:
+            r.problem(rel, 1, _l("bank soal tanpa soal yang dapat dikonversi"))
+        return None
+    return quiz_markdown(merged(conversion, slug.replace("-", " ").capitalize()))
 
 
 def _check_media(r: _Reader, media: dict[str, Path]) -> list[ParsedMedia]:
@@ -324,12 +438,22 @@ def _check_media(r: _Reader, media: dict[str, Path]) -> list[ParsedMedia]:
         if not data.startswith(kind[1]) or (f.suffix.lower() == ".webp" and data[8:12] != b"WEBP"):
             r.problem(f"media/{rel}", 1, _l("isi berkas tidak sesuai dengan ekstensinya"))
             continue
+        if VARIANT_MARK in rel:
+            r.problem(f"media/{rel}", 1, _l("nama berkas media tidak boleh memuat '%(mark)s'",
+                                            mark=VARIANT_MARK))
+            continue
+        image = None
+        if kind[0] in RESIZABLE:
+            image = image_info(data)
+            if image is None:
+                r.problem(f"media/{rel}", 1, _l("gambar rusak: tidak dapat dibaca"))
+                continue
         r.digest.update(b"media/" + rel.encode() + b"\0" + data)
-        out.append(ParsedMedia(rel, kind[0], data, hashlib.sha256(data).hexdigest()))
+        out.append(ParsedMedia(rel, kind[0], data, hashlib.sha256(data).hexdigest(), image))
     return out
 
 
-def _read_course_md(r: _Reader, rewrites) -> ParsedCourse | None:
+def _read_course_md(r: _Reader, render) -> ParsedCourse | None:
     rel = "course.md"
     if not (r.folder / rel).is_file():
         r.problem(rel, 1, _l("course.md tidak ada"))
@@ -371,9 +495,7 @@ def _read_course_md(r: _Reader, rewrites) -> ParsedCourse | None:
             r.problem(rel, fm.line_of(key), _l("'%(key)s' harus teks", key=key))
     if len(title) > 200 or len(summary) > 500:
         r.problem(rel, 1, _l("judul paling panjang 200 karakter dan ringkasan 500 karakter"))
-    description = render_markdown(
-        fm.body, rewrites(rel, fm.body, fm.body_line, "."), language if language == "en" else "id"
-    )
+    description = render(rel, fm.body, fm.body_line, ".", language if language == "en" else "id")
     return ParsedCourse(
         slug=r.slug,
         title=title,
@@ -390,11 +512,11 @@ def _read_course_md(r: _Reader, rewrites) -> ParsedCourse | None:
     )
 
 
-def _read_module(r: _Reader, mod: str, rewrites) -> ParsedModule | None:
+def _read_module(r: _Reader, mod: str, ident: str, render) -> ParsedModule | None:
     rel = f"{mod}/module.md"
-    default_title = NUMBERED.fullmatch(mod).group(2).replace("-", " ").capitalize()
+    default_title = ident.replace("-", " ").capitalize()
     if not (r.folder / rel).is_file():
-        return ParsedModule(mod, default_title, "")
+        return ParsedModule(ident, default_title, "")
     text = r.read_text(rel)
     fm = r.front_matter(rel, text) if text is not None else None
     if fm is None:
@@ -402,13 +524,14 @@ def _read_module(r: _Reader, mod: str, rewrites) -> ParsedModule | None:
     r.check_keys(rel, fm, MODULE_KEYS)
     title = str(fm.meta.get("title") or default_title).strip()
     # The intro is shown on the course outline, whose URL is the course folder.
-    intro = render_markdown(fm.body, rewrites(rel, fm.body, fm.body_line, "."), r.language)
-    return ParsedModule(mod, title[:200], intro)
+    intro = render(rel, fm.body, fm.body_line, ".", r.language)
+    return ParsedModule(ident, title[:200], intro)
 
 
-def _read_lesson(r: _Reader, rel: str, rewrites) -> ParsedLesson | None:
-    text = r.read_text(rel)
-    fm = r.front_matter(rel, text) if text is not None else None
+def _read_lesson(
+    r: _Reader, rel: str, text: str | None, fm: FrontMatter | None, ident: str, module: str,
+    rewrites,
+) -> ParsedLesson | None:
     if fm is None:
         return None
     kind = str(fm.meta.get("type", "lesson"))
@@ -419,19 +542,23 @@ def _read_lesson(r: _Reader, rel: str, rewrites) -> ParsedLesson | None:
     title = r.required_text(rel, fm, "title")
     if len(title) > 200:
         r.problem(rel, fm.line_of("title"), _l("judul paling panjang 200 karakter"))
-    url_dir = posixpath.dirname(rel)
+    # The lesson's URL is /courses/<slug>/<identity>: relative links start from its module.
+    url_dir = ident.split("/")[0]
     links = rewrites(rel, fm.body, fm.body_line, url_dir)
     quiz = None
     body_md = fm.body
+    for line, message in lint_markdown(fm.body, fm.body_line):
+        r.warn(rel, line, message)
     if kind == "quiz":
-        quiz, body_md = _read_quiz(r, rel, fm, lambda md: render_markdown(md, links, r.language))
+        quiz, body_md = _read_quiz(r, rel, fm, lambda md: r.html(md, links, r.language))
     elif not body_md.strip():
         r.problem(rel, fm.body_line, _l("pelajaran tidak berisi teks"))
     minutes = r.positive_int(rel, fm, "minutes") or _word_minutes(fm.body)
-    html = render_markdown(body_md, links, r.language)
+    html = r.html(body_md, links, r.language)
     return ParsedLesson(
-        path=rel.removesuffix(".md"),
-        module_dir=url_dir,
+        path=ident,
+        source=rel,
+        module_dir=module,
         kind=kind,
         title=title,
         minutes=minutes,

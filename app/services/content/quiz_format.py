@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
@@ -14,9 +16,66 @@ _ANSWER = re.compile(r"^=(.*)$")
 _POINTS = re.compile(r"\s*\{points=([^}]*)\}\s*$")
 
 
+# "= 3,5 ± 0,1" (or "+-", "+/-"): a number with a tolerance; a decimal comma or point.
+_NUMBER = r"[-+−]?\d+(?:[.,]\d+)?"
+_TOLERANCE = re.compile(rf"^({_NUMBER})\s*(?:±|\+-|\+/-)\s*(\d+(?:[.,]\d+)?)$")
+
+
 def normalize_answer(text: str) -> str:
-    """Short answers match case-insensitively after trimming and collapsing spaces."""
-    return " ".join(text.split()).casefold()
+    """Short answers match after Unicode NFKC (composed and decomposed accents, full-width
+    letters), case-folding, trimming and collapsing spaces (PRODUCT §3, issue 13).
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(folded.split())
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A number as people write it here: "3,5" or "3.5", "-2", "1 000" is not one."""
+    text = normalize_answer(text).replace("−", "-")
+    if not re.fullmatch(_NUMBER, text):
+        return None
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
+def accepted_form(text: str) -> str:
+    """How a `= answer` line is stored: normalised text, or "3.5 ± 0.1" for a number with a
+    tolerance (decimal point, one canonical sign), which answer_matches reads back.
+    """
+    normal = normalize_answer(text)
+    match = _TOLERANCE.fullmatch(normal.replace("−", "-"))
+    if match:
+        value = Decimal(match.group(1).replace(",", "."))
+        tolerance = Decimal(match.group(2).replace(",", "."))
+        return f"{value} ± {tolerance}"
+    return normal
+
+
+def answer_matches(given: str, accepted: list[str]) -> bool:
+    """Whether a learner's short answer is one of the accepted ones (stored by accepted_form).
+
+    Text matches after normalize_answer; a number matches a numeric answer by value, with a
+    decimal comma or point ("3,5" = "3.5" = "3,50"), within the tolerance when one is given.
+    """
+    normal = normalize_answer(given)
+    if not normal:
+        return False
+    number = parse_number(normal)
+    for answer in accepted:
+        if normal == answer:
+            return True
+        if number is None:
+            continue
+        match = _TOLERANCE.fullmatch(answer)
+        if match:
+            value, tolerance = Decimal(match.group(1)), Decimal(match.group(2))
+            if abs(number - value) <= tolerance:
+                return True
+        elif (expected := parse_number(answer)) is not None and expected == number:
+            return True
+    return False
 
 
 @dataclass
@@ -85,7 +144,7 @@ def _parse_question(block: list[str], line_no: int, problem) -> ParsedQuestion |
                 correct = option.group(1) != " "
                 question.options.append(ParsedOption(option.group(2).strip(), correct))
             else:
-                text = normalize_answer(answer.group(1))
+                text = accepted_form(answer.group(1))
                 if not text:
                     problem(here, _l("jawaban singkat kosong setelah '='"))
                     ok = False
