@@ -1,0 +1,58 @@
+""""Pembelajaran saya" and quiz results say what is true (issue 14, point 5)."""
+
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import Role, User
+from app.services.assignments import assign_course
+from app.web import local_calendar
+from tests.views.test_quiz import COURSE, LESSONS, QUIZ, start, take
+
+
+def test_a_finished_mandatory_course_is_listed_once_and_no_longer_as_due(app, login, make):
+    make.unit("SETJEN", "Sekretariat Jenderal")
+    course = make.course()
+    me = login(unit_code="SETJEN")
+    with app.app_context():
+        admin = db.session.get(User, make.user(roles=Role.ADMIN).id)
+        today = local_calendar().today
+        assign_course(db.session, admin, course.id, db.session.get(User, me.user.id).unit_id,
+                      today + timedelta(days=5), today=today)
+        db.session.commit()
+    before = me.client.get("/me/learning").get_data(as_text=True)
+    assert before.count("Kursus Contoh</a>") == 1 and "Wajib</strong> · tenggat" in before
+
+    make.completed(me.user, course, *LESSONS)
+    take(app, me, right=True)
+    for url in ("/me/learning", "/", COURSE):
+        page = me.client.get(url).get_data(as_text=True)
+        assert "tenggat" not in page, url
+    learning = me.client.get("/me/learning").get_data(as_text=True)
+    assert learning.count("Kursus Contoh</a>") == 1
+    assert "Kursus yang sudah selesai" in learning
+
+
+def test_an_old_failed_attempt_does_not_congratulate(app, login, make):
+    course = make.course()
+    me = login()
+    make.completed(me.user, course, *LESSONS)
+    failed_url, failed = take(app, me, right=False)
+    assert "Selamat" not in failed
+    _, passed = take(app, me, right=True)
+    assert "Selamat! Anda telah menyelesaikan kursus ini." in passed
+    assert "Selamat" not in me.client.get(failed_url).get_data(as_text=True)
+
+
+def test_scores_read_out_of_100_and_no_best_score_before_any(app, login, make):
+    make.course()
+    me = login()
+    start(me)  # an attempt in progress, none graded yet
+    cover = me.client.get(QUIZ).get_data(as_text=True)
+    assert "Nilai terbaik" not in cover and "–" not in cover
+    url = start(me)
+    data = {"csrf_token": me.csrf(url)}
+    me.client.post(url, data=data)
+    result = me.client.get(url).get_data(as_text=True)
+    assert '<p class="score-value">0 dari 100</p>' in result
+    assert "Belum lulus. Nilai terbaik Anda 0 dari 100." in me.client.get(QUIZ).get_data(
+        as_text=True)
