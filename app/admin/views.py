@@ -222,8 +222,13 @@ def assignment_list():
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
 @access(Role.ADMIN | Role.SUPERVISOR)
 def assignment_delete(assignment_id: int):
+    """Remove a mandatory course, after a confirmation step (asked on the server, no JS needed)."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirm") != "1":
+        assignment = assignments.assignment_in_scope(db.session, current_user, assignment_id)
+        return render_page("admin/assignment_delete.html", assignment=assignment,
+                           form=EmptyForm())
     assignments.remove_assignment(db.session, current_user, assignment_id)
     db.session.commit()
     flash(_("Kursus wajib dihapus."), "info")

@@ -241,3 +241,26 @@ def test_a_wide_lesson_table_scrolls_inside_itself_with_a_visible_cue(app, brows
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
+
+
+def test_a_password_link_has_a_copy_button_that_copies_it(app, browser, live_server, make):
+    admin = make.user(roles=Role.ADMIN)
+    person = make.user(name="Ani Lestari")
+    context = browser.new_context(viewport=PHONE, locale="id-ID")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/login")
+        page.fill("input[name=login]", admin.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form.form button[type=submit]")
+        page.goto(f"{live_server}/admin/users/{person.id}")
+        page.get_by_role("button", name=re.compile("tautan", re.I)).first.click()
+        link = page.get_by_role("textbox", name="Tautan kata sandi untuk Ani Lestari")
+        url = link.input_value()
+        assert "/password/" in url
+        page.get_by_role("button", name="Salin tautan").click()
+        playwright.expect(page.get_by_role("button", name="✓ Tersalin")).to_be_visible()
+        assert page.evaluate("navigator.clipboard.readText()") == url
+    finally:
+        context.close()

@@ -50,9 +50,36 @@ def test_scores_read_out_of_100_and_no_best_score_before_any(app, login, make):
     cover = me.client.get(QUIZ).get_data(as_text=True)
     assert "Nilai terbaik" not in cover and "–" not in cover
     url = start(me)
-    data = {"csrf_token": me.csrf(url)}
-    me.client.post(url, data=data)
+    me.client.post(url, data={"csrf_token": me.csrf(url), "confirm": "1"})  # all left empty
     result = me.client.get(url).get_data(as_text=True)
     assert '<p class="score-value">0 dari 100</p>' in result
     assert "Belum lulus. Nilai terbaik Anda 0 dari 100." in me.client.get(QUIZ).get_data(
         as_text=True)
+
+
+def test_a_quiz_with_empty_answers_asks_before_it_is_graded(app, login, make):
+    make.course()
+    me = login()
+    url = start(me)
+    from tests.views.test_quiz import form_answers
+    answers = form_answers(app, url, right=True)
+    first = sorted(answers)[0]
+    partial = {first: answers[first], "csrf_token": me.csrf(url)}
+    response = me.client.post(url, data=partial)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "2 pertanyaan belum dijawab." in page
+    assert 'name="confirm" value="1"' in page
+    # What was answered stays filled in, and nothing was graded yet.
+    picked = answers[first] if isinstance(answers[first], list) else []
+    assert all(f'value="{option}" checked' in page for option in picked)
+    assert "Hasil percobaan" not in me.client.get(url).get_data(as_text=True)
+    response = me.client.post(url, data={**partial, "confirm": "1"})
+    assert response.status_code == 303
+    assert "Hasil percobaan 1" in me.client.get(url).get_data(as_text=True)
+
+
+def test_after_passing_a_quiz_lanjut_leads_to_the_next_step(app, login, make):
+    make.course()
+    me = login()
+    _, page = take(app, me, right=True)
+    assert 'href="/courses/contoh-kursus/02-lanjutan/01-lanjut">Lanjut: Lanjutan</a>' in page
