@@ -264,3 +264,21 @@ def test_a_password_link_has_a_copy_button_that_copies_it(app, browser, live_ser
         assert page.evaluate("navigator.clipboard.readText()") == url
     finally:
         context.close()
+
+
+def test_a_wrong_filter_shows_its_error_instead_of_keeping_the_old_rows(app, browser, live_server,
+                                                                        tmp_path):
+    with app.app_context():
+        data = _seed(db.session, tmp_path)
+    context, page = _signed_in_phone(browser, live_server, data["people"]["supervisor"])
+    try:
+        page.goto(live_server + "/reports/rows")
+        assert page.locator("table.report tbody tr").count() > 0
+        page.get_by_text("Saring").click()
+        page.fill("#f-from", "2026-05-01")
+        page.fill("#f-to", "2026-04-01")
+        page.get_by_role("button", name="Terapkan").click()  # htmx-boosted
+        playwright.expect(page.get_by_role("alert")).to_contain_text("Tanggal awal periode")
+        assert page.locator("table.report").count() == 0
+    finally:
+        context.close()

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from app.extensions import db
 from app.models import Role, User
 from app.services.assignments import assign_course
@@ -83,3 +85,16 @@ def test_after_passing_a_quiz_lanjut_leads_to_the_next_step(app, login, make):
     me = login()
     _, page = take(app, me, right=True)
     assert 'href="/courses/contoh-kursus/02-lanjutan/01-lanjut">Lanjut: Lanjutan</a>' in page
+
+
+@pytest.mark.parametrize("path", ["/reports/", "/reports/rows"])
+def test_a_report_filter_with_dari_after_sampai_says_so_in_the_page(login, make, path):
+    make.unit("SETJEN", "Sekretariat Jenderal")
+    make.course()
+    sup = login(roles=Role.SUPERVISOR | Role.LEARNER, unit_code="SETJEN")
+    response = sup.client.get(path + "?from=2026-05-01&to=2026-04-01")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="filter-error" role="alert">Tanggal awal periode harus sebelum' in page
+    assert 'value="2026-05-01"' in page and "<table" not in page  # the form keeps the input
+    assert "Periode penyelesaian" in page
