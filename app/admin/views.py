@@ -5,7 +5,15 @@ from sqlalchemy import select
 
 from app.access import access
 from app.admin import bp
-from app.admin.forms import AssignmentForm, StaffImportForm, UnitForm, UserForm, choices
+from app.admin.forms import (
+    AssignmentForm,
+    StaffImportForm,
+    UnitForm,
+    UserForm,
+    choices,
+    role_choices,
+    role_labels,
+)
 from app.admin.links import deliver, link_url
 from app.auth.forms import EmptyForm
 from app.extensions import db
@@ -40,6 +48,9 @@ def _unit_choices(tree: list[Unit], blank: str | None):
     return choices(options)
 
 
+bp.add_app_template_global(role_labels)
+
+
 @bp.route("/")
 @access(Role.ADMIN)
 def index():
@@ -64,7 +75,10 @@ def unit_list():
             if error is None:
                 flash(_("Unit %(name)s ditambahkan.", name=unit.name), "info")
                 return redirect(url_for("admin.unit_list"), code=303)
-    return render_page("admin/units.html", tree=tree, form=form, error=error, depth=units.depth)
+    children: dict[int | None, list[Unit]] = {}
+    for unit in tree:  # tree order, so each list keeps its siblings in order
+        children.setdefault(unit.parent_id, []).append(unit)
+    return render_page("admin/units.html", tree=tree, children=children, form=form, error=error)
 
 
 def _save_unit(code: str, name: str, parent: Unit | None) -> tuple[Unit | None, str | None]:
@@ -108,7 +122,7 @@ def user_list():
     people, total = search_users(db.session, query, page=page)
     pages = max(1, -(-total // 50))
     return render_page("admin/users.html", people=people, total=total, query=query, page=page,
-                       pages=pages, mask_nip=mask_nip, Role=Role)
+                       pages=pages, mask_nip=mask_nip)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -119,6 +133,7 @@ def user_edit(user_id: int):
     if person is None:
         abort(404)
     form = UserForm()
+    form.roles.choices = role_choices()
     form.unit.choices = _unit_choices(units.unit_tree(db.session), _("— tanpa unit —"))
     if request.method == "GET":
         form.roles.data = [c.value for c in form.roles.choices if person.roles & int(c.value)]

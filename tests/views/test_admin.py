@@ -30,7 +30,10 @@ def test_admins_add_and_move_units(app, login, make):
     assert response.status_code == 303
     sub = make.unit("SUB", "Sub Bagian", "BIRO")
     page = admin.client.get("/admin/units").get_data(as_text=True)
-    assert "Biro Umum" in page and 'class="depth-2"' in page
+    # Sub Bagian sits two lists deep (issue 14: the tree is nested, not flat).
+    assert "Biro Umum" in page
+    above = page.split(">Sub Bagian<")[0].split('<ul class="tree">', 1)[1]
+    assert above.count('<ul class="tree">') == 2
     other = make.unit("LAIN", "Instansi Lain")
     biro = db_id(app, "BIRO")
     response = admin.client.post(f"/admin/units/{biro}", data={
