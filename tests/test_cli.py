@@ -53,9 +53,9 @@ def test_import_refuses_everything_when_one_course_is_broken(app, runner):
 def test_import_then_reimport_reports_what_changed(app, runner):
     result = runner.invoke(args=["courses", "import", str(DATA / "contoh-kursus")])
     assert result.exit_code == 0, result.output
-    assert "contoh-kursus: draf; 4 baru, 0 diperbarui, 0 tetap, 0 dipensiunkan" in result.output
+    assert "contoh-kursus: draf; 4 baru, 0 diperbarui, 0 tetap, 0 diarsipkan" in result.output
     result = runner.invoke(args=["courses", "import", "--publish", str(DATA / "contoh-kursus")])
-    assert "contoh-kursus: diterbitkan; 0 baru, 0 diperbarui, 4 tetap, 0 dipensiunkan" in (
+    assert "contoh-kursus: diterbitkan; 0 baru, 0 diperbarui, 4 tetap, 0 diarsipkan" in (
         result.output
     )
     with app.app_context():

@@ -61,7 +61,7 @@ def import_(paths, publish):
         state = _("diterbitkan") if r.course.published else _("draf")
         click.echo(_(
             "%(slug)s: %(state)s; %(created)d baru, %(updated)d diperbarui, "
-            "%(unchanged)d tetap, %(retired)d dipensiunkan",
+            "%(unchanged)d tetap, %(retired)d diarsipkan",
             slug=r.course.slug, state=state, created=r.created, updated=r.updated,
             unchanged=r.unchanged, retired=r.retired))
 

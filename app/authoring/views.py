@@ -106,7 +106,7 @@ def _import_upload(upload_id: int, *, publish: bool):
     result = authoring.import_upload(db.session, upload, current_user, publish=publish)
     db.session.commit()
     counts = _(
-        "%(created)d baru, %(updated)d diubah, %(unchanged)d tetap, %(retired)d dipensiunkan",
+        "%(created)d baru, %(updated)d diubah, %(unchanged)d tetap, %(retired)d diarsipkan",
         created=result.created, updated=result.updated, unchanged=result.unchanged,
         retired=result.retired)
     if publish:

@@ -76,7 +76,7 @@ def test_a_hostile_archive_is_refused_on_the_page(app, trainer):
         zf.writestr("contoh-kursus/../../../etc/cron.d/evil.md", "* * * * * root sh")
     response = upload(trainer, buffer.getvalue())
     page = response.get_data(as_text=True)
-    assert "Arsip ditolak" in page and "path keluar dari folder kursus (..)" in page
+    assert "Arsip ditolak" in page and "jalur keluar dari folder kursus (..)" in page
     assert scalar(app, select(func.count()).select_from(CourseUpload)) == 0
 
 
@@ -129,7 +129,7 @@ def test_publishing_a_new_course_imports_it_and_records_who_did_it(app, trainer,
     response = post(trainer, f"/authoring/uploads/{upload_id}/publish")
     assert response.headers["Location"].endswith("/authoring/courses/contoh-kursus")
     page = trainer.client.get("/authoring/courses/contoh-kursus").get_data(as_text=True)
-    assert "Kursus Contoh diterbitkan (4 baru, 0 diubah, 0 tetap, 0 dipensiunkan)." in page
+    assert "Kursus Contoh diterbitkan (4 baru, 0 diubah, 0 tetap, 0 diarsipkan)." in page
     assert "Terbit" in page and "Pemilik: Rina Pelatih" in page
     assert re.search(r"versi 1.0</strong>\s*<span class=\"meta\">diimpor .* oleh Rina Pelatih, "
                      r"lewat unggahan web", page)
