@@ -98,3 +98,12 @@ def test_a_report_filter_with_dari_after_sampai_says_so_in_the_page(login, make,
     assert 'id="filter-error" role="alert">Tanggal awal periode harus sebelum' in page
     assert 'value="2026-05-01"' in page and "<table" not in page  # the form keeps the input
     assert "Periode penyelesaian" in page
+
+
+def test_an_unknown_audit_filter_says_so_instead_of_showing_everything(login):
+    admin = login(roles=Role.ADMIN)
+    response = admin.client.get("/authoring/audit?action=bukan.tindakan")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Tindakan “bukan.tindakan” tidak ada di log audit." in page
+    assert "entri" not in page
