@@ -116,13 +116,22 @@ def unit_edit(unit_id: int):
 @access(Role.ADMIN)
 def user_list():
     """Users, searchable by name, email or NIP."""
-    query = request.args.get("q", "")[:100]
+    query = request.args.get("q", "")
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
-    people, total = search_users(db.session, query, page=page)
+    error = None
+    if len(query) > 100:
+        error = _("Kata pencarian terlalu panjang (paling banyak %(n)d huruf).", n=100)
+    elif not (page.isdigit() and 0 < int(page) < 10**6):
+        error = _("Nomor halaman tidak valid.")
+    if error:  # said in the page, by the form, rather than quietly searching something else
+        response = render_page("admin/users.html", people=[], total=0, query=query[:100],
+                               page=1, pages=1, mask_nip=mask_nip, error=error)
+        response.status_code = 400
+        return response
+    people, total = search_users(db.session, query, page=int(page))
     pages = max(1, -(-total // 50))
-    return render_page("admin/users.html", people=people, total=total, query=query, page=page,
-                       pages=pages, mask_nip=mask_nip)
+    return render_page("admin/users.html", people=people, total=total, query=query,
+                       page=int(page), pages=pages, mask_nip=mask_nip, error=None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

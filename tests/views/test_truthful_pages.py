@@ -107,3 +107,14 @@ def test_an_unknown_audit_filter_says_so_instead_of_showing_everything(login):
     assert response.status_code == 400
     assert "Tindakan “bukan.tindakan” tidak ada di log audit." in page
     assert "entri" not in page
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("page=dua", "Nomor halaman tidak valid."),
+    ("q=" + "a" * 101, "Kata pencarian terlalu panjang"),
+])
+def test_the_user_list_says_what_is_wrong_with_its_search(login, query, message):
+    response = login(roles=Role.ADMIN).client.get("/admin/users?" + query)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in page
+    assert "Tidak ada pengguna yang cocok." not in page
