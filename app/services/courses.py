@@ -119,3 +119,9 @@ def check_recordable(lesson: Lesson, *, by_hand: bool = True) -> None:
         raise NotRecordable(_l("Pratinjau kursus tidak mencatat kemajuan."))
     if by_hand and lesson.is_quiz:
         raise NotRecordable(_l("Kuis selesai ketika Anda lulus, bukan dengan ditandai."))
+
+
+def published_courses(session: Session) -> list[Course]:
+    """Published courses by title (what can be assigned as mandatory)."""
+    return list(session.scalars(
+        select(Course).where(Course.published.is_(True)).order_by(Course.title)))

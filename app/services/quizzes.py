@@ -293,6 +293,20 @@ def graded_questions(attempt: QuizAttempt) -> list[dict]:
     ]
 
 
+def quiz_step_of(session: Session, attempt: QuizAttempt) -> Lesson:
+    """The quiz step (lesson) an attempt belongs to."""
+    return session.get(Lesson, attempt.quiz_id)
+
+
+def course_quizzes(session: Session, course_id: int) -> list[Lesson]:
+    """The course's live quiz steps in course order."""
+    return list(session.scalars(
+        select(Lesson)
+        .where(Lesson.course_id == course_id, Lesson.kind == "quiz", Lesson.retired.is_(False))
+        .order_by(Lesson.position)
+    ))
+
+
 def attempts_of(session: Session, user_id: int, quiz: Quiz) -> list[QuizAttempt]:
     return session.scalars(
         select(QuizAttempt)
