@@ -39,8 +39,10 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    # Only for a throwaway server under a contract or load test: RATELIMIT_ENABLED=0.
-    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+    # Only for a throwaway server under a contract or load test: RATELIMIT_ENABLED=0. (Unset,
+    # the setting stays absent, as Flask-Limiter's own default expects.)
+    if os.environ.get("RATELIMIT_ENABLED") == "0":
+        RATELIMIT_ENABLED = False
 
     # Argon2id cost; lowered only in tests.
     PASSWORD_TIME_COST = 3
