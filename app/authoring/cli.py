@@ -5,13 +5,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
-from app.models import Course
-from app.services.authoring import change_summary, import_and_record
-from app.services.content import check_course, diff_course
+from app.services.authoring import change_summary, diff_against_imported, import_and_record
+from app.services.content import check_course
 from app.services.content.loader import SLUG
 from app.services.content.moodle import convert_bank, quiz_markdown, slugify
 from app.services.content.scaffold import scaffold_course
@@ -45,15 +42,9 @@ def check(paths):
     for _path, course in _load_all(paths):
         click.echo(_("%(slug)s: OK (%(modules)d modul, %(steps)d langkah)", slug=course.slug,
                      modules=len(course.modules), steps=len(course.lessons)))
-        try:
-            imported = db.session.scalar(select(Course).where(Course.slug == course.slug))
-        except DBAPIError:
-            # No database yet (checking a course needs none): nothing imported to compare.
-            db.session.rollback()
+        diff = diff_against_imported(db.session, course)
+        if diff is None:
             continue
-        if imported is None:
-            continue
-        diff = diff_course(db.session, imported, course)
         click.echo(_("%(slug)s: dibanding versi yang sudah diimpor: %(summary)s",
                      slug=course.slug, summary=change_summary(diff)))
         for step in diff.at_risk:

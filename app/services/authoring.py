@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import (
@@ -198,6 +199,20 @@ def plan_upload(session: Session, upload: CourseUpload) -> UploadPlan:
 
 class ArchiveNotConfirmed(InvalidInput):
     """Publishing would archive steps learners worked in, and the trainer has not agreed."""
+
+
+def diff_against_imported(session: Session, parsed: ParsedCourse) -> CourseDiff | None:
+    """What re-importing ``parsed`` would change in its imported version (PRODUCT §3).
+
+    Returns None when the course was never imported, or when there is no database yet:
+    checking a course needs none, so a missing schema only means nothing to compare with.
+    """
+    try:
+        imported = session.scalar(select(Course).where(Course.slug == parsed.slug))
+    except DBAPIError:
+        session.rollback()
+        return None
+    return None if imported is None else diff_course(session, imported, parsed)
 
 
 def change_summary(diff: CourseDiff) -> str:

@@ -18,10 +18,8 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape as html_escape
-from html import unescape
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
@@ -48,6 +46,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Course, Lesson, MediaFile, Module, Question
+from app.services.content.links import absolute_links
 from app.services.typesetting import BOLD, REGULAR, fitted_paragraph, markup, register_fonts
 
 
@@ -88,15 +87,6 @@ class PrintableCourse:
     with_answers: bool
 
 
-_URL_ATTR = re.compile(r'\b(src|href)="([^"]*)"')
-
-
-def absolute_urls(html: str, page_url: str) -> str:
-    """Resolve the relative src/href of stored lesson HTML against the lesson's own URL."""
-    return _URL_ATTR.sub(
-        lambda m: f'{m.group(1)}="{html_escape(urljoin(page_url, unescape(m.group(2))))}"', html)
-
-
 def printable_course(session: Session, course: Course, *, with_answers: bool,
                      lesson_url: Callable[[Lesson], str]) -> PrintableCourse:
     """Every live module, lesson and quiz of the course in order, ready to print.
@@ -120,7 +110,7 @@ def printable_course(session: Session, course: Course, *, with_answers: bool,
 
     by_module: dict[int, list[PrintStep]] = {}
     for lesson in lessons:
-        step = PrintStep(lesson, absolute_urls(lesson.body_html, lesson_url(lesson)))
+        step = PrintStep(lesson, absolute_links(lesson.body_html, lesson_url(lesson)))
         for number, question in enumerate(questions.get(lesson.id, []), 1):
             step.questions.append(PrintQuestion(
                 number=number, kind=question.kind, points=question.points,
