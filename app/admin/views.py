@@ -10,6 +10,7 @@ from app.admin.links import deliver, link_url
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models import Course, Role, Unit, User
+from app.safe_input import page_arg
 from app.services import assignments, units
 from app.services.accounts import search_users, update_user
 from app.services.errors import InvalidInput
@@ -26,7 +27,7 @@ def _id(value: str | None) -> int | None:
     """An id chosen in a form; anything but digits is refused with a message."""
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
         raise InvalidInput(_("Pilihan tidak valid."))
     return int(value)
 
@@ -103,8 +104,7 @@ def unit_edit(unit_id: int):
 def user_list():
     """Users, searchable by name, email or NIP."""
     query = request.args.get("q", "")[:100]
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = page_arg()
     people, total = search_users(db.session, query, page=page)
     pages = max(1, -(-total // 50))
     return render_page("admin/users.html", people=people, total=total, query=query, page=page,

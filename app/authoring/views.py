@@ -13,6 +13,7 @@ from app.authoring import bp
 from app.authoring.forms import OwnerForm, UploadForm
 from app.extensions import db
 from app.models import CourseUpload, Role
+from app.safe_input import page_arg
 from app.services import analytics, authoring, uploads
 from app.services.audit import audit_actions, audit_page
 from app.services.courses import managed_course
@@ -287,5 +288,5 @@ def audit():
     action = request.args.get("action") or None
     if action not in actions:
         action = None
-    page = audit_page(db.session, action=action, page=request.args.get("page", 1, type=int))
+    page = audit_page(db.session, action=action, page=page_arg())
     return render_page("authoring/audit.html", page=page, actions=actions, action=action)

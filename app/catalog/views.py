@@ -9,7 +9,7 @@ from app.models import Enrolment
 from app.services import progress
 from app.services.assignments import mandatory_state
 from app.services.courses import visible_course
-from app.web import local_calendar, render_page
+from app.web import is_navigation, local_calendar, render_page
 
 
 @bp.route("/")
@@ -44,7 +44,9 @@ def my_learning():
 def course(slug: str):
     """The outline; opening it enrols the learner."""
     course = visible_course(db.session, slug, current_user)
-    if course.published and progress.ensure_enrolled(db.session, current_user.id, course.id):
+    # Enrol only someone who opened the page: an <img src="/courses/x/"> in a lesson must not.
+    if course.published and is_navigation() and progress.ensure_enrolled(
+            db.session, current_user.id, course.id):
         db.session.commit()
     enrolment = db.session.scalar(select(Enrolment).where(
         Enrolment.user_id == current_user.id, Enrolment.course_id == course.id))

@@ -9,7 +9,7 @@ from app.learn import bp
 from app.models import Course, MediaFile
 from app.services import progress, quizzes
 from app.services.courses import visible_course, visible_lesson
-from app.web import htmx_request_targets_fragment, render_page
+from app.web import htmx_request_targets_fragment, is_navigation, render_page
 
 LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 
@@ -20,7 +20,8 @@ def lesson(slug: str, module: str, lesson: str):
     """The reader: stored HTML, previous/next, and the "Selesai & lanjut" control."""
     step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
     here = progress.reading_position(db.session, current_user.id, step)
-    if not here.opened and step.course.published:
+    # Only a page the reader opened: an <img src> on some page must not record a visit.
+    if not here.opened and step.course.published and is_navigation():
         progress.record_opening(db.session, current_user.id, step)
         db.session.commit()
     quiz_status = attempts = None

@@ -10,9 +10,9 @@ from app.extensions import db
 from app.models import Course, Role
 from app.reports import bp
 from app.reports.exports import csv_chunks, xlsx_bytes
+from app.safe_input import date_arg, int_arg, page_arg
 from app.services import reports
 from app.services.dates import Calendar
-from app.services.errors import InvalidInput
 from app.services.nip import mask_nip
 from app.services.reports import STATUS_LABELS, STATUSES, Filters
 from app.services.scope import units_in_scope
@@ -24,22 +24,11 @@ FILTER_ARGS = ("unit", "course", "status", "from", "to")
 
 
 def _number(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 9:
-        raise InvalidInput(_("Nilai %(name)s tidak valid.", name=name))
-    return int(value)
+    return int_arg(name)
 
 
 def _day(name: str) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(_("Tanggal tidak valid; tulis seperti 2026-12-31.")) from None
+    return date_arg(name)
 
 
 def _filters() -> Filters:
@@ -47,7 +36,7 @@ def _filters() -> Filters:
     return Filters(
         unit_id=_number("unit"), course_id=_number("course"),
         status=request.args.get("status") or None, date_from=_day("from"), date_to=_day("to"),
-        page=_number("page") or 1,
+        page=page_arg(),
     )
 
 
