@@ -5,14 +5,22 @@ from sqlalchemy import select
 
 from app.access import access
 from app.admin import bp
-from app.admin.forms import AssignmentForm, StaffImportForm, UnitForm, UserForm, choices
+from app.admin.forms import (
+    AssignmentForm,
+    NewUserForm,
+    StaffImportForm,
+    UnitForm,
+    UserForm,
+    choices,
+)
 from app.admin.links import deliver, link_url
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models import Course, Role, Unit, User
 from app.safe_input import page_arg
 from app.services import assignments, units
-from app.services.accounts import search_users, update_user
+from app.services.accounts import create_user, search_users, update_identity, update_user
+from app.services.audit import record
 from app.services.errors import InvalidInput
 from app.services.nip import mask_nip
 from app.services.password_links import issue_link
@@ -111,26 +119,34 @@ def user_list():
                        pages=pages, mask_nip=mask_nip, Role=Role)
 
 
+def _roles_from(values) -> Role:
+    known = Role.LEARNER | Role.TRAINER | Role.SUPERVISOR | Role.ADMIN
+    roles = Role(0)
+    for value in values:
+        roles |= Role((_id(value) or 0) & known)
+    return roles
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @access(Role.ADMIN)
 def user_edit(user_id: int):
-    """Change someone's roles, unit and access."""
+    """Change someone's name, email, NIP, roles, unit and access."""
     person = db.session.get(User, user_id)
     if person is None:
         abort(404)
     form = UserForm()
     form.unit.choices = _unit_choices(units.unit_tree(db.session), _("— tanpa unit —"))
     if request.method == "GET":
+        form.name.data, form.email.data = person.name, person.email
         form.roles.data = [c.value for c in form.roles.choices if person.roles & int(c.value)]
         form.unit.data = str(person.unit_id or "")
         form.active.data = person.active
     error = None
     if form.validate_on_submit():
-        roles = Role(0)
-        for value in form.roles.data:
-            roles |= Role(_id(value)) & (Role.LEARNER | Role.TRAINER | Role.SUPERVISOR | Role.ADMIN)
         try:
-            update_user(db.session, current_user, person.id, roles=roles,
+            update_identity(db.session, current_user, person.id, name=form.name.data,
+                            email=form.email.data, nip=form.nip.data or person.nip)
+            update_user(db.session, current_user, person.id, roles=_roles_from(form.roles.data),
                         unit_id=_id(form.unit.data), active=form.active.data)
         except InvalidInput as exc:
             db.session.rollback()
@@ -143,6 +159,37 @@ def user_edit(user_id: int):
                        mask_nip=mask_nip, link_form=EmptyForm())
 
 
+@bp.route("/users/new", methods=["GET", "POST"])
+@access(Role.ADMIN)
+def user_new():
+    """Create one user; they get a one-time link to choose their password."""
+    form = NewUserForm()
+    form.unit.choices = _unit_choices(units.unit_tree(db.session), _("— tanpa unit —"))
+    if request.method == "GET":
+        form.roles.data = [str(int(Role.LEARNER))]
+    error = None
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, _id(form.unit.data) or 0)
+        try:
+            person = create_user(
+                db.session, email=form.email.data, name=form.name.data, nip=form.nip.data,
+                roles=_roles_from(form.roles.data) or Role.LEARNER,
+                unit_code=unit.code if unit else None)
+            record(db.session, current_user.id, "user.create", f"user:{person.id}",
+                   roles=person.role_set.names)
+            secret, expires_at = issue_link(db.session, person.id, actor_id=current_user.id)
+        except InvalidInput as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            mailed, to_hand_out = deliver(
+                [PasswordLink(person.id, person.email, person.name, secret, expires_at)])
+            return _links_page(mailed, to_hand_out,
+                               title=_("Pengguna %(name)s dibuat", name=person.name))
+    return render_page("admin/user_new.html", form=form, error=error)
+
+
 @bp.route("/users/<int:user_id>/password-link", methods=["POST"])
 @access(Role.ADMIN)
 def password_link(user_id: int):
@@ -152,7 +199,7 @@ def password_link(user_id: int):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    secret, expires_at = issue_link(db.session, person.id)
+    secret, expires_at = issue_link(db.session, person.id, actor_id=current_user.id)
     db.session.commit()
     mailed, to_hand_out = deliver(
         [PasswordLink(person.id, person.email, person.name, secret, expires_at)])

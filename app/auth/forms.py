@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
 
 
@@ -55,8 +56,9 @@ class ProfileForm(FlaskForm):
     name = StringField(_l("Nama"), validators=[DataRequired(_l("Nama wajib diisi.")),
                                                Length(max=200)],
                        render_kw={"autocomplete": "name"})
-    locale = SelectField(_l("Bahasa"), choices=[("", _l("Ikuti peramban")),
-                                                ("id", "Bahasa Indonesia"), ("en", "English")])
+    locale = SelectField(_l("Bahasa"), choices=[
+        SelectChoice("", _l("Ikuti peramban")), SelectChoice("id", "Bahasa Indonesia"),
+        SelectChoice("en", "English")])
 
 
 class ChangePasswordForm(SetPasswordForm):
