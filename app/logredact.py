@@ -11,7 +11,7 @@ import re
 
 from flask import Flask
 
-SECRET_PATHS = re.compile(r"(/(?:password|register/confirm)/)[^/?\s\"]+")
+SECRET_PATHS = re.compile(r"(/(?:password|register/confirm)/)(?!forgot\b)[^/?\s\"]+")
 
 
 def redact(text: str) -> str:

@@ -56,9 +56,14 @@ def guard_request():
     query = request.environ.get("QUERY_STRING", "")
     if query and not _clean_bytes(unquote_to_bytes(query.replace("+", " "))):
         abort(400)
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
-        "application/x-www-form-urlencoded", "multipart/form-data",
-    ):
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return None
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Werkzeug leaves invalid UTF-8 percent-encoded as text: check the raw body instead.
+        body = request.get_data(cache=True)
+        if not _clean_bytes(unquote_to_bytes(body.replace(b"+", b" "))):
+            abort(400)
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for key, value in request.form.items(multi=True):
             if not (_clean_text(key) and _clean_text(value)):
                 abort(400)
