@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.services.content.frontmatter import FrontMatter, FrontMatterError, parse_front_matter
 from app.services.content.quiz_format import parse_quiz
-from app.services.content.render import render_markdown
+from app.services.content.render import MarkdownRefused, markdown_hazard, render_markdown
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 NUMBERED = re.compile(r"(\d{2,})-([a-z0-9][a-z0-9-]*)")
@@ -146,11 +146,17 @@ class _Reader:
             return None
 
     def front_matter(self, rel: str, text: str) -> FrontMatter | None:
+        """The parsed file, or None (with a problem) when its Markdown is beyond the limits."""
         try:
-            return parse_front_matter(text)
+            fm = parse_front_matter(text)
         except FrontMatterError as exc:
             self.problem(rel, exc.line, exc.args[0])
             return None
+        hazard = markdown_hazard(fm.body)
+        if hazard is not None:
+            self.problem(rel, fm.body_line + hazard.line - 1, str(hazard))
+            return None
+        return fm
 
     def check_keys(self, rel: str, fm: FrontMatter, allowed: set[str]) -> None:
         for key in fm.meta:
@@ -288,18 +294,18 @@ def load_course(
                 r.problem(rel, line, _l("tautan '%(t)s' menuju berkas yang tidak ada", t=target))
         return out
 
-    course = _read_course_md(r, rewrites)
+    course = _guarded(r, "course.md", _read_course_md, r, rewrites)
     r.language = course.language if course else "id"
     if not modules:
         r.problem("course.md", 1, _l("kursus belum punya modul (folder NN-slug)"))
     for _, mod in sorted(modules):
-        parsed_module = _read_module(r, mod, rewrites)
+        parsed_module = _guarded(r, f"{mod}/module.md", _read_module, r, mod, rewrites)
         if course and parsed_module:
             course.modules.append(parsed_module)
         if not lessons[mod]:
             r.problem(f"{mod}/", 1, _l("modul belum punya pelajaran"))
         for _, fname in sorted(lessons[mod]):
-            lesson = _read_lesson(r, f"{mod}/{fname}", rewrites)
+            lesson = _guarded(r, f"{mod}/{fname}", _read_lesson, r, f"{mod}/{fname}", rewrites)
             if course and lesson:
                 course.lessons.append(lesson)
     if r.problems or course is None:
@@ -307,6 +313,15 @@ def load_course(
     course.media = parsed_media
     course.content_hash = r.digest.hexdigest()
     return course, []
+
+
+def _guarded(r: _Reader, rel: str, read, *args):
+    """Markdown that passed the limits but still could not be rendered is a problem, not a 500."""
+    try:
+        return read(*args)
+    except MarkdownRefused as exc:
+        r.problem(rel, exc.line, str(exc))
+        return None
 
 
 def _check_media(r: _Reader, media: dict[str, Path]) -> list[ParsedMedia]:
