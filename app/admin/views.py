@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import access
-from app.admin import bp
+from app.admin import audit_words, bp
 from app.admin.forms import (
     AssignmentForm,
     NewUserForm,
@@ -20,7 +20,7 @@ from app.models import Course, Role, Unit, User
 from app.safe_input import page_arg
 from app.services import assignments, units
 from app.services.accounts import create_user, search_users, update_identity, update_user
-from app.services.audit import record
+from app.services.audit import audit_actions, audit_page, record
 from app.services.errors import InvalidInput
 from app.services.nip import mask_nip
 from app.services.password_links import issue_link
@@ -275,3 +275,18 @@ def assignment_delete(assignment_id: int):
     db.session.commit()
     flash(_("Kursus wajib dihapus."), "info")
     return redirect(url_for("admin.assignment_list"), code=303)
+
+
+@bp.route("/audit")
+@access(Role.ADMIN)
+def audit_log():
+    """The audit log in plain words: who did what, and when; newest first."""
+    actions = audit_actions(db.session)
+    action = request.args.get("action") or None
+    if action not in actions:
+        action = None
+    page = audit_page(db.session, action=action, page=page_arg())
+    people = audit_words.people_named(db.session, page.entries)
+    lines = [(entry, audit_words.describe(entry, people)) for entry in page.entries]
+    return render_page("admin/audit.html", page=page, lines=lines, action=action,
+                       actions=[(a, audit_words.action_name(a)) for a in actions])

@@ -12,6 +12,7 @@ from app.reports import bp
 from app.reports.exports import csv_chunks, xlsx_bytes
 from app.safe_input import date_arg, int_arg, page_arg
 from app.services import reports
+from app.services.audit import record
 from app.services.dates import Calendar
 from app.services.nip import mask_nip
 from app.services.reports import STATUS_LABELS, STATUSES, Filters
@@ -108,11 +109,13 @@ def _attachment(extension: str, cal: Calendar) -> str:
 def export_csv():
     """The filtered rows as CSV, streamed from a server-side cursor."""
     cal = local_calendar()
-    rows = reports.export_rows(db.session, current_user, _filters(), cal)
+    filters = _filters()
+    _record_export("csv")
+    rows = reports.export_rows(db.session, current_user, filters, cal)
     return Response(
         stream_with_context(csv_chunks(rows, cal.zone)),
         mimetype="text/csv",
-        headers={"Content-Disposition": _attachment("csv", cal)},
+        headers={"Content-Disposition": _attachment("csv", cal), "Cache-Control": "no-store"},
     )
 
 
@@ -121,10 +124,19 @@ def export_csv():
 def export_xlsx():
     """The filtered rows as an Excel workbook."""
     cal = local_calendar()
-    rows = reports.export_rows(db.session, current_user, _filters(), cal)
+    filters = _filters()
+    _record_export("xlsx")
+    rows = reports.export_rows(db.session, current_user, filters, cal)
     data = xlsx_bytes(rows, cal.zone, _("Laporan penyelesaian"))
     return Response(
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": _attachment("xlsx", cal)},
+        headers={"Content-Disposition": _attachment("xlsx", cal), "Cache-Control": "no-store"},
     )
+
+
+def _record_export(kind: str) -> None:
+    """Every export goes to the audit log, with its filters, before any row is read."""
+    record(db.session, current_user.id, "report.export", "report:completions", format=kind,
+           **{k: request.args[k] for k in FILTER_ARGS if request.args.get(k)})
+    db.session.commit()
