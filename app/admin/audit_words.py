@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from app.models import AuditEntry, User
+from app.models import AuditEntry
 
 # What happened, as a filter label.
 ACTION_NAMES = {
@@ -41,16 +39,6 @@ def action_name(action: str) -> str:
 
 def _roles(names) -> str:
     return ", ".join(str(ROLE_NAMES.get(n, n)) for n in names or []) or "—"
-
-
-def people_named(session: Session, entries: list[AuditEntry]) -> dict[str, str]:
-    """'user:42' → 'Ani Lestari (ani@…)' for the targets on one page, in one query."""
-    ids = {int(e.target[5:]) for e in entries
-           if e.target.startswith("user:") and e.target[5:].isdigit()}
-    if not ids:
-        return {}
-    rows = session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)))
-    return {f"user:{i}": f"{name} ({email})" for i, name, email in rows}
 
 
 def describe(entry: AuditEntry, people: dict[str, str]) -> str:

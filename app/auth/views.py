@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask import session as cookie_session  # the browser's signed cookie, not the database's
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -19,7 +20,7 @@ from app.auth.forms import (
 )
 from app.extensions import db
 from app.models import User, utcnow
-from app.services import accounts, sessions
+from app.services import accounts, api_tokens, sessions
 from app.services.errors import InvalidInput, TooManyAttempts
 from app.services.mail import MailSettings, build_message, send_all
 from app.services.password_links import (
@@ -54,10 +55,10 @@ def sign_in_throttle():
 
 def sign_in(user: User, *, remember: bool = False) -> None:
     """Start a fresh server-side session: a new session cookie and CSRF token, no fixation."""
-    locale = session.get("locale")
-    session.clear()
+    locale = cookie_session.get("locale")
+    cookie_session.clear()
     if locale:
-        session["locale"] = locale
+        cookie_session["locale"] = locale
     sessions.open_session(db.session, user, device=request.user_agent.string)
     db.session.commit()
     login_user(user, remember=remember)
@@ -105,7 +106,7 @@ def login():
 def logout():
     """Ends this session on the server: its cookies, replayed, open nothing any more."""
     if EmptyForm().validate_on_submit():
-        sessions.close_session(db.session, session.get("_user_id", ""))
+        sessions.close_session(db.session, cookie_session.get("_user_id", ""))
         db.session.commit()
         _forget_browser_session()
         flash(_("Anda sudah keluar."), "info")
@@ -115,13 +116,13 @@ def logout():
 def _forget_browser_session() -> None:
     """Sign out in Flask-Login, empty the cookie session and delete the remember cookie."""
     logout_user()
-    locale = session.get("locale")
-    remember = session.get("_remember")
-    session.clear()
+    locale = cookie_session.get("locale")
+    remember = cookie_session.get("_remember")
+    cookie_session.clear()
     if locale:
-        session["locale"] = locale
+        cookie_session["locale"] = locale
     if remember:
-        session["_remember"] = remember  # "clear": Flask-Login deletes the remember cookie
+        cookie_session["_remember"] = remember  # "clear": Flask-Login deletes the remember cookie
 
 
 @bp.route("/language", methods=["POST"])
@@ -133,7 +134,7 @@ def language():
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
             db.session.commit()
-        session["locale"] = form.locale.data
+        cookie_session["locale"] = form.locale.data
     return redirect(_safe_next(form.next.data))
 
 
@@ -231,7 +232,8 @@ def register():
         try:
             user, created = accounts.register(
                 db.session, email=form.email.data, name=form.name.data,
-                password=form.password.data, locale=session.get("locale"), cost=password_cost())
+                password=form.password.data, locale=cookie_session.get("locale"),
+                cost=password_cost())
         except InvalidInput as exc:
             db.session.rollback()
             error = str(exc)
@@ -286,7 +288,7 @@ def account():
             else:
                 db.session.commit()
                 if current_user.locale:
-                    session["locale"] = current_user.locale
+                    cookie_session["locale"] = current_user.locale
                 flash(_("Profil disimpan."), "info")
                 return redirect(url_for("auth.account"), code=303)
     elif request.method == "POST" and request.form.get("action") == "password":
@@ -309,7 +311,20 @@ def account():
         "auth/account.html", profile=profile, password=password, error=error,
         password_error=password_error, button=EmptyForm(),
         devices=sessions.sessions_of(db.session, current_user.id),
+        tokens=api_tokens.list_tokens(db.session, current_user),
     )
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@access(SIGNED_IN)
+def revoke_api_token(token_id: int):
+    """Revoke one of the person's own API tokens (an app on a lost phone, say)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    api_tokens.revoke_token(db.session, current_user, token_id)
+    db.session.commit()
+    flash(_("Token API dicabut."), "info")
+    return redirect(url_for("auth.account"), code=303)
 
 
 @bp.route("/account/sign-out-everywhere", methods=["POST"])

@@ -164,6 +164,14 @@ def retry_minutes(exc: TooManyAttempts, now) -> int:
     return max(1, math.ceil((exc.retry_at - now).total_seconds() / 60))
 
 
+def get_user(session: Session, user_id: int) -> User:
+    """The user with this id; NotFound otherwise."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
 def search_users(
     session: Session, query: str = "", *, page: int = 1, per_page: int = 50
 ) -> tuple[list[User], int]:

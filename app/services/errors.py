@@ -23,3 +23,15 @@ class TooManyAttempts(DomainError):
     def __init__(self, retry_at, message=None):
         super().__init__(message or "")
         self.retry_at = retry_at
+
+
+class Unauthenticated(DomainError):
+    """The caller's credentials are missing, wrong, expired or revoked."""
+
+
+class Conflict(DomainError):
+    """The request clashes with the state of things (a quiz cannot be ticked off by hand)."""
+
+
+class IdempotencyMismatch(DomainError):
+    """An Idempotency-Key reused with a different request."""

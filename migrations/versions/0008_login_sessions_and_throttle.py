@@ -1,7 +1,7 @@
 """Server-side login sessions (sign-out ends them), a shared sign-in throttle, token purpose.
 
 Revision ID: 0008_login_sessions
-Revises: 0006_session_version
+Revises: 0007_api
 Create Date: 2026-11-30 04:22:15.000332
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "0008_login_sessions"
-down_revision = '0006_session_version'
+down_revision = "0007_api"
 branch_labels = None
 depends_on = None
 

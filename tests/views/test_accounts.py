@@ -194,3 +194,33 @@ def test_a_locked_account_is_told_when_to_try_again(app, make):
     assert not signed_in(client)
     assert cookie(client, "remember_token") is None
     assert replay(app).get("/me/learning").status_code == 302
+
+
+def test_akun_saya_lists_and_revokes_api_tokens(app, make):
+    user = make.user()
+    api = app.test_client()
+    reply = api.post("/api/v1/auth/token", json={"login": user.email, "password": PASSWORD,
+                                                 "label": "Ponsel Android"})
+    assert reply.status_code == 201
+    bearer = {"Authorization": f"Bearer {reply.get_json()['token']}"}
+    assert api.get("/api/v1/me/progress", headers=bearer).status_code == 200
+    client = sign_in(app, user)
+    page = client.get("/account").get_data(as_text=True)
+    assert "Ponsel Android" in page
+    action = re.search(r'action="(/account/tokens/\d+/revoke)"', page).group(1)
+    response = post_form(client, action, {}, page="/account")
+    assert response.status_code == 303
+    assert "Ponsel Android" not in client.get("/account").get_data(as_text=True)
+    assert api.get("/api/v1/me/progress", headers=bearer).status_code == 401
+
+
+def test_sign_out_everywhere_kills_api_tokens_too(app, make):
+    user = make.user()
+    api = app.test_client()
+    token = api.post("/api/v1/auth/token", json={"login": user.email,
+                                                 "password": PASSWORD}).get_json()["token"]
+    client = sign_in(app, user)
+    response = post_form(client, "/account/sign-out-everywhere", {}, page="/account")
+    assert response.status_code == 303
+    reply = api.get("/api/v1/me/progress", headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 401
