@@ -59,7 +59,8 @@ def sign_in(user: User, *, remember: bool = False) -> None:
     cookie_session.clear()
     if locale:
         cookie_session["locale"] = locale
-    sessions.open_session(db.session, user, device=request.user_agent.string)
+    sessions.open_session(db.session, user, device=request.user_agent.string,
+                          lifetime=current_app.config["REMEMBER_COOKIE_DURATION"])
     db.session.commit()
     login_user(user, remember=remember)
 

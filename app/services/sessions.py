@@ -39,12 +39,18 @@ def _parse(ref: str) -> tuple[int, int, str] | None:
     return int(parts[0]), int(parts[1]), parts[2]
 
 
-def open_session(session: Session, user: User, *, device: str | None = None) -> str:
+def open_session(session: Session, user: User, *, device: str | None = None,
+                 lifetime: timedelta | None = None, now: datetime | None = None) -> str:
     """Start a server-side session for a user who just proved who they are.
 
     Returns the reference to keep in the session and remember cookies (and to set as
-    `user.session_ref`, which Flask-Login's `get_id()` hands out).
+    `user.session_ref`, which Flask-Login's `get_id()` hands out). The user's sessions older
+    than `lifetime` (the remember cookie's) are forgotten on the way.
     """
+    if lifetime is not None:
+        session.execute(delete(LoginSession).where(
+            LoginSession.user_id == user.id,
+            LoginSession.created_at < (now or utcnow()) - lifetime))
     secret = secrets.token_urlsafe(32)
     session.add(LoginSession(user_id=user.id, token_hash=_digest(secret),
                              device=(device or "")[:200] or None))
@@ -102,11 +108,3 @@ def sessions_of(session: Session, user_id: int) -> list[LoginSession]:
     return list(session.scalars(
         select(LoginSession).where(LoginSession.user_id == user_id)
         .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())))
-
-
-def forget_old_sessions(session: Session, older_than: timedelta, *,
-                        now: datetime | None = None) -> int:
-    """Delete sessions started longer ago than a remember cookie lives; returns how many."""
-    cutoff = (now or utcnow()) - older_than
-    return session.execute(
-        delete(LoginSession).where(LoginSession.created_at < cutoff)).rowcount or 0

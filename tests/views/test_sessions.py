@@ -173,3 +173,22 @@ def test_production_starts_with_a_long_random_key():
     app = create_app({"SECRET_KEY": "k" * 32, "TESTING": False,
                       "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert not app.testing
+
+
+def test_sessions_older_than_a_remember_cookie_are_forgotten_at_the_next_sign_in(session):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.models import LoginSession, utcnow
+    from app.services.sessions import open_session, session_user, sessions_of
+    from tests.factories import make_user
+
+    user = make_user(session)
+    old = open_session(session, user, device="ponsel lama")
+    session.flush()
+    sessions_of(session, user.id)[0].created_at = utcnow() - timedelta(days=31)
+    session.flush()
+    open_session(session, user, device="laptop", lifetime=timedelta(days=30))
+    assert session.scalars(select(LoginSession.device)).all() == ["laptop"]
+    assert session_user(session, old) is None
