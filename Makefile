@@ -9,11 +9,19 @@ export FLASK_APP := wsgi
 
 .PHONY: run test install translations extract-messages lint clean bench bench-quick
 
-run: $(STAMP) $(MO)
-	$(BIN)/flask db upgrade
-	$(BIN)/flask demo
+# A SECRET_KEY of this checkout's own, made once and kept in instance/ (never committed).
+KEY_FILE := instance/secret_key
+WITH_KEY = SECRET_KEY="$$(cat $(KEY_FILE))"
+
+run: $(STAMP) $(MO) $(KEY_FILE)
+	$(WITH_KEY) $(BIN)/flask db upgrade
+	$(WITH_KEY) $(BIN)/flask demo
 	@echo "Lentera: http://127.0.0.1:$(PORT)"
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(WITH_KEY) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+$(KEY_FILE):
+	mkdir -p instance
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
 
 test: $(STAMP) $(MO)
 	$(BIN)/pytest $(PYTEST_ARGS)

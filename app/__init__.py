@@ -5,8 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import Config
+from app.config import DEV_SECRET_KEY, MIN_SECRET_KEY_BYTES, Config
+
+
+class InsecureSecretKey(RuntimeError):
+    """Start-up refused: production without a SECRET_KEY of its own."""
+
+
+def check_secret_key(app: Flask) -> None:
+    """Outside debug and testing, a missing, default or short SECRET_KEY stops start-up.
+
+    Anyone who knows the key can forge a session or remember cookie, i.e. be anyone.
+    """
+    if app.debug or app.testing:
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    size = len(key.encode() if isinstance(key, str) else key)
+    if not key or key == DEV_SECRET_KEY or size < MIN_SECRET_KEY_BYTES:
+        raise InsecureSecretKey(
+            "Lentera will not start: SECRET_KEY is missing, is the development value, or is "
+            f"shorter than {MIN_SECRET_KEY_BYTES} bytes. Set it to a long random value, e.g. "
+            "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'), and keep "
+            "it the same across restarts and app servers. (`make run` makes one in instance/.)"
+        )
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -17,6 +40,12 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    check_secret_key(app)
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:
+        # Only the address and scheme: links use BASE_URL, never a forwarded Host.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0,
+                                x_prefix=0)
 
     from app import compression, extensions, i18n
 
@@ -31,6 +60,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     from app import web
 
     web.init_app(app)
+
+    from app import logredact, safe_input
+
+    # After web.init_app, so the input guard runs before the access check; before the
+    # blueprints, so their <int:…> routes use the safe converter.
+    safe_input.init_app(app)
+    logredact.init_app(app)
 
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp

@@ -1,6 +1,7 @@
 """Settings, read from the environment once at start-up."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -14,8 +15,13 @@ def _database_url() -> str:
     return url or f"sqlite:///{BASE_DIR / 'instance' / 'lentera.db'}"
 
 
+# Accepted only with debug or testing on: create_app refuses to start with it otherwise.
+DEV_SECRET_KEY = "dev-only-not-secret"
+MIN_SECRET_KEY_BYTES = 32
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
@@ -30,6 +36,16 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_DAYS", "30")))
+    # How many reverse proxies in front of the app add X-Forwarded-For/-Proto (Werkzeug's
+    # ProxyFix). 0: the app faces clients directly. 1: one nginx or Caddy, as in the README.
+    # Too high lets clients forge their address; too low makes everyone one address.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    # Shared store for sign-in throttling (and rate limits); the database when empty.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Members of the public may create an account (email confirmed by a link; no NIP, no unit).
+    SELF_REGISTRATION = os.environ.get("SELF_REGISTRATION", "0") == "1"
 
     # Course uploads: the service refuses archives over 50 MB; a request much larger than that
     # is cut off before it is read (413, a friendly page).
@@ -84,3 +100,6 @@ class TestConfig(Config):
     PASSWORD_MEMORY_COST = 64
     MAIL_SERVER = ""
     BASE_URL = ""
+    REDIS_URL = ""
+    TRUSTED_PROXY_HOPS = 0
+    SELF_REGISTRATION = False

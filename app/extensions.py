@@ -43,7 +43,14 @@ def select_locale() -> str:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The session or remember cookie's reference → its active user, while the session lives.
+
+    Refused (None): signed out, session version raised, user deactivated, or an old-style
+    bare id (services/sessions.py).
+    """
+    from app.services.sessions import session_user
+
+    return session_user(db.session, user_id)
 
 
 @event.listens_for(Engine, "connect")

@@ -6,7 +6,15 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import (
     format_date,
     format_decimal,
@@ -35,6 +43,11 @@ CSP = "; ".join(
 )
 
 
+# Personal pages and exports: Cache-Control: no-store (ASVS 8.2.1).
+NO_STORE_BLUEPRINTS = {"auth", "reports", "admin"}
+NO_STORE_ENDPOINTS = {"catalog.my_learning", "quiz.certificate", "quiz.attempt"}
+
+
 @cache
 def _fingerprint(static_folder: str, filename: str) -> str | None:
     path = Path(static_folder) / filename
@@ -61,11 +74,46 @@ def _secure_headers(response: Response) -> Response:
         response.cache_control.max_age = current_app.config["STATIC_MAX_AGE"]
         response.cache_control.immutable = True
         response.cache_control.no_cache = None
+    elif "Cache-Control" not in response.headers and (
+        request.blueprint in NO_STORE_BLUEPRINTS or request.endpoint in NO_STORE_ENDPOINTS
+    ):
+        # Personal data and exports: not even the browser's cache or back button keeps them.
+        response.headers["Cache-Control"] = "no-store"
     elif "Cache-Control" not in response.headers:
         # Pages are personal (progress, names): never cached by shared proxies.
         response.cache_control.private = True
         response.cache_control.no_cache = True
     return response
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for emails and certificates: BASE_URL, never the request's Host header.
+
+    Without BASE_URL, development and tests use the request's host; production falls back to
+    SERVER_NAME or http://localhost (and logs a warning at start-up), since a Host header is
+    whatever the client sent.
+    """
+    path = url_for(endpoint, **values)
+    base = current_app.config.get("BASE_URL")
+    if not base:
+        if (current_app.debug or current_app.testing) and has_request_context():
+            base = request.host_url
+        else:
+            server = current_app.config.get("SERVER_NAME") or "localhost"
+            base = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://{server}"
+    return base.rstrip("/") + path
+
+
+def is_navigation() -> bool:
+    """A page the person opened themselves: a top-level navigation or an htmx request.
+
+    Not an <img>, <script>, <iframe> or fetch pointing at the URL from some page: browsers say
+    so in Sec-Fetch-Dest (all current ones send it). Without the header, assume a navigation.
+    """
+    if request.headers.get("HX-Request"):
+        return True
+    dest = request.headers.get("Sec-Fetch-Dest")
+    return dest is None or dest == "document"
 
 
 def local_calendar() -> Calendar:
@@ -117,6 +165,10 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, check_access)
     app.url_defaults(_add_static_version)
     app.after_request(_secure_headers)
+    if not (app.debug or app.testing or app.config.get("BASE_URL")):
+        app.logger.warning("BASE_URL is not set: links in emails and certificates will use "
+                           "%s; set BASE_URL to the address people use.",
+                           app.config.get("SERVER_NAME") or "http://localhost")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

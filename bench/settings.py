@@ -11,7 +11,7 @@ RESULTS = ROOT / "bench" / "results.json"
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 SQLITE_FALLBACK = WORK / "bench.db"
-BENCH_SECRET_KEY = "bench-only-not-secret"
+BENCH_SECRET_KEY = "bench-only-not-secret-but-at-least-32-bytes"
 # Every generated account shares this password (and one Argon2 hash of it).
 PASSWORD = "bench-lentera-2026"
 USER_AGENT = "lentera-bench/1"

@@ -49,9 +49,27 @@ class CheckboxesField(SelectMultipleField):
 
 
 class UserForm(FlaskForm):
+    name = StringField(_l("Nama"), validators=[DataRequired(_l("Nama wajib diisi.")),
+                                               Length(max=200)])
+    email = StringField(_l("Email"), validators=[DataRequired(_l("Isi alamat email.")),
+                                                 Length(max=254)])
+    # Never filled in with the stored NIP: it is shown masked, and replaced only when typed.
+    nip = StringField(_l("NIP baru (kosongkan bila tidak berubah)"), validators=[Length(max=40)],
+                      render_kw={"inputmode": "numeric", "autocomplete": "off"})
     roles = CheckboxesField(_l("Peran"), choices=[], validate_choice=False)  # role_choices()
     unit = SelectField(_l("Unit kerja"), choices=[], validate_choice=False)
     active = BooleanField(_l("Akun aktif (boleh masuk)"))
+
+
+class NewUserForm(FlaskForm):
+    name = StringField(_l("Nama"), validators=[DataRequired(_l("Nama wajib diisi.")),
+                                               Length(max=200)])
+    email = StringField(_l("Email"), validators=[DataRequired(_l("Isi alamat email.")),
+                                                 Length(max=254)])
+    nip = StringField(_l("NIP (boleh kosong)"), validators=[Length(max=40)],
+                      render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    roles = CheckboxesField(_l("Peran"), choices=[], validate_choice=False)  # role_choices()
+    unit = SelectField(_l("Unit kerja"), choices=[], validate_choice=False)
 
 
 class StaffImportForm(FlaskForm):

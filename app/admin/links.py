@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.services.mail import MailSettings, build_message, send_all
 from app.services.staff import PasswordLink
+from app.web import external_url
 
 
 def link_url(secret: str) -> str:
-    """The absolute URL of the set-password page; BASE_URL wins over the request's host."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for("auth.set_password", token=secret)
-    return url_for("auth.set_password", token=secret, _external=True)
+    """The absolute URL of the set-password page, from BASE_URL (never the Host header)."""
+    return external_url("auth.set_password", token=secret)
 
 
 def deliver(links: list[PasswordLink]) -> tuple[bool, list[PasswordLink]]:

@@ -3,9 +3,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import access
-from app.admin import bp
+from app.admin import audit_words, bp
 from app.admin.forms import (
     AssignmentForm,
+    NewUserForm,
     StaffImportForm,
     UnitForm,
     UserForm,
@@ -17,8 +18,16 @@ from app.admin.links import deliver, link_url
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models import Role, Unit
+from app.safe_input import page_arg
 from app.services import assignments, units
-from app.services.accounts import get_user, search_users, update_user
+from app.services.accounts import (
+    create_user,
+    get_user,
+    search_users,
+    update_identity,
+    update_user,
+)
+from app.services.audit import audit_actions, audit_page, people_named, record
 from app.services.courses import published_courses
 from app.services.errors import InvalidInput
 from app.services.nip import mask_nip
@@ -34,7 +43,7 @@ def _id(value: str | None) -> int | None:
     """An id chosen in a form; anything but digits is refused with a message."""
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
         raise InvalidInput(_("Pilihan tidak valid."))
     return int(value)
 
@@ -134,25 +143,33 @@ def user_list():
                        page=int(page), pages=pages, mask_nip=mask_nip, error=None)
 
 
+def _roles_from(values) -> Role:
+    known = Role.LEARNER | Role.TRAINER | Role.SUPERVISOR | Role.ADMIN
+    roles = Role(0)
+    for value in values:
+        roles |= Role((_id(value) or 0) & known)
+    return roles
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @access(Role.ADMIN)
 def user_edit(user_id: int):
-    """Change someone's roles, unit and access."""
+    """Change someone's name, email, NIP, roles, unit and access."""
     person = get_user(db.session, user_id)
     form = UserForm()
     form.roles.choices = role_choices()
     form.unit.choices = _unit_choices(units.unit_tree(db.session), _("— tanpa unit —"))
     if request.method == "GET":
+        form.name.data, form.email.data = person.name, person.email
         form.roles.data = [c.value for c in form.roles.choices if person.roles & int(c.value)]
         form.unit.data = str(person.unit_id or "")
         form.active.data = person.active
     error = None
     if form.validate_on_submit():
-        roles = Role(0)
-        for value in form.roles.data:
-            roles |= Role(_id(value)) & (Role.LEARNER | Role.TRAINER | Role.SUPERVISOR | Role.ADMIN)
         try:
-            update_user(db.session, current_user, person.id, roles=roles,
+            update_identity(db.session, current_user, person.id, name=form.name.data,
+                            email=form.email.data, nip=form.nip.data or person.nip)
+            update_user(db.session, current_user, person.id, roles=_roles_from(form.roles.data),
                         unit_id=_id(form.unit.data), active=form.active.data)
         except InvalidInput as exc:
             db.session.rollback()
@@ -165,6 +182,37 @@ def user_edit(user_id: int):
                        mask_nip=mask_nip, link_form=EmptyForm())
 
 
+@bp.route("/users/new", methods=["GET", "POST"])
+@access(Role.ADMIN)
+def user_new():
+    """Create one user; they get a one-time link to choose their password."""
+    form = NewUserForm()
+    form.unit.choices = _unit_choices(units.unit_tree(db.session), _("— tanpa unit —"))
+    if request.method == "GET":
+        form.roles.data = [str(int(Role.LEARNER))]
+    error = None
+    if form.validate_on_submit():
+        unit = units.find_unit(db.session, _id(form.unit.data))
+        try:
+            person = create_user(
+                db.session, email=form.email.data, name=form.name.data, nip=form.nip.data,
+                roles=_roles_from(form.roles.data) or Role.LEARNER,
+                unit_code=unit.code if unit else None)
+            record(db.session, current_user.id, "user.create", f"user:{person.id}",
+                   roles=person.role_set.names)
+            secret, expires_at = issue_link(db.session, person.id, actor_id=current_user.id)
+        except InvalidInput as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            mailed, to_hand_out = deliver(
+                [PasswordLink(person.id, person.email, person.name, secret, expires_at)])
+            return _links_page(mailed, to_hand_out,
+                               title=_("Pengguna %(name)s dibuat", name=person.name))
+    return render_page("admin/user_new.html", form=form, error=error)
+
+
 @bp.route("/users/<int:user_id>/password-link", methods=["POST"])
 @access(Role.ADMIN)
 def password_link(user_id: int):
@@ -172,7 +220,7 @@ def password_link(user_id: int):
     person = get_user(db.session, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    secret, expires_at = issue_link(db.session, person.id)
+    secret, expires_at = issue_link(db.session, person.id, actor_id=current_user.id)
     db.session.commit()
     mailed, to_hand_out = deliver(
         [PasswordLink(person.id, person.email, person.name, secret, expires_at)])
@@ -252,3 +300,18 @@ def assignment_delete(assignment_id: int):
     db.session.commit()
     flash(_("Kursus wajib dihapus."), "info")
     return redirect(url_for("admin.assignment_list"), code=303)
+
+
+@bp.route("/audit")
+@access(Role.ADMIN)
+def audit_log():
+    """The audit log in plain words: who did what, and when; newest first."""
+    actions = audit_actions(db.session)
+    action = request.args.get("action") or None
+    if action not in actions:
+        action = None
+    page = audit_page(db.session, action=action, page=page_arg())
+    people = people_named(db.session, page.entries)
+    lines = [(entry, audit_words.describe(entry, people)) for entry in page.entries]
+    return render_page("admin/audit.html", page=page, lines=lines, action=action,
+                       actions=[(a, audit_words.action_name(a)) for a in actions])

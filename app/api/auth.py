@@ -10,13 +10,13 @@ from flask_login import current_user
 from app.access import PUBLIC, SIGNED_IN, access
 from app.api import bp
 from app.api.schemas import ErrorSchema, TokenReply, TokenRequest
-from app.extensions import db, limiter, login_manager
+from app.auth.views import password_cost, sign_in_throttle
+from app.extensions import db, login_manager
 from app.models import User
 from app.services import api_tokens
+from app.services.errors import Unauthenticated
 
 BEARER = [{"bearerAuth": []}]
-# The same limit as the web sign-in form (app/auth/views.py login).
-SIGN_IN_LIMIT = "10 per minute; 100 per hour"
 
 
 def token_required(view):
@@ -50,7 +50,6 @@ def caller() -> User:
 
 @bp.route("/auth/token", methods=["POST"])
 @access(PUBLIC)
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 @bp.arguments(TokenRequest)
 @bp.response(201, TokenReply)
 @bp.alt_response(401, schema=ErrorSchema,
@@ -65,8 +64,14 @@ def create_token(body):
     stops working at sign-out everywhere, a password change or deactivation.
     """
     lifetime = timedelta(days=current_app.config["API_TOKEN_DAYS"])
-    secret, token = api_tokens.sign_in(db.session, body["login"], body["password"],
-                                       lifetime=lifetime, label=body.get("label"))
+    try:
+        secret, token = api_tokens.sign_in(
+            db.session, body["login"], body["password"], lifetime=lifetime,
+            label=body.get("label"), address=request.remote_addr,
+            throttle=sign_in_throttle(), cost=password_cost())
+    except Unauthenticated:
+        db.session.commit()  # the failed attempt counts towards the account's budget
+        raise
     db.session.commit()
     return {"token": secret, "expires_at": token.expires_at}
 

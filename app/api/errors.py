@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from app.api import bp
+from app.models import utcnow
 from app.services.errors import (
     Conflict,
     DomainError,
@@ -17,6 +18,7 @@ from app.services.errors import (
     IdempotencyMismatch,
     InvalidInput,
     NotFound,
+    TooManyAttempts,
     Unauthenticated,
 )
 
@@ -93,6 +95,9 @@ def from_domain_error(exc: DomainError):
     from app.services.quizzes import NoAttemptsLeft
 
     message = str(exc) or None
+    if isinstance(exc, TooManyAttempts):
+        wait = max(1, int((exc.retry_at - utcnow()).total_seconds()))
+        return error_response(429, message, headers={"Retry-After": str(wait)})
     if isinstance(exc, Unauthenticated):
         return error_response(401, message)
     if isinstance(exc, NotFound):

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
 
 
@@ -40,4 +41,39 @@ class SetPasswordForm(FlaskForm):
         validators=[DataRequired(_l("Ulangi kata sandi baru.")),
                     EqualTo("password", _l("Kedua kata sandi tidak sama."))],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    login = StringField(
+        _l("Email atau NIP"),
+        validators=[DataRequired(_l("Isi email atau NIP Anda.")), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Nama"), validators=[DataRequired(_l("Nama wajib diisi.")),
+                                               Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    locale = SelectField(_l("Bahasa"), choices=[
+        SelectChoice("", _l("Ikuti peramban")), SelectChoice("id", "Bahasa Indonesia"),
+        SelectChoice("en", "English")])
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(
+        _l("Kata sandi saat ini"),
+        validators=[DataRequired(_l("Isi kata sandi saat ini."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class RegisterForm(SetPasswordForm):
+    name = StringField(_l("Nama"), validators=[DataRequired(_l("Nama wajib diisi.")),
+                                               Length(max=200)],
+                       render_kw={"autocomplete": "name"})
+    email = StringField(
+        _l("Email"), validators=[DataRequired(_l("Isi alamat email Anda.")), Length(max=254)],
+        render_kw={"autocomplete": "email", "type": "email", "autocapitalize": "none"},
     )

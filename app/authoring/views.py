@@ -13,6 +13,7 @@ from app.authoring import bp
 from app.authoring.forms import OwnerForm, UploadForm
 from app.extensions import db
 from app.models import CourseUpload, Role
+from app.safe_input import page_arg
 from app.services import analytics, authoring, uploads
 from app.services.audit import audit_actions, audit_page
 from app.services.courses import managed_course
@@ -324,6 +325,6 @@ def audit():
                                               "audit.", action=action[:100]))
         response.status_code = 400
         return response
-    page = audit_page(db.session, action=action, page=request.args.get("page", 1, type=int))
+    page = audit_page(db.session, action=action, page=page_arg())
     return render_page("authoring/audit.html", page=page, actions=actions, action=action,
                        filter_error=None)

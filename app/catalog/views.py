@@ -9,7 +9,7 @@ from app.services.assignments import mandatory_state
 from app.services.catalog import CatalogSearch
 from app.services.courses import visible_course
 from app.services.errors import InvalidInput
-from app.web import local_calendar, render_page
+from app.web import is_navigation, local_calendar, render_page
 
 
 @bp.route("/")
@@ -59,7 +59,9 @@ def my_learning():
 def course(slug: str):
     """The outline; opening it enrols the learner."""
     course = visible_course(db.session, slug, current_user)
-    if course.published and progress.ensure_enrolled(db.session, current_user.id, course.id):
+    # Enrol only someone who opened the page: an <img src="/courses/x/"> in a lesson must not.
+    if course.published and is_navigation() and progress.ensure_enrolled(
+            db.session, current_user.id, course.id):
         db.session.commit()
     enrolment = progress.enrolment_of(db.session, current_user.id, course.id)
     modules = progress.outline(db.session, course, current_user.id)

@@ -18,7 +18,7 @@ from app.services.courses import (
     visible_lesson,
 )
 from app.services.errors import NotFound
-from app.web import htmx_request_targets_fragment, local_calendar, render_page
+from app.web import htmx_request_targets_fragment, is_navigation, local_calendar, render_page
 
 LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 
@@ -38,7 +38,8 @@ def lesson(slug: str, module: str, lesson: str):
         return redirect(url_for(".lesson", slug=slug, module=old[0].group(2),
                                 lesson=old[1].group(2)), code=301)
     here = progress.reading_position(db.session, current_user.id, step)
-    if not here.opened and step.course.published:
+    # Only a page the reader opened: an <img src> on some page must not record a visit.
+    if not here.opened and step.course.published and is_navigation():
         progress.record_opening(db.session, current_user.id, step)
         db.session.commit()
     quiz_status = attempts = None

@@ -10,13 +10,13 @@ from app.models.course import Course, Lesson, MediaFile, Module, Quiz
 from app.models.progress import Enrolment, LessonProgress
 from app.models.quiz import AttemptChoice, AttemptResult, Question, QuestionOption, QuizAttempt
 from app.models.reminder import ReminderSent
-from app.models.user import PasswordToken, Role, Unit, User
+from app.models.user import LoginSession, LoginThrottle, PasswordToken, Role, Unit, User
 
 __all__ = [
     "ApiToken", "IdempotencyKey",
     "Assignment", "AttemptChoice", "AttemptResult", "AuditEntry", "Base", "Certificate", "Course",
-    "CourseUpload", "CourseVersion", "Enrolment", "Lesson", "LessonProgress", "MediaFile", "Module",
-    "PasswordToken", "Question", "QuestionOption", "Quiz", "QuizAttempt", "ReminderSent", "Role",
-    "Unit", "User",
+    "CourseUpload", "CourseVersion", "Enrolment", "Lesson", "LessonProgress", "LoginSession",
+    "LoginThrottle", "MediaFile", "Module", "PasswordToken", "Question", "QuestionOption", "Quiz",
+    "QuizAttempt", "ReminderSent", "Role", "Unit", "User",
     "utcnow",
 ]

@@ -95,7 +95,10 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Flask-Login keeps this string in the session and the remember cookie. After sign-in
+        # it names the server-side LoginSession too ("id.version.secret", see
+        # services/sessions.py), so that ending the session or raising the version kills both.
+        return getattr(self, "session_ref", None) or str(self.id)
 
     def has_role(self, role: Role) -> bool:
         return bool(self.roles & role)
@@ -106,6 +109,35 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class LoginSession(Base):
+    """One signed-in browser: deleted at sign-out, so a replayed cookie finds nothing.
+
+    The session cookie and the remember cookie carry a secret whose SHA-256 is stored here.
+    """
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A short description of the device for "Akun saya" (the browser's User-Agent, cut).
+    device: Mapped[str | None] = mapped_column(String(200))
+
+
+class LoginThrottle(Base):
+    """A counter of failed sign-ins (or reset requests) per account or per address.
+
+    Used when no Redis is configured, so all workers of the embedded default share one budget.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime]
 
 
 class PasswordToken(Base):
@@ -120,5 +152,8 @@ class PasswordToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # "password" (set or reset a password) or "confirm" (confirm a self-registered address).
+    purpose: Mapped[str] = mapped_column(String(10), default="password",
+                                         server_default="password")
 
     user: Mapped[User] = relationship()

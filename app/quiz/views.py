@@ -11,7 +11,7 @@ from app.models import Role
 from app.quiz import bp
 from app.services import certificates, progress, quizzes
 from app.services.courses import managed_course, visible_lesson
-from app.web import format_jp, render_page
+from app.web import external_url, format_jp, render_page
 
 MAX_ANSWER_LENGTH = 500
 
@@ -68,7 +68,7 @@ def attempt(attempt_id: int):
         quizzes.submit_attempt(db.session, attempt, answers)
         db.session.commit()
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
-    if attempt.submitted_at is None and quizzes.is_expired(attempt):
+    if attempt.submitted_at is None and step.course.published and quizzes.is_expired(attempt):
         quizzes.submit_attempt(db.session, attempt, {})
         db.session.commit()
     status = quizzes.status(db.session, current_user.id, step.quiz)
@@ -94,7 +94,7 @@ def certificate(slug: str):
     cert = certificates.issue(db.session, enrolment)
     db.session.commit()
     pdf = certificates.render_pdf(
-        cert, url_for("quiz.verify", code=cert.code, _external=True),
+        cert, external_url("quiz.verify", code=cert.code),
         _("%(jp)s JP", jp=format_jp(cert.jp)), current_app.config["INSTITUTION_NAME"],
     )
     response = current_app.response_class(pdf, mimetype="application/pdf")

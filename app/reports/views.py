@@ -10,7 +10,9 @@ from app.extensions import db
 from app.models import Role
 from app.reports import bp
 from app.reports.exports import csv_chunks, xlsx_bytes
+from app.safe_input import date_arg, int_arg, page_arg
 from app.services import reports
+from app.services.audit import record
 from app.services.courses import visible_course_choices
 from app.services.dates import Calendar
 from app.services.errors import InvalidInput
@@ -25,22 +27,11 @@ FILTER_ARGS = ("unit", "course", "status", "from", "to")
 
 
 def _number(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 9:
-        raise InvalidInput(_("Nilai %(name)s tidak valid.", name=name))
-    return int(value)
+    return int_arg(name)
 
 
 def _day(name: str) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(_("Tanggal tidak valid; tulis seperti 2026-12-31.")) from None
+    return date_arg(name)
 
 
 def _filters() -> Filters:
@@ -48,7 +39,7 @@ def _filters() -> Filters:
     return Filters(
         unit_id=_number("unit"), course_id=_number("course"),
         status=request.args.get("status") or None, date_from=_day("from"), date_to=_day("to"),
-        page=_number("page") or 1,
+        page=page_arg(),
     )
 
 
@@ -137,11 +128,13 @@ def _attachment(extension: str, cal: Calendar) -> str:
 def export_csv():
     """The filtered rows as CSV, streamed from a server-side cursor."""
     cal = local_calendar()
-    rows = reports.export_rows(db.session, current_user, _filters(), cal)
+    filters = _filters()
+    _record_export("csv")
+    rows = reports.export_rows(db.session, current_user, filters, cal)
     return Response(
         stream_with_context(csv_chunks(rows, cal.zone)),
         mimetype="text/csv",
-        headers={"Content-Disposition": _attachment("csv", cal)},
+        headers={"Content-Disposition": _attachment("csv", cal), "Cache-Control": "no-store"},
     )
 
 
@@ -150,10 +143,19 @@ def export_csv():
 def export_xlsx():
     """The filtered rows as an Excel workbook."""
     cal = local_calendar()
-    rows = reports.export_rows(db.session, current_user, _filters(), cal)
+    filters = _filters()
+    _record_export("xlsx")
+    rows = reports.export_rows(db.session, current_user, filters, cal)
     data = xlsx_bytes(rows, cal.zone, _("Laporan penyelesaian"))
     return Response(
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": _attachment("xlsx", cal)},
+        headers={"Content-Disposition": _attachment("xlsx", cal), "Cache-Control": "no-store"},
     )
+
+
+def _record_export(kind: str) -> None:
+    """Every export goes to the audit log, with its filters, before any row is read."""
+    record(db.session, current_user.id, "report.export", "report:completions", format=kind,
+           **{k: request.args[k] for k in FILTER_ARGS if request.args.get(k)})
+    db.session.commit()

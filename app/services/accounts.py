@@ -1,6 +1,9 @@
 """Accounts: creating users and checking who is logging in."""
 
+import math
 import re
+from datetime import timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, or_, select
@@ -9,9 +12,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.models import Role, Unit, User
 from app.services.audit import record
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import InvalidInput, NotFound, TooManyAttempts
 from app.services.nip import normalize_nip
 from app.services.passwords import hash_password, verify_password
+from app.services.sessions import end_all_sessions
+from app.services.throttle import DatabaseThrottle, Throttle
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD_LENGTH = 8
@@ -72,23 +77,91 @@ def create_user(
     return user
 
 
-def find_by_login(session: Session, login: str) -> User | None:
-    """A login is an email address or a NIP (spaces allowed)."""
+def login_key(login: str) -> str:
+    """The canonical form of a login: a lowercased email, or a NIP's digits without spaces."""
     login = (login or "").strip()
     if "@" in login:
-        return session.scalar(select(User).where(User.email == login.lower()))
-    digits = re.sub(r"\s+", "", login)
-    if digits.isdigit():
-        return session.scalar(select(User).where(User.nip == digits))
+        return login.lower()
+    return re.sub(r"\s+", "", login)
+
+
+def find_by_login(session: Session, login: str) -> User | None:
+    """A login is an email address or a NIP (spaces allowed)."""
+    key = login_key(login)
+    if "@" in key:
+        return session.scalar(select(User).where(User.email == key))
+    if key.isascii() and key.isdigit() and len(key) == 18:
+        return session.scalar(select(User).where(User.nip == key))
     return None
 
 
-def authenticate(session: Session, login: str, password: str) -> User | None:
-    """The active user with this login and password, or None (never says which part was wrong)."""
+# NIST SP 800-63B §5.2.2 (at most 100 consecutive failures per account) and ASVS 2.2.1: a
+# small budget per account, whichever login names it, and a generous one per address, since
+# a whole office signs in through one NAT or proxy address.
+ACCOUNT_FAILURES = 10
+ACCOUNT_WINDOW = timedelta(minutes=15)
+ADDRESS_FAILURES = 300
+ADDRESS_WINDOW = timedelta(minutes=5)
+# Repeated failures are written to the audit log at this count, lockouts at ACCOUNT_FAILURES.
+REPORTED_FAILURES = 5
+
+
+@cache
+def _dummy_hash(time_cost: int, memory_cost: int) -> str:
+    return hash_password("not the password of anyone", time_cost, memory_cost)
+
+
+def _account_key(user: User | None, login: str) -> str:
+    # Unknown logins are counted too, by their canonical form, so they lock like real ones.
+    return f"login:user:{user.id}" if user else f"login:name:{login_key(login)[:150]}"
+
+
+def authenticate(
+    session: Session,
+    login: str,
+    password: str,
+    *,
+    address: str | None = None,
+    throttle: Throttle | None = None,
+    cost: tuple[int, int] = (3, 64 * 1024),
+) -> User | None:
+    """The active user with this login (email or NIP) and password, or None.
+
+    Never says which part was wrong, and takes as long for an unknown login as for a known
+    one (a dummy Argon2 hash of the same `cost`, (time_cost, memory KiB), is verified).
+    Failures are counted per account (its email and NIP share one budget: ACCOUNT_FAILURES per
+    ACCOUNT_WINDOW) and per client `address` (ADDRESS_FAILURES per ADDRESS_WINDOW); a success
+    clears the account's count. `throttle` is the shared store (services.throttle; the
+    database when None). Raises TooManyAttempts, with `retry_at`, while either budget is spent.
+    The caller commits whatever the outcome, so that the count and audit entries are kept.
+    """
+    store = throttle or DatabaseThrottle(session)
     user = find_by_login(session, login)
-    if user is None or not user.active:
-        return None
-    return user if verify_password(user.password_hash, password) else None
+    account = _account_key(user, login)
+    address_key = f"login:addr:{address[:100]}" if address else None
+    for key, limit, window in ((account, ACCOUNT_FAILURES, ACCOUNT_WINDOW),
+                               (address_key, ADDRESS_FAILURES, ADDRESS_WINDOW)):
+        count = store.peek(key, window) if key else None
+        if count is not None and count.hits >= limit:
+            raise TooManyAttempts(count.ends_at)
+    usable = user is not None and user.active and user.password_hash
+    stored = user.password_hash if usable else _dummy_hash(*cost)
+    if verify_password(stored, password or "") and usable:
+        store.reset(account)
+        return user
+    failures = store.hit(account, ACCOUNT_WINDOW)
+    if address_key:
+        store.hit(address_key, ADDRESS_WINDOW)
+    if user is not None and failures.hits in (REPORTED_FAILURES, ACCOUNT_FAILURES):
+        action = "auth.lockout" if failures.hits == ACCOUNT_FAILURES else "auth.failures"
+        record(session, None, action, f"user:{user.id}", failures=failures.hits,
+               address=address, until=failures.ends_at.isoformat())
+    return None
+
+
+def retry_minutes(exc: TooManyAttempts, now) -> int:
+    """Whole minutes until a throttled login may try again (at least 1)."""
+    return max(1, math.ceil((exc.retry_at - now).total_seconds() / 60))
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -140,6 +213,119 @@ def update_user(
     if before != roles:
         record(session, actor.id, "user.roles", f"user:{user.id}", before=before.names,
                after=Role(roles).names)
+    if user.active and not active:
+        record(session, actor.id, "user.deactivate", f"user:{user.id}")
+        end_all_sessions(session, user)
+    elif active and not user.active:
+        record(session, actor.id, "user.activate", f"user:{user.id}")
     user.roles, user.unit_id, user.active = int(roles), unit_id, active
     session.flush()
     return user
+
+
+def update_identity(
+    session: Session, actor: User, user_id: int, *, name: str, email: str, nip: str | None,
+) -> User:
+    """An admin corrects someone's name, email or NIP (validated per PRODUCT §2).
+
+    Raises NotFound for an unknown user, InvalidInput naming the first bad or taken value.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidInput(_l("Nama wajib diisi (paling panjang 200 karakter)."))
+    email = normalize_email(email)
+    nip = normalize_nip(nip) if nip and nip.strip() else None
+    if session.scalar(select(User.id).where(User.email == email, User.id != user.id)):
+        raise InvalidInput(_l("Email %(email)s sudah terdaftar.", email=email))
+    if nip and session.scalar(select(User.id).where(User.nip == nip, User.id != user.id)):
+        raise InvalidInput(_l("NIP %(nip)s sudah terdaftar.", nip=nip))
+    changed = [f for f, old, new in (("name", user.name, name), ("email", user.email, email),
+                                     ("nip", user.nip, nip)) if old != new]
+    if changed:
+        record(session, actor.id, "user.identity", f"user:{user.id}", fields=changed)
+    user.name, user.email, user.nip = name, email, nip
+    session.flush()
+    return user
+
+
+def update_profile(session: Session, user: User, *, name: str, locale: str | None) -> User:
+    """Someone changes their own name and interface language ("id", "en" or None: browser)."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidInput(_l("Nama wajib diisi (paling panjang 200 karakter)."))
+    if locale not in (None, "id", "en"):
+        raise InvalidInput(_l("Bahasa tidak dikenal."))
+    user.name, user.locale = name, locale
+    session.flush()
+    return user
+
+
+def change_password(
+    session: Session, user: User, current: str, new: str, *, cost: tuple[int, int],
+) -> User:
+    """Someone changes their own password, proving the current one first.
+
+    Ends every session, remember cookie and API token of the user (the caller signs this
+    device in again). Raises InvalidInput when the current password is wrong or the new
+    one too short (ASVS 2.1.1, 2.1.5).
+    """
+    if not verify_password(user.password_hash, current or ""):
+        raise InvalidInput(_l("Kata sandi saat ini salah."))
+    check_password_strength(new)
+    user.password_hash = hash_password(new, *cost)
+    end_all_sessions(session, user)
+    record(session, user.id, "auth.password_change", f"user:{user.id}")
+    return user
+
+
+RESET_PER_ACCOUNT = 3
+RESET_PER_ADDRESS = 30
+RESET_WINDOW = timedelta(hours=1)
+
+
+def reset_target(
+    session: Session, login: str, *, address: str | None = None, throttle: Throttle | None = None,
+) -> User | None:
+    """"Lupa kata sandi?": the active account to email a reset link to, or None.
+
+    None also when the account has had RESET_PER_ACCOUNT requests this hour, so the answer
+    never tells whether an account exists. Raises TooManyAttempts only for an address that
+    asked RESET_PER_ADDRESS times this hour (which says nothing about any account).
+    """
+    store = throttle or DatabaseThrottle(session)
+    if address:
+        count = store.hit(f"reset:addr:{address[:100]}", RESET_WINDOW)
+        if count.hits > RESET_PER_ADDRESS:
+            raise TooManyAttempts(count.ends_at)
+    user = find_by_login(session, login)
+    key = f"reset:{_account_key(user, login)}"
+    if store.hit(key, RESET_WINDOW).hits > RESET_PER_ACCOUNT:
+        return None
+    if user is None or not user.active:
+        return None
+    return user
+
+
+def register(
+    session: Session, *, email: str, name: str, password: str, locale: str | None = None,
+    cost: tuple[int, int] = (3, 64 * 1024),
+) -> tuple[User, bool]:
+    """Public self-registration: a learner with no NIP and no unit, inactive until confirmed.
+
+    Returns (user, created). For an address already registered nothing changes and
+    created is False: the caller emails that person instead of saying so on the page.
+    """
+    email = normalize_email(email)
+    existing = session.scalar(select(User).where(User.email == email))
+    if existing is not None:
+        check_password_strength(password)
+        return existing, False
+    user = create_user(session, email=email, name=name, password=password, locale=locale,
+                       cost=cost)
+    user.active = False
+    record(session, user.id, "user.register", f"user:{user.id}")
+    session.flush()
+    return user, True

@@ -31,7 +31,7 @@ def token_digest(secret: str) -> str:
 
 def issue_token(
     session: Session, user: User, *, lifetime: timedelta = DEFAULT_LIFETIME,
-    label: str | None = None, now: datetime | None = None,
+    label: str | None = None, now: datetime | None = None, **throttling,
 ) -> tuple[str, ApiToken]:
     """A new random token for the user: (the secret, shown once; its row). Flushes."""
     now = now or utcnow()
@@ -47,14 +47,16 @@ def issue_token(
 
 def sign_in(
     session: Session, login: str, password: str, *, lifetime: timedelta = DEFAULT_LIFETIME,
-    label: str | None = None, now: datetime | None = None,
+    label: str | None = None, now: datetime | None = None, **throttling,
 ) -> tuple[str, ApiToken]:
     """Check an email/NIP and password with the web sign-in's own accounts.authenticate (so its
     rules, throttling included, hold for tokens too), then issue a token.
 
-    Raises Unauthenticated without saying which part was wrong.
+    Raises Unauthenticated without saying which part was wrong, TooManyAttempts while the
+    account or address is locked. `throttling` (address, throttle, cost) goes to authenticate;
+    the caller commits even on Unauthenticated, so that the failure is counted.
     """
-    user = authenticate(session, login, password)
+    user = authenticate(session, login, password, **throttling)
     if user is None:
         raise Unauthenticated(_l("Email/NIP atau kata sandi salah."))
     return issue_token(session, user, lifetime=lifetime, label=label, now=now)

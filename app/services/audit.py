@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import AuditEntry
+from app.models import AuditEntry, User
 
 
 def record(
@@ -48,3 +48,13 @@ def audit_page(
 def audit_actions(session: Session) -> list[str]:
     """The actions that occur in the log, for the filter."""
     return list(session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+
+
+def people_named(session: Session, entries: list[AuditEntry]) -> dict[str, str]:
+    """'user:42' → 'Ani Lestari (ani@…)' for the user targets of some entries, in one query."""
+    ids = {int(e.target[5:]) for e in entries
+           if e.target.startswith("user:") and e.target[5:].isdigit() and len(e.target) < 15}
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)))
+    return {f"user:{i}": f"{name} ({email})" for i, name, email in rows}

@@ -132,7 +132,15 @@ def stage_upload(session: Session, user: User, filename: str, data: bytes) -> Up
             problems = _owner_problems(session, user, parsed, folder)
     if problems:
         return UploadCheck(slug, problems=[str(p) for p in problems])
-    # One staged version per course: a newer upload replaces the one waiting.
+    # One staged version per course: a newer upload replaces the one waiting, but only the
+    # uploader's own (or, for an existing course, one its managers may replace).
+    waiting = session.scalars(select(CourseUpload).where(CourseUpload.slug == slug)).all()
+    for other in waiting:
+        if other.uploaded_by_id != user.id and not user.has_role(Role.ADMIN) and (
+                existing is None):
+            raise Forbidden(_(
+                "Kursus '%(slug)s' sedang diunggah pelatih lain dan menunggu diterbitkan. Ganti "
+                "nama folder kursus, atau minta admin.", slug=slug))
     session.execute(delete(CourseUpload).where(CourseUpload.slug == slug))
     upload = CourseUpload(
         slug=slug, filename=name if len(name) <= 255 else f"{slug}.zip", title=parsed.title,

@@ -17,6 +17,14 @@ class InvalidInput(DomainError):
     pass
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed attempts: refused until `retry_at` (an aware UTC datetime)."""
+
+    def __init__(self, retry_at, message=None):
+        super().__init__(message or "")
+        self.retry_at = retry_at
+
+
 class Unauthenticated(DomainError):
     """The caller's credentials are missing, wrong, expired or revoked."""
 

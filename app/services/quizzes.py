@@ -25,7 +25,7 @@ from app.models import (
 from app.services import progress
 from app.services.content.quiz_format import answer_matches
 from app.services.courses import check_recordable
-from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 # Answers sent a little after the deadline still count: the network is slow, not the learner.
 GRACE = timedelta(seconds=30)
@@ -156,10 +156,17 @@ def submit_attempt(
     session: Session, attempt: QuizAttempt, answers: dict[str, list[str] | str],
     now: datetime | None = None,
 ) -> QuizAttempt:
-    """Grade an attempt once. A second submission (double tap, replay) changes nothing."""
+    """Grade an attempt once. A second submission (double tap, replay) changes nothing.
+
+    Raises Forbidden while the quiz's course is unpublished (issue 10).
+    """
     now = now or utcnow()
     if attempt.submitted_at is not None:
         return attempt
+    step = session.get(Lesson, attempt.quiz_id)
+    if step is None or not step.course.published:
+        # A course taken back from learners records nothing, an open attempt included.
+        raise Forbidden(_l("Kursus ini sedang tidak diterbitkan; jawaban tidak dapat dikirim."))
     late = is_expired(attempt, now)
     return _grade(session, attempt, {} if late else answers, now, timed_out=late)
 

@@ -168,7 +168,10 @@ def import_staff(
             needs_link.append(user)
     session.flush()
     for user in needs_link:
-        secret, expires_at = issue_link(session, user.id, now=link_now)
+        secret, expires_at = issue_link(session, user.id, now=link_now, audit=False)
         result.links.append(PasswordLink(user.id, user.email, user.name, secret, expires_at))
+    record(session, actor_id, "staff.import", "users", created=result.created,
+           updated=result.updated, links=len(result.links),
+           skipped=len(result.skipped_lines))
     result.applied = True
     return result

@@ -66,7 +66,8 @@ def test_admins_search_users_and_change_roles_with_an_audit_entry(app, login, ma
     assert "Ani Lestari" in admin.client.get("/admin/users?q=1986 0926").get_data(as_text=True)
     response = admin.client.post(f"/admin/users/{ani.id}", data={
         "csrf_token": admin.csrf(f"/admin/users/{ani.id}"), "roles": ["1", "4"],
-        "unit": str(db_id(app, "BIRO")), "active": "y"})
+        "unit": str(db_id(app, "BIRO")), "active": "y", "name": "Ani Lestari",
+        "email": ani.email})
     assert response.status_code == 303
     with app.app_context():
         user = db.session.get(User, ani.id)
@@ -81,7 +82,8 @@ def test_admins_search_users_and_change_roles_with_an_audit_entry(app, login, ma
 def test_an_admin_cannot_lock_themselves_out(login):
     admin = login(roles=Role.ADMIN)
     response = admin.client.post(f"/admin/users/{admin.user.id}", data={
-        "csrf_token": admin.csrf("/admin/users"), "roles": ["1"], "unit": "", "active": "y"})
+        "csrf_token": admin.csrf("/admin/users"), "roles": ["1"], "unit": "", "active": "y",
+        "name": "Admin", "email": admin.user.email})
     assert response.status_code == 200
     assert "tidak dapat mencabut peran admin" in response.get_data(as_text=True)
 

@@ -23,7 +23,7 @@ from app.services.content.images import (
 from app.services.content.lint import lint_markdown
 from app.services.content.moodle import convert_bank, merged, quiz_markdown
 from app.services.content.quiz_format import parse_quiz
-from app.services.content.render import render_markdown
+from app.services.content.render import MarkdownRefused, markdown_hazard, render_markdown
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 NUMBERED = re.compile(r"(\d{2,})-([a-z0-9][a-z0-9-]*)")
@@ -178,11 +178,17 @@ class _Reader:
             return None
 
     def front_matter(self, rel: str, text: str) -> FrontMatter | None:
+        """The parsed file, or None (with a problem) when its Markdown is beyond the limits."""
         try:
-            return parse_front_matter(text)
+            fm = parse_front_matter(text)
         except FrontMatterError as exc:
             self.problem(rel, exc.line, exc.args[0])
             return None
+        hazard = markdown_hazard(fm.body)
+        if hazard is not None:
+            self.problem(rel, fm.body_line + hazard.line - 1, str(hazard))
+            return None
+        return fm
 
     def check_keys(self, rel: str, fm: FrontMatter, allowed: set[str]) -> None:
         for key in fm.meta:
@@ -381,20 +387,21 @@ def check_course(
             r.warn(rel, line, message)
         return r.html(body, links, language)
 
-    course = _read_course_md(r, render)
+    course = _guarded(r, "course.md", _read_course_md, r, render)
     r.language = course.language if course else "id"
     if not modules:
         r.problem("course.md", 1, _l("kursus belum punya modul (folder NN-slug)"))
     for _, mod in sorted(modules):
-        parsed_module = _read_module(r, mod, module_ids[mod], render)
+        parsed_module = _guarded(r, f"{mod}/module.md", _read_module, r, mod, module_ids[mod],
+                                 render)
         if course and parsed_module:
             course.modules.append(parsed_module)
         if not lessons[mod]:
             r.problem(f"{mod}/", 1, _l("modul belum punya pelajaran"))
         for _, fname in sorted(lessons[mod]):
             rel = f"{mod}/{fname}"
-            lesson = _read_lesson(r, rel, *sources[rel], lesson_files[rel], module_ids[mod],
-                                  rewrites)
+            lesson = _guarded(r, rel, _read_lesson, r, rel, *sources[rel], lesson_files[rel],
+                              module_ids[mod], rewrites)
             if course and lesson:
                 course.lessons.append(lesson)
     warnings = sorted(r.warnings, key=lambda p: (p.path, p.line))
@@ -421,6 +428,15 @@ def _bank_quiz(r: _Reader, rel: str, text: str, slug: str) -> str | None:
             r.problem(rel, 1, _l("bank soal tanpa soal yang dapat dikonversi"))
         return None
     return quiz_markdown(merged(conversion, slug.replace("-", " ").capitalize()))
+
+
+def _guarded(r: _Reader, rel: str, read, *args):
+    """Markdown that passed the limits but still could not be rendered is a problem, not a 500."""
+    try:
+        return read(*args)
+    except MarkdownRefused as exc:
+        r.problem(rel, exc.line, str(exc))
+        return None
 
 
 def _check_media(r: _Reader, media: dict[str, Path]) -> list[ParsedMedia]:

@@ -123,7 +123,7 @@ def _parse_question(block: list[str], line_no: int, problem) -> ParsedQuestion |
     if match := _POINTS.search(heading):
         heading = heading[: match.start()].strip()
         value = match.group(1).strip()
-        if value.isdigit() and 0 < int(value) <= 100:
+        if value.isascii() and value.isdigit() and 0 < int(value) <= 100:
             points = int(value)
         else:
             problem(line_no, _l("{points=N} harus bilangan bulat dari 1 sampai 100"))

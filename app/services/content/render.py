@@ -5,6 +5,7 @@ import xml.etree.ElementTree as etree
 
 import markdown
 import nh3
+from flask_babel import lazy_gettext as _l
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -73,10 +74,70 @@ def list_indent(text: str) -> int:
 _BACKLINK_TITLE = {"id": "Kembali ke catatan kaki {}", "en": "Back to footnote {}"}
 
 
+# Limits that keep Python-Markdown's work small (issue 10): its link and image patterns take
+# time that grows with the cube of the "[" in one paragraph ("![" × 10,000 runs for minutes),
+# and deep nesting recurses. Real lessons stay far below them.
+MAX_MARKDOWN_CHARS = 100_000
+MAX_BRACKETS_PER_BLOCK = 100
+MAX_BRACKETS = 2_000
+MAX_QUOTE_DEPTH = 16
+MAX_INDENT = 64  # columns of leading space outside code fences: about 16 list levels
+_QUOTES = re.compile(r"^(?:\s*>)+")
+
+
+class MarkdownRefused(ValueError):
+    """Markdown too large or too deeply nested to render safely; `line` is 1-based."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def markdown_hazard(text: str) -> MarkdownRefused | None:
+    """The first limit the text breaks, as (line within text, message), or None. Linear time."""
+    if len(text) > MAX_MARKDOWN_CHARS:
+        return MarkdownRefused(1, str(_l(
+            "teks terlalu panjang (%(n)d karakter; paling banyak %(max)d): bagi menjadi "
+            "beberapa pelajaran", n=len(text), max=MAX_MARKDOWN_CHARS)))
+    in_fence = False
+    block_brackets = total = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if not stripped:
+            block_brackets = 0
+            continue
+        brackets = line.count("[")
+        block_brackets += brackets
+        total += brackets
+        if block_brackets > MAX_BRACKETS_PER_BLOCK or total > MAX_BRACKETS:
+            return MarkdownRefused(number, str(_l(
+                "terlalu banyak '[' dalam satu paragraf (paling banyak %(max)d) atau dalam "
+                "satu berkas (%(total)d): bagi paragrafnya atau kurangi tautan",
+                max=MAX_BRACKETS_PER_BLOCK, total=MAX_BRACKETS)))
+        quotes = _QUOTES.match(line)
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        if (quotes and quotes.group(0).count(">") > MAX_QUOTE_DEPTH) or indent > MAX_INDENT:
+            return MarkdownRefused(number, str(_l(
+                "susunan bertingkat terlalu dalam (kutipan lebih dari %(q)d tingkat atau "
+                "indentasi lebih dari %(i)d spasi)", q=MAX_QUOTE_DEPTH, i=MAX_INDENT)))
+    return None
+
+
 def render_markdown(
     text: str, rewrites: dict[str, str] | None = None, language: str = "id"
 ) -> str:
-    """Render trainer Markdown, replace link targets found in `rewrites`, sanitise."""
+    """Render trainer Markdown, replace link targets found in `rewrites`, sanitise.
+
+    Raises MarkdownRefused for text beyond the limits above, or nested too deeply to render.
+    """
+    hazard = markdown_hazard(text)
+    if hazard is not None:
+        raise hazard
     backlink_title = _BACKLINK_TITLE.get(language, _BACKLINK_TITLE["id"])
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, _RewriteLinksExtension(rewrites or {})],
@@ -90,4 +151,8 @@ def render_markdown(
     )
     # "3." starts a list at 3, as sane_lists did before mdx_truly_sane_lists replaced it.
     md.parser.blockprocessors["olist"].LAZY_OL = False
-    return sanitize(md.convert(text))
+    try:
+        return sanitize(md.convert(text))
+    except RecursionError:
+        raise MarkdownRefused(1, str(_l("susunan bertingkat terlalu dalam untuk ditampilkan"))) \
+            from None

@@ -1,0 +1,110 @@
+"""Signed-in sessions that the server can end.
+
+Each sign-in creates a LoginSession row holding the SHA-256 of a random secret. The browser's
+session cookie and remember cookie carry the reference "<user id>.<session version>.<secret>"
+(Flask-Login's user id string). A request is signed in only while that row exists, the user is
+active and the user's session_version still equals the one in the reference:
+
+- signing out deletes the row, so a replayed session or remember cookie finds nothing, while
+  the user's other devices stay signed in;
+- end_all_sessions raises User.session_version and deletes every row: every session, remember
+  cookie and API token (which store the version too) of that user stops working at once.
+
+Chosen over a server-side session library: Flask's signed cookie session stays as it is (no
+session store to run or to scale), and one indexed lookup per request is all it costs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from app.models import LoginSession, User, utcnow
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _parse(ref: str) -> tuple[int, int, str] | None:
+    parts = (ref or "").split(".")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
+        return None
+    if len(parts[0]) > 12 or len(parts[1]) > 12 or not 20 <= len(parts[2]) <= 64:
+        return None
+    return int(parts[0]), int(parts[1]), parts[2]
+
+
+def open_session(session: Session, user: User, *, device: str | None = None,
+                 lifetime: timedelta | None = None, now: datetime | None = None) -> str:
+    """Start a server-side session for a user who just proved who they are.
+
+    Returns the reference to keep in the session and remember cookies (and to set as
+    `user.session_ref`, which Flask-Login's `get_id()` hands out). The user's sessions older
+    than `lifetime` (the remember cookie's) are forgotten on the way.
+    """
+    if lifetime is not None:
+        session.execute(delete(LoginSession).where(
+            LoginSession.user_id == user.id,
+            LoginSession.created_at < (now or utcnow()) - lifetime))
+    secret = secrets.token_urlsafe(32)
+    session.add(LoginSession(user_id=user.id, token_hash=_digest(secret),
+                             device=(device or "")[:200] or None))
+    session.flush()
+    user.session_ref = f"{user.id}.{user.session_version}.{secret}"
+    return user.session_ref
+
+
+def session_user(session: Session, ref: str) -> User | None:
+    """The active user a session reference belongs to, or None when it has ended.
+
+    Ended means: signed out (row deleted), the user's session version raised, the user
+    deactivated, or a malformed or forged reference.
+    """
+    parsed = _parse(ref)
+    if parsed is None:
+        return None
+    user_id, version, secret = parsed
+    user = session.scalar(
+        select(User).join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _digest(secret), User.id == user_id)
+    )
+    if user is None or not user.active or user.session_version != version:
+        return None
+    user.session_ref = ref
+    return user
+
+
+def close_session(session: Session, ref: str) -> None:
+    """Sign-out on this device only: the session and its remember cookie stop working."""
+    parsed = _parse(ref)
+    if parsed is not None:
+        session.execute(delete(LoginSession).where(LoginSession.token_hash == _digest(parsed[2])))
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """End every session, remember cookie and API token of the user at once.
+
+    Raises `User.session_version` (API tokens compare it) and deletes the user's LoginSession
+    rows. Called on "Keluar dari semua perangkat", password change or reset, and deactivation.
+    Works in the caller's transaction; the caller commits.
+    """
+    session.execute(
+        update(User).where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    session.refresh(user, ["session_version"])
+    user.session_ref = None
+
+
+def sessions_of(session: Session, user_id: int) -> list[LoginSession]:
+    """The user's signed-in devices, newest first."""
+    return list(session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user_id)
+        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())))

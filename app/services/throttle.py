@@ -1,0 +1,124 @@
+"""Counters of failed attempts in fixed windows, shared by every worker and app server.
+
+Two stores with one interface: Redis when the operator configures REDIS_URL (production), the
+database otherwise (the embedded default), so two workers never double a budget. Nothing is
+kept in process memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Protocol
+
+from sqlalchemy import bindparam, case, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.models import LoginThrottle, utcnow
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many hits a key has in its current window, and when that window ends (UTC)."""
+
+    hits: int
+    ends_at: datetime
+
+
+class Throttle(Protocol):
+    def hit(self, key: str, window: timedelta) -> Count: ...
+
+    def peek(self, key: str, window: timedelta) -> Count | None: ...
+
+    def reset(self, key: str) -> None: ...
+
+
+class DatabaseThrottle:
+    """Counters in the login_throttle table, written in the caller's transaction."""
+
+    def __init__(self, session: Session, *, now: datetime | None = None):
+        self.session, self._now = session, now
+
+    def now(self) -> datetime:
+        return self._now or utcnow()
+
+    def hit(self, key: str, window: timedelta) -> Count:
+        now = self.now()
+        table = LoginThrottle.__table__
+        stamp = table.c.window_started_at.type
+        expired = table.c.window_started_at < bindparam("cutoff", now - window, type_=stamp)
+        fresh = bindparam("fresh", now, type_=stamp)
+        dialect = self.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        # One atomic statement: concurrent workers each add their hit to the same row.
+        statement = insert(table).values(key=key, count=1, window_started_at=now)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={"count": case((expired, 1), else_=table.c.count + 1),
+                  "window_started_at": case((expired, fresh), else_=table.c.window_started_at)},
+        )
+        self.session.execute(statement)
+        row = self.session.execute(
+            select(LoginThrottle.count, LoginThrottle.window_started_at)
+            .where(LoginThrottle.key == key)).one()
+        return Count(row.count, row.window_started_at + window)
+
+    def peek(self, key: str, window: timedelta) -> Count | None:
+        """The current count, or None when the key has no hits in a window still running."""
+        row = self.session.execute(
+            select(LoginThrottle.count, LoginThrottle.window_started_at)
+            .where(LoginThrottle.key == key)).first()
+        if row is None or row.window_started_at + window <= self.now():
+            return None
+        return Count(row.count, row.window_started_at + window)
+
+    def reset(self, key: str) -> None:
+        self.session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+
+
+class RedisThrottle:
+    """Counters in Redis: INCR on a key that expires at the end of its window."""
+
+    def __init__(self, client, prefix: str = "lentera:throttle:"):
+        self.client, self.prefix = client, prefix
+
+    def hit(self, key: str, window: timedelta) -> Count:
+        name = self.prefix + key
+        pipe = self.client.pipeline(transaction=True)
+        pipe.set(name, 0, nx=True, px=int(window.total_seconds() * 1000))
+        pipe.incr(name)
+        pipe.pttl(name)
+        _created, hits, ttl = pipe.execute()
+        return Count(int(hits), utcnow() + timedelta(milliseconds=max(ttl, 0)))
+
+    def peek(self, key: str, window: timedelta) -> Count | None:
+        """The current count, or None when the key has no hits in a window still running."""
+        name = self.prefix + key
+        pipe = self.client.pipeline(transaction=True)
+        pipe.get(name)
+        pipe.pttl(name)
+        hits, ttl = pipe.execute()
+        if hits is None or ttl is None or ttl < 0:
+            return None
+        return Count(int(hits), utcnow() + timedelta(milliseconds=ttl))
+
+    def reset(self, key: str) -> None:
+        self.client.delete(self.prefix + key)
+
+
+@cache
+def _redis_client(url: str):
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+def throttle_store(session: Session, redis_url: str | None = None,
+                   prefix: str = "lentera:throttle:") -> Throttle:
+    """Redis when a URL is given (shared by every worker), else the database."""
+    if redis_url and redis_url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisThrottle(_redis_client(redis_url), prefix)
+    return DatabaseThrottle(session)

@@ -1,0 +1,194 @@
+"""Sessions end when they should (issue 10 point 1): replayed cookies are refused."""
+
+import hashlib
+import hmac
+
+import pytest
+from flask.sessions import SecureCookieSessionInterface
+
+from app import InsecureSecretKey, create_app
+from app.config import DEV_SECRET_KEY
+from app.extensions import db
+from app.models import Role, User
+from app.services.sessions import end_all_sessions
+from tests.factories import PASSWORD
+from tests.pages import csrf_token_in
+
+
+def sign_in(app, user, *, remember=True):
+    client = app.test_client()
+    token = csrf_token_in(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"login": user.email, "password": PASSWORD,
+                                           "csrf_token": token,
+                                           **({"remember": "y"} if remember else {})})
+    assert response.status_code == 302
+    return client
+
+
+def cookie(client, name):
+    found = client.get_cookie(name)
+    return found.value if found else None
+
+
+def replay(app, **cookies):
+    """A new browser that only has the given cookies."""
+    other = app.test_client()
+    for name, value in cookies.items():
+        other.set_cookie(name, value)
+    return other
+
+
+def signed_in(client, path="/me/learning") -> bool:
+    return client.get(path).status_code == 200
+
+
+def logout(client):
+    token = csrf_token_in(client.get("/me/learning").get_data(as_text=True))
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
+def test_after_logout_the_old_session_and_remember_cookies_open_nothing(app, make):
+    user = make.user()
+    client = sign_in(app, user)
+    old_session, old_remember = cookie(client, "session"), cookie(client, "remember_token")
+    assert old_remember and signed_in(replay(app, session=old_session))
+    assert signed_in(replay(app, remember_token=old_remember))
+    logout(client)
+    assert not signed_in(client)
+    assert not signed_in(replay(app, session=old_session))
+    assert not signed_in(replay(app, remember_token=old_remember))
+    assert not signed_in(replay(app, session=old_session, remember_token=old_remember))
+
+
+def test_signing_out_on_one_device_keeps_the_others(app, make):
+    user = make.user()
+    phone, laptop = sign_in(app, user), sign_in(app, user)
+    logout(phone)
+    assert not signed_in(phone) and signed_in(laptop)
+
+
+def test_a_deactivated_supervisor_can_no_longer_export(app, make, login):
+    make.unit("BIRO", "Biro")
+    supervisor = make.user(roles=Role.SUPERVISOR | Role.LEARNER, unit_code="BIRO")
+    client = sign_in(app, supervisor)
+    remember = cookie(client, "remember_token")
+    assert client.get("/reports/export.csv").status_code == 200
+    admin = login(roles=Role.ADMIN)
+    response = admin.client.post(f"/admin/users/{supervisor.id}", data={
+        "csrf_token": admin.csrf(f"/admin/users/{supervisor.id}"), "roles": ["1", "4"],
+        "unit": "", "name": "Atasan", "email": supervisor.email})  # "active" unticked
+    assert response.status_code == 303
+    assert client.get("/reports/export.csv").status_code == 302  # to the login page
+    assert replay(app, remember_token=remember).get("/reports/export.csv").status_code == 302
+    assert sign_in_fails(app, supervisor)
+
+
+def sign_in_fails(app, user) -> bool:
+    client = app.test_client()
+    token = csrf_token_in(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"login": user.email, "password": PASSWORD,
+                                           "csrf_token": token})
+    return response.status_code == 200 and not signed_in(client)
+
+
+def test_the_user_loader_refuses_an_inactive_user_in_the_same_request_cycle(app, make):
+    user = make.user()
+    client = sign_in(app, user)
+    with app.app_context():
+        db.session.get(User, user.id).active = False
+        db.session.commit()
+    assert not signed_in(client)
+
+
+def test_sign_out_everywhere_ends_every_device_and_changes_the_remember_cookie(app, make):
+    user = make.user()
+    phone, laptop = sign_in(app, user), sign_in(app, user)
+    old_remember = cookie(laptop, "remember_token")
+    token = csrf_token_in(phone.get("/account").get_data(as_text=True))
+    response = phone.post("/account/sign-out-everywhere", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert not signed_in(phone) and not signed_in(laptop)
+    assert not signed_in(replay(app, remember_token=old_remember))
+    again = sign_in(app, user)
+    assert cookie(again, "remember_token") != old_remember and signed_in(again)
+
+
+def test_end_all_sessions_raises_the_version_that_cookies_carry(app, make):
+    user = make.user()
+    client = sign_in(app, user)
+    remember = cookie(client, "remember_token")
+    assert remember.split("|")[0].split(".")[:2] == [str(user.id), "1"]
+    with app.app_context():
+        person = db.session.get(User, user.id)
+        end_all_sessions(db.session, person)
+        db.session.commit()
+        assert person.session_version == 2
+    assert not signed_in(client)
+
+
+def test_the_remember_cookie_is_samesite_httponly(app, make):
+    client = app.test_client()
+    user = make.user()
+    token = csrf_token_in(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"login": user.email, "password": PASSWORD,
+                                           "csrf_token": token, "remember": "y"})
+    header = next(h for h in response.headers.getlist("Set-Cookie")
+                  if h.startswith("remember_token="))
+    assert "SameSite=Lax" in header and "HttpOnly" in header
+
+
+def test_the_csrf_token_changes_at_login(app, make):
+    user = make.user()
+    client = app.test_client()
+    before = csrf_token_in(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"login": user.email, "password": PASSWORD, "csrf_token": before})
+    after = csrf_token_in(client.get("/me/learning").get_data(as_text=True))
+    with client.session_transaction() as sess:
+        raw = sess["csrf_token"]
+    assert before != after
+    assert raw not in before  # a new secret, not the guest's one re-signed
+
+
+def test_a_cookie_forged_with_the_old_default_key_opens_nothing(app, make):
+    """remember_token=1|hmac("1") and a session saying _user_id=1 under any known key."""
+    admin = make.user(roles=Role.ADMIN)
+    client = app.test_client()
+    key = app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, str(admin.id).encode(), hashlib.sha512).hexdigest()
+    client.set_cookie("remember_token", f"{admin.id}|{digest}")
+    assert client.get("/admin/").status_code == 302
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    forged = replay(app, session=serializer.dumps({"_user_id": str(admin.id), "_fresh": True}))
+    assert forged.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize("key", [None, "", DEV_SECRET_KEY, "x" * 31])
+def test_production_refuses_to_start_without_its_own_secret_key(key):
+    with pytest.raises(InsecureSecretKey, match="SECRET_KEY"):
+        create_app({"SECRET_KEY": key, "TESTING": False, "DEBUG": False,
+                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_production_starts_with_a_long_random_key():
+    app = create_app({"SECRET_KEY": "k" * 32, "TESTING": False,
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert not app.testing
+
+
+def test_sessions_older_than_a_remember_cookie_are_forgotten_at_the_next_sign_in(session):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.models import LoginSession, utcnow
+    from app.services.sessions import open_session, session_user, sessions_of
+    from tests.factories import make_user
+
+    user = make_user(session)
+    old = open_session(session, user, device="ponsel lama")
+    session.flush()
+    sessions_of(session, user.id)[0].created_at = utcnow() - timedelta(days=31)
+    session.flush()
+    open_session(session, user, device="laptop", lifetime=timedelta(days=30))
+    assert session.scalars(select(LoginSession.device)).all() == ["laptop"]
+    assert session_user(session, old) is None
