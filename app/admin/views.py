@@ -126,21 +126,22 @@ def unit_edit(unit_id: int):
 def user_list():
     """Users, searchable by name, email or NIP."""
     query = request.args.get("q", "")
-    page = request.args.get("page", "1")
     error = None
+    try:
+        page = page_arg()
+    except InvalidInput:
+        page, error = 1, _("Nomor halaman tidak valid.")
     if len(query) > 100:
         error = _("Kata pencarian terlalu panjang (paling banyak %(n)d huruf).", n=100)
-    elif not (page.isdigit() and 0 < int(page) < 10**6):
-        error = _("Nomor halaman tidak valid.")
     if error:  # said in the page, by the form, rather than quietly searching something else
         response = render_page("admin/users.html", people=[], total=0, query=query[:100],
                                page=1, pages=1, mask_nip=mask_nip, error=error)
         response.status_code = 400
         return response
-    people, total = search_users(db.session, query, page=int(page))
+    people, total = search_users(db.session, query, page=page)
     pages = max(1, -(-total // 50))
     return render_page("admin/users.html", people=people, total=total, query=query,
-                       page=int(page), pages=pages, mask_nip=mask_nip, error=None)
+                       page=page, pages=pages, mask_nip=mask_nip, error=None)
 
 
 def _roles_from(values) -> Role:

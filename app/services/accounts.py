@@ -183,7 +183,7 @@ def search_users(
         digits = re.sub(r"\s+", "", text)
         condition = or_(
             func.lower(User.name).like(like), User.email.like(like),
-            User.nip.like(f"%{digits}%") if digits.isdigit() else false(),
+            User.nip.like(f"%{digits}%") if digits.isascii() and digits.isdigit() else false(),
         )
     total = session.scalar(select(func.count()).select_from(User).where(condition))
     users = session.scalars(

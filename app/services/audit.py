@@ -53,7 +53,8 @@ def audit_actions(session: Session) -> list[str]:
 def people_named(session: Session, entries: list[AuditEntry]) -> dict[str, str]:
     """'user:42' → 'Ani Lestari (ani@…)' for the user targets of some entries, in one query."""
     ids = {int(e.target[5:]) for e in entries
-           if e.target.startswith("user:") and e.target[5:].isdigit() and len(e.target) < 15}
+           if e.target.startswith("user:") and e.target[5:].isascii()
+           and e.target[5:].isdigit() and len(e.target) < 15}
     if not ids:
         return {}
     rows = session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)))
