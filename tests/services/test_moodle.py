@@ -129,3 +129,24 @@ def test_numeric_answers_in_the_quiz_format_accept_a_decimal_comma(app, course_c
     assert question.accepted == ["3.5 ± 0.1"]
     assert answer_matches("3,45", question.accepted)
     assert not answer_matches("3,39", question.accepted)
+
+
+def test_gift_partial_credit_in_a_single_choice_stays_single_choice(app):
+    """Moodle reads '{=a ~%50%b ~c}' as one radio button where b earns half: choosing a alone
+    must stay fully right, not become 'choose a and b'."""
+    with app.test_request_context():
+        single = convert_bank("Q? {=a ~%50%b ~c}\n\nR? {~%100%a ~b}\n", "x.gift")
+        several = convert_bank("Q? {~%50%a ~%50%b ~%-100%c}\n", "x.gift")
+    first, second = single.quizzes[0].questions
+    assert (first.kind, first.options) == ("single", [("a", True), ("b", False), ("c", False)])
+    assert (second.kind, second.options) == ("single", [("a", True), ("b", False)])
+    assert [(line, "dinilai salah" in note) for line, note in single.notes] == [(1, True)]
+    question = several.quizzes[0].questions[0]
+    assert (question.kind, [ok for _, ok in question.options]) == ("multiple", [True, True, False])
+
+
+def test_gift_answers_without_text_are_reported_not_written_as_empty_options(app):
+    with app.test_request_context():
+        conversion = convert_bank("Q? {= ~b}\n\nR? {=ya ~}\n\nS? {=x}\n", "x.gift")
+    assert [line for line, _ in conversion.errors] == [1, 3]
+    assert [q.text for q in conversion.quizzes[0].questions] == ["S?"]
