@@ -219,6 +219,12 @@ def _word_minutes(text: str) -> int:
     return max(1, math.ceil(len(re.findall(r"\w+", text)) / WORDS_PER_MINUTE))
 
 
+def _unnumbered(rel: str) -> str:
+    """'01-pengantar/02-dua.md' -> 'pengantar/dua': a lesson path without order prefixes."""
+    parts = posixpath.splitext(rel)[0].split("/")
+    return "/".join(re.sub(r"^\d{2,}-", "", part) for part in parts)
+
+
 def _link_targets(body: str, first_line: int):
     """Yield (line, target) for every relative link or image in a Markdown body."""
     in_fence = False
@@ -351,6 +357,10 @@ def check_course(
                     "beri 'id:' yang lain", id=ident, other=seen_lessons[ident]))
             seen_lessons.setdefault(ident, rel)
             lesson_files[rel] = ident
+    # A link written before the files were renumbered or moved ("02-dua.md" after 02-dua.md
+    # became 03-dua.md) still finds its lesson: by the path without NN- prefixes, or by an id.
+    by_identity: dict[str, str] = {ident: rel for rel, ident in lesson_files.items()}
+    by_identity.update({_unnumbered(rel): rel for rel in lesson_files})
     parsed_media = _check_media(r, media)
     media_urls = {m.path: m.sha256[:12] for m in parsed_media}
     r.images = {m.path: m for m in parsed_media if m.image is not None}
@@ -364,7 +374,12 @@ def check_course(
             resolved = posixpath.normpath(posixpath.join(base, path))
             if resolved.startswith("../") or resolved == "..":
                 r.problem(rel, line, _l("tautan '%(t)s' keluar dari folder kursus", t=target))
-            elif resolved in lesson_files:
+            elif resolved in lesson_files or _unnumbered(resolved) in by_identity:
+                if resolved not in lesson_files:
+                    now = by_identity[_unnumbered(resolved)]
+                    r.warn(rel, line, _l("tautan '%(t)s' menuju %(now)s (nomor atau tempatnya "
+                                         "berubah); perbarui tautannya", t=target, now=now))
+                    resolved = now
                 url = posixpath.relpath(lesson_files[resolved], url_dir)
                 out[target] = url + (f"#{fragment}" if fragment else "")
             elif resolved.startswith("media/") and resolved[6:] in media_urls:
