@@ -150,3 +150,20 @@ def test_gift_answers_without_text_are_reported_not_written_as_empty_options(app
         conversion = convert_bank("Q? {= ~b}\n\nR? {=ya ~}\n\nS? {=x}\n", "x.gift")
     assert [line for line, _ in conversion.errors] == [1, 3]
     assert [q.text for q in conversion.quizzes[0].questions] == ["S?"]
+
+
+def test_problems_in_a_bank_file_point_at_the_banks_own_lines(app, course_copy):
+    """A bank is checked as the Markdown made from it; what that check finds must still name
+    the line of the GIFT file the trainer edits, not a line of a file they never see."""
+    folder = course_copy()
+    (folder / "02-lanjutan" / "02-bank.gift").write_text(
+        "// bank\n\n"
+        "::A:: Satu? {=ya ~tidak}\n\n"                                  # line 3
+        "::B:: Dua <iframe src=\"https://contoh.id\"></iframe>? {=ya}\n\n"  # line 5
+        "::C:: Tiga\\n![](../media/diagram.png) {=ya ~tidak}\n",          # line 7
+        encoding="utf-8")
+    with app.test_request_context():
+        _course, errors, warnings = check_course(folder, display_root="k")
+    assert errors == []
+    found = [(w.line, w.message.split(" ")[1]) for w in warnings if "02-bank.gift" in w.path]
+    assert found == [(5, "<iframe>"), (7, "tanpa")]

@@ -21,7 +21,7 @@ from app.services.content.images import (
     with_image_sizes,
 )
 from app.services.content.lint import lint_markdown
-from app.services.content.moodle import convert_bank, merged, quiz_markdown
+from app.services.content.moodle import convert_bank, merged, quiz_markdown_with_lines
 from app.services.content.quiz_format import parse_quiz
 from app.services.content.render import render_markdown
 
@@ -155,9 +155,15 @@ class _Reader:
         self.images: dict[str, ParsedMedia] = {}
         self.digest = hashlib.sha256()
         self.language = "id"  # the course's, once course.md is read
+        # A bank file is checked as the Markdown quiz made from it: its line -> the bank's line.
+        self.source_lines: dict[str, list[int]] = {}
+
+    def _line(self, rel: str, line: int) -> int:
+        lines = self.source_lines.get(rel)
+        return lines[min(max(line, 1), len(lines)) - 1] if lines else line
 
     def problem(self, rel: str, line: int, message) -> None:
-        self.problems.append(Problem(f"{self.root}/{rel}", line, str(message)))
+        self.problems.append(Problem(f"{self.root}/{rel}", self._line(rel, line), str(message)))
 
     def html(self, markdown_text: str, links: dict[str, str], language: str) -> str:
         """Sanitised HTML with the course's links rewritten and its images sized."""
@@ -165,7 +171,8 @@ class _Reader:
                                 self.images)
 
     def warn(self, rel: str, line: int, message) -> None:
-        self.warnings.append(Problem(f"{self.root}/{rel}", line, str(message), warning=True))
+        self.warnings.append(Problem(f"{self.root}/{rel}", self._line(rel, line), str(message),
+                                     warning=True))
 
     def read_text(self, rel: str) -> str | None:
         data = (self.folder / rel).read_bytes()
@@ -435,7 +442,9 @@ def _bank_quiz(r: _Reader, rel: str, text: str, slug: str) -> str | None:
         if not conversion.errors:
             r.problem(rel, 1, _l("bank soal tanpa soal yang dapat dikonversi"))
         return None
-    return quiz_markdown(merged(conversion, slug.replace("-", " ").capitalize()))
+    markdown_text, r.source_lines[rel] = quiz_markdown_with_lines(
+        merged(conversion, slug.replace("-", " ").capitalize()))
+    return markdown_text
 
 
 def _check_media(r: _Reader, media: dict[str, Path]) -> list[ParsedMedia]:

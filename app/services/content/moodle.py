@@ -71,9 +71,17 @@ def convert_bank(text: str, name: str) -> Conversion:
 
 def quiz_markdown(quiz: BankQuiz) -> str:
     """A quiz file in Lentera's format: front matter, then `## ` questions."""
+    return quiz_markdown_with_lines(quiz)[0]
+
+
+def quiz_markdown_with_lines(quiz: BankQuiz) -> tuple[str, list[int]]:
+    """quiz_markdown, and for each of its lines (index 0 = line 1) the bank's source line of
+    the question it belongs to (1 for the front matter), so problems point into the bank."""
     title = quiz.title.replace('"', "'")
     out = [f'---\ntitle: "{title}"\ntype: quiz\n---\n']
+    sources = [1] * (out[0].count("\n") + 1)
     for q in quiz.questions:
+        first_part = len(out)
         first, _, rest = q.text.strip().partition("\n")
         out.append(f"## {_one_line(first)}\n")
         if q.title:
@@ -88,7 +96,8 @@ def quiz_markdown(quiz: BankQuiz) -> str:
             out.append("")
             out.extend("> " + line if line else ">" for line in q.explanation.strip().split("\n"))
         out.append("")
-    return "\n".join(out).rstrip() + "\n"
+        sources += [q.line] * sum(part.count("\n") + 1 for part in out[first_part:])
+    return "\n".join(out).rstrip() + "\n", sources
 
 
 def merged(conversion: Conversion, title: str) -> BankQuiz:
