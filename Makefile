@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MO := app/translations/en/LC_MESSAGES/messages.mo
+PORT ?= 5000
 export FLASK_APP := wsgi
 
 .PHONY: run test install translations extract-messages lint clean bench bench-quick
@@ -11,8 +12,8 @@ export FLASK_APP := wsgi
 run: $(STAMP) $(MO)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
-	@echo "Lentera: http://127.0.0.1:5000"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Lentera: http://127.0.0.1:$(PORT)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) $(MO)
 	$(BIN)/pytest $(PYTEST_ARGS)

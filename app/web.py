@@ -7,7 +7,14 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, Response, current_app, render_template, request
-from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale
+from flask_babel import (
+    format_date,
+    format_decimal,
+    format_percent,
+    format_time,
+    get_locale,
+    gettext,
+)
 
 from app.access import PUBLIC, check_access, current_user_can
 from app.models import Role, utcnow
@@ -70,6 +77,13 @@ def format_jp(value) -> str:
     return format_decimal(value, format="#,##0.##")
 
 
+def format_score(value) -> str:
+    """A quiz score out of 100 as people say it: "75 dari 100" ("–" before any attempt)."""
+    if value is None:
+        return "–"
+    return gettext("%(score)s dari 100", score=format_decimal(value, "#,##0.#"))
+
+
 def render_page(template: str, partial: str | None = None, **context) -> Response:
     """One URL, two renderings: the whole page, or just its fragment for an htmx request."""
     name = partial if partial and htmx_request_targets_fragment() else template
@@ -94,7 +108,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["is_htmx"] = htmx_request_targets_fragment
     app.jinja_env.filters["jp"] = format_jp
-    app.jinja_env.filters["score"] = lambda v: "–" if v is None else format_decimal(v, "#,##0.#")
+    app.jinja_env.filters["score"] = format_score
     app.jinja_env.filters["percent"] = lambda v: "–" if v is None else format_percent(v)
     app.jinja_env.filters["time_short"] = lambda v: format_time(v, "HH:mm")
     app.jinja_env.filters["date_long"] = lambda v: format_date(v, "long")

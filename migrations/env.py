@@ -49,6 +49,13 @@ def run_migrations_online():
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_as_batch", True)
     with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # SQLite alters a table by copying it into a new one and dropping the old. With
+            # foreign keys enforced, dropping a table that other rows point at (user, course)
+            # fails once there is data, so they are off while migrating. The pragma is a no-op
+            # inside a transaction, hence before it starts.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=db.metadata,
@@ -57,6 +64,10 @@ def run_migrations_online():
         )
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -14,12 +15,21 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import Role
 
-ROLE_CHOICES = [
-    SelectChoice(str(int(Role.LEARNER)), _l("Peserta")),
-    SelectChoice(str(int(Role.TRAINER)), _l("Pelatih")),
-    SelectChoice(str(int(Role.SUPERVISOR)), _l("Atasan")),
-    SelectChoice(str(int(Role.ADMIN)), _l("Admin")),
-]
+
+def role_choices() -> list[SelectChoice]:
+    """The four roles by their names in the current language ("peran" context: one person, so
+    "Learner", not the "Learners" of a report column)."""
+    return [
+        SelectChoice(str(int(Role.LEARNER)), pgettext("peran", "Peserta")),
+        SelectChoice(str(int(Role.TRAINER)), pgettext("peran", "Pelatih")),
+        SelectChoice(str(int(Role.SUPERVISOR)), pgettext("peran", "Atasan")),
+        SelectChoice(str(int(Role.ADMIN)), pgettext("peran", "Admin")),
+    ]
+
+
+def role_labels(roles: int) -> str:
+    """A person's roles by the same translated names the user form uses: "Peserta, Atasan"."""
+    return ", ".join(c.label for c in role_choices() if roles & int(c.value))
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -39,7 +49,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class UserForm(FlaskForm):
-    roles = CheckboxesField(_l("Peran"), choices=ROLE_CHOICES, validate_choice=False)
+    roles = CheckboxesField(_l("Peran"), choices=[], validate_choice=False)  # role_choices()
     unit = SelectField(_l("Unit kerja"), choices=[], validate_choice=False)
     active = BooleanField(_l("Akun aktif (boleh masuk)"))
 

@@ -5,7 +5,15 @@ from sqlalchemy import select
 
 from app.access import access
 from app.admin import bp
-from app.admin.forms import AssignmentForm, StaffImportForm, UnitForm, UserForm, choices
+from app.admin.forms import (
+    AssignmentForm,
+    StaffImportForm,
+    UnitForm,
+    UserForm,
+    choices,
+    role_choices,
+    role_labels,
+)
 from app.admin.links import deliver, link_url
 from app.auth.forms import EmptyForm
 from app.extensions import db
@@ -40,6 +48,9 @@ def _unit_choices(tree: list[Unit], blank: str | None):
     return choices(options)
 
 
+bp.add_app_template_global(role_labels)
+
+
 @bp.route("/")
 @access(Role.ADMIN)
 def index():
@@ -64,7 +75,10 @@ def unit_list():
             if error is None:
                 flash(_("Unit %(name)s ditambahkan.", name=unit.name), "info")
                 return redirect(url_for("admin.unit_list"), code=303)
-    return render_page("admin/units.html", tree=tree, form=form, error=error, depth=units.depth)
+    children: dict[int | None, list[Unit]] = {}
+    for unit in tree:  # tree order, so each list keeps its siblings in order
+        children.setdefault(unit.parent_id, []).append(unit)
+    return render_page("admin/units.html", tree=tree, children=children, form=form, error=error)
 
 
 def _save_unit(code: str, name: str, parent: Unit | None) -> tuple[Unit | None, str | None]:
@@ -102,13 +116,22 @@ def unit_edit(unit_id: int):
 @access(Role.ADMIN)
 def user_list():
     """Users, searchable by name, email or NIP."""
-    query = request.args.get("q", "")[:100]
+    query = request.args.get("q", "")
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
-    people, total = search_users(db.session, query, page=page)
+    error = None
+    if len(query) > 100:
+        error = _("Kata pencarian terlalu panjang (paling banyak %(n)d huruf).", n=100)
+    elif not (page.isdigit() and 0 < int(page) < 10**6):
+        error = _("Nomor halaman tidak valid.")
+    if error:  # said in the page, by the form, rather than quietly searching something else
+        response = render_page("admin/users.html", people=[], total=0, query=query[:100],
+                               page=1, pages=1, mask_nip=mask_nip, error=error)
+        response.status_code = 400
+        return response
+    people, total = search_users(db.session, query, page=int(page))
     pages = max(1, -(-total // 50))
-    return render_page("admin/users.html", people=people, total=total, query=query, page=page,
-                       pages=pages, mask_nip=mask_nip, Role=Role)
+    return render_page("admin/users.html", people=people, total=total, query=query,
+                       page=int(page), pages=pages, mask_nip=mask_nip, error=None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -119,6 +142,7 @@ def user_edit(user_id: int):
     if person is None:
         abort(404)
     form = UserForm()
+    form.roles.choices = role_choices()
     form.unit.choices = _unit_choices(units.unit_tree(db.session), _("— tanpa unit —"))
     if request.method == "GET":
         form.roles.data = [c.value for c in form.roles.choices if person.roles & int(c.value)]
@@ -222,8 +246,13 @@ def assignment_list():
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
 @access(Role.ADMIN | Role.SUPERVISOR)
 def assignment_delete(assignment_id: int):
+    """Remove a mandatory course, after a confirmation step (asked on the server, no JS needed)."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirm") != "1":
+        assignment = assignments.assignment_in_scope(db.session, current_user, assignment_id)
+        return render_page("admin/assignment_delete.html", assignment=assignment,
+                           form=EmptyForm())
     assignments.remove_assignment(db.session, current_user, assignment_id)
     db.session.commit()
     flash(_("Kursus wajib dihapus."), "info")

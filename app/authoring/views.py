@@ -317,7 +317,13 @@ def audit():
     """The audit log, newest first, for admins."""
     actions = audit_actions(db.session)
     action = request.args.get("action") or None
-    if action not in actions:
-        action = None
+    if action is not None and action not in actions:
+        # Say so rather than quietly showing every entry as if the filter had applied.
+        response = render_page("authoring/audit.html", page=None, actions=actions, action=action,
+                               filter_error=_("Tindakan “%(action)s” tidak ada di log "
+                                              "audit.", action=action[:100]))
+        response.status_code = 400
+        return response
     page = audit_page(db.session, action=action, page=request.args.get("page", 1, type=int))
-    return render_page("authoring/audit.html", page=page, actions=actions, action=action)
+    return render_page("authoring/audit.html", page=page, actions=actions, action=action,
+                       filter_error=None)

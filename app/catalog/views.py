@@ -1,4 +1,4 @@
-from flask import current_app
+from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -6,20 +6,34 @@ from app.access import SIGNED_IN, access
 from app.catalog import bp
 from app.extensions import db
 from app.models import Enrolment
-from app.services import progress, reminders
+from app.services import catalog, progress, reminders
 from app.services.assignments import mandatory_state
+from app.services.catalog import CatalogSearch
 from app.services.courses import visible_course
+from app.services.errors import InvalidInput
 from app.web import local_calendar, render_page
 
 
 @bp.route("/")
 @access(SIGNED_IN)
 def index():
-    """The catalog of published courses with the learner's progress."""
+    """The catalog of published courses with the learner's progress, searchable (a GET form)."""
+    wanted = CatalogSearch(text=request.args.get("q", "").strip(),
+                           tag=request.args.get("tag", "").strip(),
+                           level=request.args.get("level", "").strip())
     cards = progress.catalog(db.session, current_user.id)
     today = _today()
-    return render_page("catalog/index.html", cards=cards, today=today,
-                       notices=reminders.notices(db.session, current_user.id, today))
+    notices = reminders.notices(db.session, current_user.id, today)
+    try:
+        result = catalog.search(cards, wanted)
+    except InvalidInput as exc:
+        result = catalog.search(cards, CatalogSearch())
+        response = render_page("catalog/index.html", result=result, wanted=wanted, any=bool(cards),
+                               search_error=str(exc), cards=[], today=today, notices=notices)
+        response.status_code = 400
+        return response
+    return render_page("catalog/index.html", result=result, wanted=wanted, any=bool(cards),
+                       search_error=None, cards=result.cards, today=today, notices=notices)
 
 
 @bp.route("/me/learning")

@@ -1,5 +1,6 @@
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -67,6 +68,7 @@ def complete(slug: str, module: str, lesson: str):
     db.session.commit()
     here = progress.reading_position(db.session, current_user.id, step)
     if not htmx_request_targets_fragment():
+        flash(_("✓ %(title)s selesai.", title=step.title), "info")
         if here.following is None:
             return redirect(url_for("catalog.course", slug=slug), code=303)
         return redirect(lesson_url(here.following, slug), code=303)

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.learn.views import LESSON_URL, lesson_url
 from app.models import Course, Enrolment, Lesson, Role
 from app.quiz import bp
-from app.services import certificates, quizzes
+from app.services import certificates, progress, quizzes
 from app.services.courses import managed_course, visible_lesson
 from app.services.errors import NotFound
 from app.web import format_jp, render_page
@@ -34,6 +34,12 @@ def start(slug: str, module: str, lesson: str):
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
 
 
+def _unanswered(answers: dict) -> int:
+    """How many questions were left empty (a blank text or no option picked)."""
+    return sum(1 for given in answers.values()
+               if not (given.strip() if isinstance(given, str) else given))
+
+
 def _answers_from(form, snapshot: dict) -> dict:
     answers = {}
     for question in snapshot["questions"]:
@@ -54,7 +60,16 @@ def attempt(attempt_id: int):
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
-        quizzes.submit_attempt(db.session, attempt, _answers_from(request.form, attempt.snapshot))
+        answers = _answers_from(request.form, attempt.snapshot)
+        empty = _unanswered(answers)
+        if (empty and request.form.get("confirm") != "1" and attempt.submitted_at is None
+                and not quizzes.is_expired(attempt)):
+            # Ask first, on the server, so it works without JavaScript: the answers stay filled.
+            status = quizzes.status(db.session, current_user.id, step.quiz)
+            return render_page("quiz/attempt.html", attempt=attempt, lesson=step,
+                               course=step.course, status=status, lesson_url=lesson_url(step),
+                               given=answers, unanswered=empty)
+        quizzes.submit_attempt(db.session, attempt, answers)
         db.session.commit()
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
     if attempt.submitted_at is None and quizzes.is_expired(attempt):
@@ -64,13 +79,14 @@ def attempt(attempt_id: int):
     context = dict(attempt=attempt, lesson=step, course=step.course, status=status,
                    lesson_url=lesson_url(step))
     if attempt.submitted_at is None:
-        return render_page("quiz/attempt.html", **context)
+        return render_page("quiz/attempt.html", given={}, unanswered=0, **context)
     enrolment = db.session.scalar(select(Enrolment).where(
         Enrolment.user_id == current_user.id, Enrolment.course_id == step.course_id))
     return render_page(
         "quiz/result.html",
         results={r.question_id: r for r in attempt.results},
         course_done=bool(enrolment and enrolment.completed_at),
+        following=progress.reading_position(db.session, current_user.id, step).following,
         **context,
     )
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import access
+from app.errors import error_page
 from app.extensions import db
 from app.models import Course, Role
 from app.reports import bp
@@ -64,6 +65,23 @@ def _filter_context(filters: Filters) -> dict:
         "depth": depth,
         "mask_nip": mask_nip,
     }
+
+
+def _filter_error(exc: InvalidInput) -> Response:
+    """A filter that makes no sense is shown in the page, by its form, with no stale rows."""
+    args = {k: request.args[k] for k in FILTER_ARGS if request.args.get(k)}
+    context = _filter_context(Filters())
+    context["args"] = args
+    response = render_page("reports/filter_error.html", filter_error=str(exc), **context)
+    response.status_code = 400
+    return response
+
+
+@bp.errorhandler(InvalidInput)
+def _invalid_filter(exc: InvalidInput):
+    if request.endpoint in ("reports.index", "reports.rows", "reports.jp"):
+        return _filter_error(exc)
+    return error_page(400, str(exc))
 
 
 @bp.route("/")

@@ -82,7 +82,8 @@ def assign_course(
     return assignment
 
 
-def remove_assignment(session: Session, actor: User, assignment_id: int) -> None:
+def assignment_in_scope(session: Session, actor: User, assignment_id: int) -> Assignment:
+    """One assignment in the actor's units; raises NotFound for any other (or none)."""
     assignment = session.scalar(
         select(Assignment).where(
             Assignment.id == assignment_id,
@@ -91,6 +92,12 @@ def remove_assignment(session: Session, actor: User, assignment_id: int) -> None
     )
     if assignment is None:
         raise NotFound()
+    return assignment
+
+
+def remove_assignment(session: Session, actor: User, assignment_id: int) -> None:
+    """Delete an assignment in the actor's units (audited); raises NotFound otherwise."""
+    assignment = assignment_in_scope(session, actor, assignment_id)
     record(session, actor.id, "assignment.remove", f"course:{assignment.course.slug}",
            unit=assignment.unit.code, due_on=assignment.due_on.isoformat())
     session.delete(assignment)

@@ -214,9 +214,10 @@ def _card(course, total, done, enrolment_id, due_on, completed_at) -> CourseCard
 
 
 def my_courses(session: Session, user_id: int) -> list[CourseCard]:
-    """Courses the learner is enrolled in or must take (published ones).
+    """Published courses the learner is enrolled in or must take, and has not yet completed.
 
-    Unfinished first; among them the mandatory ones, nearest due date first.
+    Completed ones are listed once, by completed_courses(). Mandatory ones first, nearest due
+    date first.
     """
     query = _cards_query(user_id).where(
         Course.published.is_(True),
@@ -225,9 +226,10 @@ def my_courses(session: Session, user_id: int) -> list[CourseCard]:
             _due_on(user_id).is_not(None),
         ),
     )
-    cards = [_card(*row) for row in session.execute(query)]
+    cards = [card for card in (_card(*row) for row in session.execute(query))
+             if not card.completed]
     return sorted(cards, key=lambda card: (
-        card.completed or card.percent == 100, card.due_on is None, card.due_on or date.max,
+        card.percent == 100, card.due_on is None, card.due_on or date.max,
     ))
 
 

@@ -59,10 +59,10 @@ def _unsafe_name(name: str) -> str | None:
     if "\\" in name:
         return _("%(name)s: nama memakai garis miring terbalik (\\)", name=name)
     if name.startswith("/") or _DRIVE.match(name):
-        return _("%(name)s: path absolut tidak diizinkan", name=name)
+        return _("%(name)s: jalur absolut tidak diizinkan", name=name)
     parts = name.removesuffix("/").split("/")
     if ".." in parts:
-        return _("%(name)s: path keluar dari folder kursus (..)", name=name)
+        return _("%(name)s: jalur keluar dari folder kursus (..)", name=name)
     if _CONTROL.search(name) or any(part in ("", ".") for part in parts):
         return _("%(name)s: nama berkas tidak wajar", name=name)
     return None
@@ -181,7 +181,7 @@ def _extract(archive: zipfile.ZipFile, dirs, files, prefix, folder: Path) -> Non
     for member in files:
         target = root.joinpath(*member.parts[len(prefix):])
         if not target.resolve().is_relative_to(root):  # the name checks make this impossible
-            raise ArchiveRefused([_("%(name)s: path keluar dari folder kursus (..)",
+            raise ArchiveRefused([_("%(name)s: jalur keluar dari folder kursus (..)",
                                     name=member.info.filename)])
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

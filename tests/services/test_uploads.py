@@ -88,11 +88,11 @@ def test_operating_system_clutter_is_skipped(work):
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("contoh-kursus/../../evil.md", "contoh-kursus/../../evil.md: path keluar dari folder "
+        ("contoh-kursus/../../evil.md", "contoh-kursus/../../evil.md: jalur keluar dari folder "
                                         "kursus (..)"),
-        ("../evil.md", "../evil.md: path keluar dari folder kursus (..)"),
-        ("/tmp/evil.md", "/tmp/evil.md: path absolut tidak diizinkan"),
-        ("C:/Windows/evil.md", "C:/Windows/evil.md: path absolut tidak diizinkan"),
+        ("../evil.md", "../evil.md: jalur keluar dari folder kursus (..)"),
+        ("/tmp/evil.md", "/tmp/evil.md: jalur absolut tidak diizinkan"),
+        ("C:/Windows/evil.md", "C:/Windows/evil.md: jalur absolut tidak diizinkan"),
         ("contoh-kursus\\..\\..\\evil.md", "nama memakai garis miring terbalik"),
         ("contoh-kursus//evil.md", "contoh-kursus//evil.md: nama berkas tidak wajar"),
     ],

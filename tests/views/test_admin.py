@@ -30,7 +30,10 @@ def test_admins_add_and_move_units(app, login, make):
     assert response.status_code == 303
     sub = make.unit("SUB", "Sub Bagian", "BIRO")
     page = admin.client.get("/admin/units").get_data(as_text=True)
-    assert "Biro Umum" in page and 'class="depth-2"' in page
+    # Sub Bagian sits two lists deep (issue 14: the tree is nested, not flat).
+    assert "Biro Umum" in page
+    above = page.split(">Sub Bagian<")[0].split('<ul class="tree">', 1)[1]
+    assert above.count('<ul class="tree">') == 2
     other = make.unit("LAIN", "Instansi Lain")
     biro = db_id(app, "BIRO")
     response = admin.client.post(f"/admin/units/{biro}", data={
@@ -220,7 +223,13 @@ def test_mandatory_courses_by_a_supervisor_within_scope_only(app, login, make):
         mine, theirs = assignment.id, other_assignment.id
     assert sup.client.post(f"/admin/assignments/{theirs}/delete",
                            data={"csrf_token": token}).status_code == 404
+    # Deleting asks first (issue 14): the first POST shows a confirmation and removes nothing.
+    asked = sup.client.post(f"/admin/assignments/{mine}/delete", data={"csrf_token": token})
+    assert asked.status_code == 200 and "Hapus kursus wajib?" in asked.get_data(as_text=True)
+    assert 'name="confirm" value="1"' in asked.get_data(as_text=True)
+    with app.app_context():
+        assert len(db.session.scalars(select(Assignment.id)).all()) == 2
     assert sup.client.post(f"/admin/assignments/{mine}/delete",
-                           data={"csrf_token": token}).status_code == 303
+                           data={"csrf_token": token, "confirm": "1"}).status_code == 303
     with app.app_context():
         assert db.session.scalars(select(Assignment.id)).all() == [theirs]

@@ -79,7 +79,7 @@ def test_a_hostile_archive_is_refused_on_the_page(app, trainer):
         zf.writestr("contoh-kursus/../../../etc/cron.d/evil.md", "* * * * * root sh")
     response = upload(trainer, buffer.getvalue())
     page = response.get_data(as_text=True)
-    assert "Arsip ditolak" in page and "path keluar dari folder kursus (..)" in page
+    assert "Arsip ditolak" in page and "jalur keluar dari folder kursus (..)" in page
     assert scalar(app, select(func.count()).select_from(CourseUpload)) == 0
 
 
@@ -345,8 +345,9 @@ def test_the_audit_log_lists_everything_newest_first_with_a_filter(app, login, m
     assert "user:0<" in second and "user:54<" not in second
     filtered = admin.client.get("/authoring/audit?action=course.import").get_data(as_text=True)
     assert "1 entri" in filtered and "user:1<" not in filtered
-    # An unknown filter shows everything rather than failing.
-    assert "56 entri" in admin.client.get("/authoring/audit?action=x").get_data(as_text=True)
+    # An unknown filter says so in the page (issue 14) rather than quietly showing everything.
+    unknown = admin.client.get("/authoring/audit?action=x")
+    assert unknown.status_code == 400 and "tidak ada di log audit" in unknown.get_data(as_text=True)
     assert login(roles=Role.TRAINER).client.get("/authoring/audit").status_code == 403
 
 

@@ -207,4 +207,5 @@ def test_mandatory_courses_show_their_due_date_and_lateness(app, login, make):
         db.session.execute(Enrolment.__table__.update().values(completed_at=utcnow()))
         db.session.commit()
     page = me.client.get("/me/learning").get_data(as_text=True)
-    assert "<strong>Wajib</strong>" in page and "Terlambat" not in page
+    # Done: listed once, under the completed courses, no longer as due (issue 14).
+    assert "<strong>Wajib</strong>" not in page and "Terlambat" not in page

@@ -244,6 +244,7 @@ def test_the_drill_down_shows_best_quiz_scores(app, org, sup):
             quizzes.submit_attempt(db.session, attempt, answers)
         db.session.commit()
     page = sup.client.get(f"/reports/learners/{org.users['ani']}").get_data(as_text=True)
-    assert table_rows(page, "quiz-title") == [["Kuis Dasar", "Kursus Contoh", "100", "2", "ya"]]
+    assert table_rows(page, "quiz-title") == [
+        ["Kuis Dasar", "Kursus Contoh", "100 dari 100", "2", "ya"]]
     other = sup.client.get(f"/reports/learners/{org.users['citra']}").get_data(as_text=True)
     assert "Belum mengerjakan kuis." in other
