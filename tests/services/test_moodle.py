@@ -167,3 +167,15 @@ def test_problems_in_a_bank_file_point_at_the_banks_own_lines(app, course_copy):
     assert errors == []
     found = [(w.line, w.message.split(" ")[1]) for w in warnings if "02-bank.gift" in w.path]
     assert found == [(5, "<iframe>"), (7, "tanpa")]
+
+
+def test_a_bank_question_ending_in_points_text_keeps_it_as_text_not_a_weight(app, course_copy):
+    folder = course_copy()
+    (folder / "02-lanjutan" / "02-bank.gift").write_text(
+        "Bobot ditulis \\{points=5\\} {=ya ~tidak}\n", encoding="utf-8")
+    with app.test_request_context():
+        course, errors, _warnings = check_course(folder)
+    assert errors == []
+    question = next(lsn for lsn in course.lessons if lsn.path == "lanjutan/bank").quiz.questions[0]
+    assert question.points == 1
+    assert "{points=5}" in question.prompt_html

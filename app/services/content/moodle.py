@@ -83,7 +83,11 @@ def quiz_markdown_with_lines(quiz: BankQuiz) -> tuple[str, list[int]]:
     for q in quiz.questions:
         first_part = len(out)
         first, _, rest = q.text.strip().partition("\n")
-        out.append(f"## {_one_line(first)}\n")
+        heading = _one_line(first)
+        if match := re.search(r"\{points=[^}]*\}$", heading):
+            # Text in the bank, not Lentera's weight mark: the brace as an entity stays text.
+            heading = heading[:match.start()] + "&#123;" + heading[match.start() + 1:]
+        out.append(f"## {heading}\n")
         if q.title:
             out.append(f"<!-- Moodle: {q.title.replace('--', '—')} -->\n")
         if rest.strip():
