@@ -38,7 +38,17 @@ def select_locale() -> str:
         return current_user.locale
     if session.get("locale") in languages:
         return session["locale"]
-    return request.accept_languages.best_match(languages) or "id"
+    return browser_language(request.accept_languages, languages)
+
+
+def browser_language(accepted, languages: tuple[str, ...], default: str = "id") -> str:
+    """The first of the browser's languages, by its quality, that we speak: "en-GB,id;q=0.5"
+    is English (werkzeug's best_match prefers the exact "id" over the regional "en-GB")."""
+    for tag, _quality in accepted:  # sorted by quality, best first
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if primary in languages:
+            return primary
+    return default
 
 
 @login_manager.user_loader

@@ -1,5 +1,5 @@
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -137,14 +137,18 @@ def _print_page(slug: str, with_answers: bool):
 
 def _print_pdf(slug: str, with_answers: bool):
     printable = _printable(slug, with_answers=with_answers)
-    pdf = printing.booklet_pdf(
+    pdf, etag = printing.cached_booklet_pdf(
         db.session, printable, institution=current_app.config["INSTITUTION_NAME"],
         printed_on=format_date(local_calendar().today, format="long"),
+        variant=f"{request.host_url}|{get_locale()}",
     )
     response = current_app.response_class(pdf, mimetype="application/pdf")
     name = f"{slug}-kunci-jawaban.pdf" if with_answers else f"{slug}.pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    response.set_etag(etag)
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
 
 
 @bp.route("/courses/<slug>/print")

@@ -6,7 +6,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,14 @@ class MailSettings:
 
 
 def build_message(settings: MailSettings, to: tuple[str, str], subject: str, body: str):
+    """A plain-text email to `to` = (name, address), with the Date and Message-ID headers that
+    RFC 5322 asks of the sender (mail without them is often filed as spam).
+    """
     message = EmailMessage()
     message["From"] = settings.sender
+    message["Date"] = formatdate(localtime=True)
+    domain = parseaddr(settings.sender)[1].rpartition("@")[2]
+    message["Message-ID"] = make_msgid(domain=domain or None)
     message["To"] = formataddr(to)
     message["Subject"] = subject
     message.set_content(body)

@@ -13,9 +13,12 @@ fallback). Lesson HTML was sanitised at import, so it holds only a small known s
 
 from __future__ import annotations
 
+import hashlib
 import io
 import posixpath
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -371,6 +374,38 @@ def html_flowables(html: str, styles, image_for) -> list[Flowable]:
 def _media_name(src: str) -> str | None:
     path = urlsplit(src).path
     return posixpath.basename(path.split("/media/", 1)[1]) if "/media/" in path else None
+
+
+# Built booklets by course version: a class opening "Unduh buklet" together must not typeset
+# the same 30-page PDF once per person (seconds of CPU each). Kept per process, newest 8.
+_BOOKLETS: OrderedDict[tuple, bytes] = OrderedDict()
+_BOOKLETS_KEPT = 8
+_BOOKLETS_LOCK = threading.Lock()
+
+
+def cached_booklet_pdf(session: Session, printable: PrintableCourse, *, institution: str,
+                       printed_on: str, variant: str = "") -> tuple[bytes, str]:
+    """booklet_pdf, built once per course version and kept: (PDF bytes, an ETag for it).
+
+    The key is everything the PDF shows: the imported version (content hash and import time),
+    answers or not, the institution, the printed-on date, and `variant` (the caller's site
+    address and language, which links and labels are written in).
+    """
+    course = printable.course
+    key = (course.id, course.content_hash, str(course.imported_at), printable.with_answers,
+           institution, printed_on, variant)
+    etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+    with _BOOKLETS_LOCK:
+        pdf = _BOOKLETS.get(key)
+        if pdf is not None:
+            _BOOKLETS.move_to_end(key)
+            return pdf, etag
+    pdf = booklet_pdf(session, printable, institution=institution, printed_on=printed_on)
+    with _BOOKLETS_LOCK:
+        _BOOKLETS[key] = pdf
+        while len(_BOOKLETS) > _BOOKLETS_KEPT:
+            _BOOKLETS.popitem(last=False)
+    return pdf, etag
 
 
 def booklet_pdf(session: Session, printable: PrintableCourse, *, institution: str,

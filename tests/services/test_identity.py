@@ -151,3 +151,29 @@ def test_courses_check_lists_what_a_reimport_would_archive_with_learner_counts(
            "berubah, 1 diarsipkan" in result.output
     assert "tiga-langkah: modul/dua (Dua) akan diarsipkan; 1 peserta sudah mengerjakannya. " \
            "Beri berkas barunya 'id: modul/dua' untuk menjaga kemajuan mereka." in result.output
+
+
+def test_links_written_before_a_renumbering_or_a_move_still_find_their_lesson(tmp_path):
+    """Renumbering files must not break every link to them across the course: a link to
+    '02-dua.md' finds the lesson now in 03-dua.md (or moved, by its id), with a warning."""
+    folder = three_lessons(tmp_path)
+    module = folder / "01-modul"
+    (module / "01-satu.md").write_text(lesson_file("Satu") + "\n[dua](02-dua.md) "
+                                       "[tiga](../01-modul/03-tiga.md#akhir)\n")
+    (module / "02-dua.md").rename(module / "03-dua.md")
+    (module / "03-tiga.md").unlink()
+    (folder / "02-lanjutan").mkdir()
+    (folder / "02-lanjutan" / "01-penutup.md").write_text(
+        lesson_file("Penutup", "id: modul/tiga\n"))
+    (module / "02-baru.md").write_text(lesson_file("Baru") + "\n[hilang](09-hilang.md)\n")
+
+    course, errors, warnings = check_course(folder, display_root="k")
+    assert [str(e) for e in errors] == [
+        "k/01-modul/02-baru.md:6: tautan '09-hilang.md' menuju berkas yang tidak ada"]
+    assert [(w.path, w.line, "03-dua.md" in w.message or "01-penutup.md" in w.message)
+            for w in warnings] == [("k/01-modul/01-satu.md", 6, True)] * 2
+    (module / "02-baru.md").write_text(lesson_file("Baru"))
+    course, errors, warnings = check_course(folder, display_root="k")
+    assert errors == []
+    satu = next(lesson for lesson in course.lessons if lesson.path == "modul/satu")
+    assert 'href="dua"' in satu.body_html and 'href="tiga#akhir"' in satu.body_html

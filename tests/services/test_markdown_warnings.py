@@ -3,6 +3,7 @@
 import pytest
 
 from app.services.content import check_course
+from app.services.content.lint import lint_markdown
 from app.services.content.render import render_markdown
 
 NESTED = "- Siapkan berkas\n{i}- KTP\n{i}- NPWP\n{i}{i}- asli dan salinan\n- Datang ke loket\n"
@@ -62,3 +63,22 @@ def test_courses_check_prints_warnings_and_still_exits_0(runner, course_copy):
     assert f"{folder}/01-dasar/01-pembuka.md:14: peringatan: HTML <script> akan dibuang beserta " \
            "isinya" in result.output
     assert "contoh-kursus: OK" in result.output
+
+
+def test_a_code_example_does_not_decide_how_the_lessons_lists_nest():
+    """A YAML example's '  - satu' inside a fence is not a list: the 4-space lists still nest."""
+    html = render_markdown(NESTED.format(i="    ") + "\n```yaml\ndaftar:\n  - satu\n```\n")
+    assert "<li>Siapkan berkas<ul>\n<li>KTP</li>" in html
+
+
+def test_lists_that_will_not_nest_are_warned_about_at_their_line():
+    """One text nests by one width: 4-space items in a text whose lists nest by 2 render flat,
+    and courses check says so instead of staying silent."""
+    body = ("- a\n  - a1\n\n"            # lines 10-11: nests by 2
+            "1. Satu\n    1. Satu-a\n"    # 14: 4 past its parent, will be flat
+            "    2. Satu-b\n\n"          # 15: a sibling of Satu-a, nothing new
+            "```\n- x\n    - y\n```\n")  # in a fence: not a list
+    found = [(line, "4 spasi" in message) for line, message in lint_markdown(body, 10)]
+    assert found == [(14, True)]
+    assert lint_markdown(NESTED.format(i="    "), 1) == []
+    assert lint_markdown(NESTED.format(i="  "), 1) == []

@@ -129,3 +129,53 @@ def test_numeric_answers_in_the_quiz_format_accept_a_decimal_comma(app, course_c
     assert question.accepted == ["3.5 ± 0.1"]
     assert answer_matches("3,45", question.accepted)
     assert not answer_matches("3,39", question.accepted)
+
+
+def test_gift_partial_credit_in_a_single_choice_stays_single_choice(app):
+    """Moodle reads '{=a ~%50%b ~c}' as one radio button where b earns half: choosing a alone
+    must stay fully right, not become 'choose a and b'."""
+    with app.test_request_context():
+        single = convert_bank("Q? {=a ~%50%b ~c}\n\nR? {~%100%a ~b}\n", "x.gift")
+        several = convert_bank("Q? {~%50%a ~%50%b ~%-100%c}\n", "x.gift")
+    first, second = single.quizzes[0].questions
+    assert (first.kind, first.options) == ("single", [("a", True), ("b", False), ("c", False)])
+    assert (second.kind, second.options) == ("single", [("a", True), ("b", False)])
+    assert [(line, "dinilai salah" in note) for line, note in single.notes] == [(1, True)]
+    question = several.quizzes[0].questions[0]
+    assert (question.kind, [ok for _, ok in question.options]) == ("multiple", [True, True, False])
+
+
+def test_gift_answers_without_text_are_reported_not_written_as_empty_options(app):
+    with app.test_request_context():
+        conversion = convert_bank("Q? {= ~b}\n\nR? {=ya ~}\n\nS? {=x}\n", "x.gift")
+    assert [line for line, _ in conversion.errors] == [1, 3]
+    assert [q.text for q in conversion.quizzes[0].questions] == ["S?"]
+
+
+def test_problems_in_a_bank_file_point_at_the_banks_own_lines(app, course_copy):
+    """A bank is checked as the Markdown made from it; what that check finds must still name
+    the line of the GIFT file the trainer edits, not a line of a file they never see."""
+    folder = course_copy()
+    (folder / "02-lanjutan" / "02-bank.gift").write_text(
+        "// bank\n\n"
+        "::A:: Satu? {=ya ~tidak}\n\n"                                  # line 3
+        "::B:: Dua <iframe src=\"https://contoh.id\"></iframe>? {=ya}\n\n"  # line 5
+        "::C:: Tiga\\n![](../media/diagram.png) {=ya ~tidak}\n",          # line 7
+        encoding="utf-8")
+    with app.test_request_context():
+        _course, errors, warnings = check_course(folder, display_root="k")
+    assert errors == []
+    found = [(w.line, w.message.split(" ")[1]) for w in warnings if "02-bank.gift" in w.path]
+    assert found == [(5, "<iframe>"), (7, "tanpa")]
+
+
+def test_a_bank_question_ending_in_points_text_keeps_it_as_text_not_a_weight(app, course_copy):
+    folder = course_copy()
+    (folder / "02-lanjutan" / "02-bank.gift").write_text(
+        "Bobot ditulis \\{points=5\\} {=ya ~tidak}\n", encoding="utf-8")
+    with app.test_request_context():
+        course, errors, _warnings = check_course(folder)
+    assert errors == []
+    question = next(lsn for lsn in course.lessons if lsn.path == "lanjutan/bank").quiz.questions[0]
+    assert question.points == 1
+    assert "{points=5}" in question.prompt_html

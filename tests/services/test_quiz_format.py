@@ -61,6 +61,8 @@ QUIZ_HEAD = "---\ntitle: K\ntype: quiz\n---\n"
         ("## Satu pilihan?\n\n- [x] a\n", ":5: pertanyaan pilihan butuh sedikitnya dua pilihan"),
         ("## Poin? {points=nol}\n\n- [x] a\n- [ ] b\n", ":5: {points=N} harus bilangan bulat"),
         ("## Kosong?\n\n=   \n", ":7: jawaban singkat kosong"),
+        ("## Pilihan kosong?\n\n- [x] \n- [ ] b\n", ":7: pilihan jawaban kosong"),
+        ("## Pilihan kosong?\n\n- [x] a\n- [ ]    \n", ":8: pilihan jawaban kosong"),
         ("## Sisa?\n\n- [x] a\n- [ ] b\n\nteks liar\n", ":10: teks tak terduga setelah pilihan"),
         ("## \n\n- [x] a\n- [ ] b\n", ":5: pertanyaan tanpa teks"),
         ("Hanya pengantar.\n", ":5: kuis belum punya pertanyaan"),

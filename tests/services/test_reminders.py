@@ -120,6 +120,11 @@ def test_the_command_emails_due_and_overdue_learners_and_a_digest_to_their_super
     assert "Sari Kepala —" not in digest
     assert mail["sari@instansi.go.id"]["Subject"].startswith("Ringkasan mingguan: 2 pegawai")
 
+    # Every message is dated and has its own Message-ID (RFC 5322; spam filters check both).
+    assert all(message["Date"] for _rcpts, message in inbox.messages)
+    ids = [message["Message-ID"] for _rcpts, message in inbox.messages]
+    assert len(set(ids)) == 4 and all(i and i.endswith(">") for i in ids)
+
     # Cron runs again the same day: nothing more.
     again = app.test_cli_runner().invoke(args=["reminders", "send"])
     assert again.exit_code == 0 and "0 email ke peserta (0 kursus), 0 ringkasan" in again.output

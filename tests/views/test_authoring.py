@@ -400,3 +400,19 @@ def test_a_staged_quiz_and_a_question_bank_in_the_archive_have_answer_keys(
     key = trainer.client.get(root + "lanjutan/bank/answers").get_data(as_text=True)
     assert "10 pertanyaan" in key and "<code>3.14 ± 0.01</code>" in key
     assert "Ibu kota Indonesia adalah ___ sejak 1945." in key
+
+
+def test_the_upload_preview_shows_the_warnings_that_courses_check_prints(trainer, course_copy):
+    """A trainer who only uses the web learns what the sanitiser drops, as on the command line."""
+    folder = course_copy()
+    (folder / "01-dasar" / "05-catatan.md").write_text(
+        "---\ntitle: Catatan\n---\nTeks.\n\n<iframe src=\"https://contoh.id\"></iframe>\n")
+    upload_id = staged_id(upload(trainer, zip_course(folder)))
+    page = trainer.client.get(f"/authoring/uploads/{upload_id}").get_data(as_text=True)
+    # The sample course has three warnings of its own (a <script>, a javascript: link).
+    assert "4 peringatan" in page
+    assert "contoh-kursus/01-dasar/05-catatan.md:6: peringatan: HTML &lt;iframe&gt;" in page
+    (folder / "01-dasar" / "05-catatan.md").unlink()
+    clean = staged_id(upload(trainer, zip_course(folder)))
+    page = trainer.client.get(f"/authoring/uploads/{clean}").get_data(as_text=True)
+    assert "3 peringatan" in page and "05-catatan.md" not in page

@@ -1,5 +1,6 @@
 """Bahasa Indonesia by default; English by the user's setting, then by Accept-Language."""
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -15,6 +16,22 @@ def test_the_browser_language_is_followed_for_guests(client):
     page = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(
         as_text=True)
     assert '<html lang="en">' in page and "Sign in to Lentera" in page
+
+
+
+
+@pytest.mark.parametrize(("accept", "lang"), [
+    ("en-GB,id;q=0.5", "en"),  # a regional English first beats a lesser exact "id"
+    ("en-AU,id-ID;q=0.7", "en"),
+    ("id-ID,en;q=0.8", "id"),
+    ("EN-us", "en"),
+    ("de,fr;q=0.9", "id"),
+    ("zh-CN,zh;q=0.9,en;q=0.8,id;q=0.7", "en"),
+    ("id;q=0.4,en;q=0.3", "id"),
+])
+def test_the_browsers_most_preferred_language_we_speak_wins(client, accept, lang):
+    page = client.get("/login", headers={"Accept-Language": accept}).get_data(as_text=True)
+    assert f'<html lang="{lang}">' in page
 
 
 def test_the_users_own_setting_beats_the_browser(app, login):

@@ -116,3 +116,27 @@ def test_any_script_prints_in_the_booklet(course_copy, login, make):
             if not char["text"].isspace():
                 font = FONT_OF[char["fontname"].split("+", 1)[-1]]
                 assert has_glyph(font, char["text"]), char["text"]
+
+
+def test_the_booklet_is_built_once_per_version_revalidates_and_follows_a_reimport(
+        course_copy, login, make):
+    """A class downloading the booklet together shares one build; a browser that has it gets
+    304; a re-imported course is never served from the old build."""
+    folder = course_copy()
+    make.course(folder)
+    me = login()
+    first = me.client.get(COURSE + "print.pdf")
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert "private" in first.headers["Cache-Control"]
+    again = me.client.get(COURSE + "print.pdf", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    other = login().client.get(COURSE + "print.pdf")
+    assert other.headers["ETag"] == first.headers["ETag"] and other.data == first.data
+
+    course_md = folder / "course.md"
+    course_md.write_text(course_md.read_text().replace("title: Kursus Contoh",
+                                                       "title: Kursus Contoh Baru"))
+    make.course(folder)
+    changed = me.client.get(COURSE + "print.pdf", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    assert "Kursus Contoh Baru" in pdf_pages(changed.data)[0][2]

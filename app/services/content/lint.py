@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from flask_babel import lazy_gettext as _l
 
-from app.services.content.render import _ATTRIBUTES, _TAGS
+from app.services.content.render import _ATTRIBUTES, _TAGS, flattened_items
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^(#{1,6})\s+\S")
@@ -55,7 +55,11 @@ def lint_markdown(body: str, first_line: int) -> list[tuple[int, str]]:
             level = depth
         for tag in _TAG.finditer(line):
             found.extend((line_no, message) for message in _html_losses(tag))
-    return found
+    for number in flattened_items(body):
+        found.append((first_line + number, str(_l(
+            "butir daftar ini menjorok 4 spasi, daftar lain di berkas ini 2 spasi: ia akan tampil "
+            "datar, tidak bertingkat. Pakai satu lebar indentasi (2 atau 4) dalam satu berkas"))))
+    return sorted(found, key=lambda item: item[0])
 
 
 def _html_losses(tag: re.Match) -> list[str]:

@@ -21,7 +21,7 @@ from app.services.content.images import (
     with_image_sizes,
 )
 from app.services.content.lint import lint_markdown
-from app.services.content.moodle import convert_bank, merged, quiz_markdown
+from app.services.content.moodle import convert_bank, merged, quiz_markdown_with_lines
 from app.services.content.quiz_format import parse_quiz
 from app.services.content.render import MarkdownRefused, markdown_hazard, render_markdown
 
@@ -155,9 +155,15 @@ class _Reader:
         self.images: dict[str, ParsedMedia] = {}
         self.digest = hashlib.sha256()
         self.language = "id"  # the course's, once course.md is read
+        # A bank file is checked as the Markdown quiz made from it: its line -> the bank's line.
+        self.source_lines: dict[str, list[int]] = {}
+
+    def _line(self, rel: str, line: int) -> int:
+        lines = self.source_lines.get(rel)
+        return lines[min(max(line, 1), len(lines)) - 1] if lines else line
 
     def problem(self, rel: str, line: int, message) -> None:
-        self.problems.append(Problem(f"{self.root}/{rel}", line, str(message)))
+        self.problems.append(Problem(f"{self.root}/{rel}", self._line(rel, line), str(message)))
 
     def html(self, markdown_text: str, links: dict[str, str], language: str) -> str:
         """Sanitised HTML with the course's links rewritten and its images sized."""
@@ -165,7 +171,8 @@ class _Reader:
                                 self.images)
 
     def warn(self, rel: str, line: int, message) -> None:
-        self.warnings.append(Problem(f"{self.root}/{rel}", line, str(message), warning=True))
+        self.warnings.append(Problem(f"{self.root}/{rel}", self._line(rel, line), str(message),
+                                     warning=True))
 
     def read_text(self, rel: str) -> str | None:
         data = (self.folder / rel).read_bytes()
@@ -223,6 +230,12 @@ class _Reader:
 
 def _word_minutes(text: str) -> int:
     return max(1, math.ceil(len(re.findall(r"\w+", text)) / WORDS_PER_MINUTE))
+
+
+def _unnumbered(rel: str) -> str:
+    """'01-pengantar/02-dua.md' -> 'pengantar/dua': a lesson path without order prefixes."""
+    parts = posixpath.splitext(rel)[0].split("/")
+    return "/".join(re.sub(r"^\d{2,}-", "", part) for part in parts)
 
 
 def _link_targets(body: str, first_line: int):
@@ -357,6 +370,10 @@ def check_course(
                     "beri 'id:' yang lain", id=ident, other=seen_lessons[ident]))
             seen_lessons.setdefault(ident, rel)
             lesson_files[rel] = ident
+    # A link written before the files were renumbered or moved ("02-dua.md" after 02-dua.md
+    # became 03-dua.md) still finds its lesson: by the path without NN- prefixes, or by an id.
+    by_identity: dict[str, str] = {ident: rel for rel, ident in lesson_files.items()}
+    by_identity.update({_unnumbered(rel): rel for rel in lesson_files})
     parsed_media = _check_media(r, media)
     media_urls = {m.path: m.sha256[:12] for m in parsed_media}
     r.images = {m.path: m for m in parsed_media if m.image is not None}
@@ -370,7 +387,12 @@ def check_course(
             resolved = posixpath.normpath(posixpath.join(base, path))
             if resolved.startswith("../") or resolved == "..":
                 r.problem(rel, line, _l("tautan '%(t)s' keluar dari folder kursus", t=target))
-            elif resolved in lesson_files:
+            elif resolved in lesson_files or _unnumbered(resolved) in by_identity:
+                if resolved not in lesson_files:
+                    now = by_identity[_unnumbered(resolved)]
+                    r.warn(rel, line, _l("tautan '%(t)s' menuju %(now)s (nomor atau tempatnya "
+                                         "berubah); perbarui tautannya", t=target, now=now))
+                    resolved = now
                 url = posixpath.relpath(lesson_files[resolved], url_dir)
                 out[target] = url + (f"#{fragment}" if fragment else "")
             elif resolved.startswith("media/") and resolved[6:] in media_urls:
@@ -427,7 +449,9 @@ def _bank_quiz(r: _Reader, rel: str, text: str, slug: str) -> str | None:
         if not conversion.errors:
             r.problem(rel, 1, _l("bank soal tanpa soal yang dapat dikonversi"))
         return None
-    return quiz_markdown(merged(conversion, slug.replace("-", " ").capitalize()))
+    markdown_text, r.source_lines[rel] = quiz_markdown_with_lines(
+        merged(conversion, slug.replace("-", " ").capitalize()))
+    return markdown_text
 
 
 def _guarded(r: _Reader, rel: str, read, *args):

@@ -71,11 +71,23 @@ def convert_bank(text: str, name: str) -> Conversion:
 
 def quiz_markdown(quiz: BankQuiz) -> str:
     """A quiz file in Lentera's format: front matter, then `## ` questions."""
+    return quiz_markdown_with_lines(quiz)[0]
+
+
+def quiz_markdown_with_lines(quiz: BankQuiz) -> tuple[str, list[int]]:
+    """quiz_markdown, and for each of its lines (index 0 = line 1) the bank's source line of
+    the question it belongs to (1 for the front matter), so problems point into the bank."""
     title = quiz.title.replace('"', "'")
     out = [f'---\ntitle: "{title}"\ntype: quiz\n---\n']
+    sources = [1] * (out[0].count("\n") + 1)
     for q in quiz.questions:
+        first_part = len(out)
         first, _, rest = q.text.strip().partition("\n")
-        out.append(f"## {_one_line(first)}\n")
+        heading = _one_line(first)
+        if match := re.search(r"\{points=[^}]*\}$", heading):
+            # Text in the bank, not Lentera's weight mark: the brace as an entity stays text.
+            heading = heading[:match.start()] + "&#123;" + heading[match.start() + 1:]
+        out.append(f"## {heading}\n")
         if q.title:
             out.append(f"<!-- Moodle: {q.title.replace('--', '—')} -->\n")
         if rest.strip():
@@ -88,7 +100,8 @@ def quiz_markdown(quiz: BankQuiz) -> str:
             out.append("")
             out.extend("> " + line if line else ">" for line in q.explanation.strip().split("\n"))
         out.append("")
-    return "\n".join(out).rstrip() + "\n"
+        sources += [q.line] * sum(part.count("\n") + 1 for part in out[first_part:])
+    return "\n".join(out).rstrip() + "\n", sources
 
 
 def merged(conversion: Conversion, title: str) -> BankQuiz:
@@ -267,6 +280,9 @@ def _gift_question(block: list[tuple[int, str]], result: Conversion) -> BankQues
         result.skipped.append((start, str(_l(
             "soal menjodohkan (->): belum ada padanannya di Lentera, tidak dikonversi"))))
         return None
+    if any(not _show(text) for _sign, _w, text, _fb in answers):
+        result.errors.append((start, str(_l("jawaban kosong setelah '=' atau '~'"))))
+        return None
     feedback_of_right = []
     if all(sign == "=" for sign, _w, _t, _fb in answers):
         question.kind = "short"
@@ -277,9 +293,15 @@ def _gift_question(block: list[tuple[int, str]], result: Conversion) -> BankQues
                 "penuh"))))
         feedback_of_right = [_show(fb) for *_x, fb in answers if fb]
     else:
-        correct = [(sign == "=" and (w is None or w > 0)) or (sign == "~" and w is not None and
-                                                               w > 0)
-                   for sign, w, _t, _fb in answers]
+        # Moodle: an '=' answer makes a single-choice question (one radio button), where a
+        # '~%50%' answer earns part of the points; without '=' it is multiple answers
+        # (checkboxes), where the positive weights together make the right set.
+        single = any(sign == "=" for sign, _w, _t, _fb in answers)
+        if single:
+            correct = [sign == "=" or (w is not None and w >= 100)
+                       for sign, w, _t, _fb in answers]
+        else:
+            correct = [w is not None and w > 0 for _s, w, _t, _fb in answers]
         question.options = [(_show(t), ok) for (_s, _w, t, _fb), ok in zip(answers, correct,
                                                                              strict=True)]
         if not any(correct):
@@ -287,7 +309,10 @@ def _gift_question(block: list[tuple[int, str]], result: Conversion) -> BankQues
             return None
         question.kind = "single" if sum(correct) == 1 else "multiple"
         partial = any(w is not None and 0 < w < 100 for _s, w, _t, _fb in answers)
-        if question.kind == "multiple" or partial:
+        if single and partial:
+            result.notes.append((start, str(_l(
+                "pilihan berbobot sebagian kini dinilai salah: hanya jawaban '=' yang benar"))))
+        elif question.kind == "multiple" or partial:
             result.notes.append((start, str(_l(
                 "bobot per pilihan diubah menjadi semua-atau-tidak: nilai penuh hanya bila "
                 "semua pilihan benar dipilih dan tidak ada yang salah"))))

@@ -142,6 +142,9 @@ def _parse_question(block: list[str], line_no: int, problem) -> ParsedQuestion |
             phase = "items"
             if option:
                 correct = option.group(1) != " "
+                if not option.group(2).strip():
+                    problem(here, _l("pilihan jawaban kosong setelah '- [ ]'"))
+                    ok = False
                 question.options.append(ParsedOption(option.group(2).strip(), correct))
             else:
                 text = accepted_form(answer.group(1))

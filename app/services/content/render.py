@@ -65,9 +65,45 @@ def list_indent(text: str) -> int:
     """How deep this document nests its lists: 4 when every nested item is indented by 4 or
     more spaces, else 2 (PRODUCT §3 accepts both; mdx_truly_sane_lists takes one per text).
     """
-    indents = {len(m.group(1)) for m in map(_LIST_ITEM.match, text.split("\n")) if m}
+    indents = {len(m.group(1)) for m in map(_LIST_ITEM.match, _outside_fences(text)) if m}
     nested = [n for n in indents if n > 0]
     return 4 if nested and min(nested) >= 4 else 2
+
+
+_FENCE_LINE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def _outside_fences(text: str) -> list[str]:
+    """The lines of `text` outside fenced code: a YAML example's "  - a" is not a list."""
+    out, in_fence = [], False
+    for line in text.split("\n"):
+        if _FENCE_LINE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            out.append(line)
+    return out
+
+
+def flattened_items(text: str) -> list[int]:
+    """0-based numbers of the list items that will not nest: indented 4 or more spaces past
+    their parent in a text whose other lists nest by 2 (list_indent picks one per text)."""
+    if list_indent(text) != 2:
+        return []
+    found, parent, in_fence = [], None, False
+    for number, line in enumerate(text.split("\n")):
+        if _FENCE_LINE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if match := _LIST_ITEM.match(line):
+            indent = len(match.group(1))
+            if parent is not None and indent - parent >= 4:
+                found.append(number)
+            parent = indent
+        elif line.strip() and not line.startswith(" "):
+            parent = None  # a paragraph ends the list
+    return found
 
 
 # The footnote "back" link's tooltip, in the course's language.
