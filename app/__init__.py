@@ -6,17 +6,23 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.config import Config
+from app.config import Config, shipped
 
 
 def create_app(config: type | dict | None = None) -> Flask:
     """Config → extensions → security → blueprints → error handlers → CLI."""
-    app = Flask(__name__, static_folder="../static", instance_relative_config=True)
+    # static/ sits beside app/ in a clone, inside it in an installed wheel (see shipped()).
+    app = Flask(__name__, static_folder=str(shipped("static")), instance_relative_config=True)
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        # No DATABASE_URL: a file in the instance folder, which is instance/ in a clone and
+        # <virtualenv>/var/app-instance/ for an installed package (never site-packages).
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'lentera.db'}")
 
     from app import compression, extensions, i18n
 
