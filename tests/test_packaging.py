@@ -73,7 +73,8 @@ def english_login_page(python: Path, workdir: Path) -> str:
     with gunicorn(python, workdir, env, "wsgi:app") as port:
         request = urllib.request.Request(f"http://127.0.0.1:{port}/login",
                                          headers={"Accept-Language": "en"})
-        with urllib.request.urlopen(request, timeout=5) as response:
+        # Generous: the worker may still be booting (and compiling) on a busy machine.
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.read().decode()
 
 
@@ -131,7 +132,7 @@ class BehindProxy:
         self.set_cookie_headers: list[str] = []
 
     def request(self, method: str, path: str, form: dict | None = None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {"Host": self.host, "X-Forwarded-Proto": "https",
                    "X-Forwarded-For": "203.0.113.7", "Accept-Language": "en"}
         if self.cookies:
