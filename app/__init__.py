@@ -34,7 +34,9 @@ def check_secret_key(app: Flask) -> None:
 
 def create_app(config: type | dict | None = None) -> Flask:
     """Config → extensions → security → blueprints → error handlers → CLI."""
-    app = Flask(__name__, static_folder="../static", instance_relative_config=True)
+    from app.config import shipped  # static/: beside app/ in a clone, inside it once installed
+
+    app = Flask(__name__, static_folder=str(shipped("static")), instance_relative_config=True)
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)
@@ -52,6 +54,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     # Before Flask-Babel reads it: where the compiled catalogues are (see app/i18n.py).
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.usable_translations(
         Path(app.root_path) / "translations", Path(app.instance_path) / "translations")))
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        # No DATABASE_URL: a file in the instance folder, which is instance/ in a clone and
+        # <virtualenv>/var/app-instance/ for an installed package (never site-packages).
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'lentera.db'}")
 
     # First after_request hook registered, so the last to run: it compresses the final body.
     compression.init_app(app)

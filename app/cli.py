@@ -1,6 +1,7 @@
 """Registers the command groups, each defined next to the code it drives."""
 
 from flask import Flask
+from flask.cli import FlaskGroup
 
 
 def init_app(app: Flask) -> None:
@@ -15,3 +16,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(units)
     app.cli.add_command(demo)
     app.cli.add_command(reminders)
+
+
+def main() -> None:
+    """The `lentera` command an installed package puts on the PATH: `flask --app app:create_app`
+    without the --app (`lentera db upgrade`, `lentera demo`, `lentera reminders send`…)."""
+    from app import create_app
+
+    FlaskGroup(name="lentera", create_app=create_app).main()

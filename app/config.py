@@ -7,12 +7,22 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def shipped(name: str) -> Path:
+    """One of the repository's top-level folders the app reads: static/, migrations/, courses/.
+
+    They stay at the top of a clone (and of an editable install); the package build copies them
+    into app/shipped/ (setup.py), where an installed wheel finds them.
+    """
+    inside = BASE_DIR / "app" / "shipped" / name
+    return inside if inside.is_dir() else BASE_DIR / name
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
     if url.startswith(("postgres://", "postgresql://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return url or f"sqlite:///{BASE_DIR / 'instance' / 'lentera.db'}"
+    return url  # empty: create_app puts an SQLite file in the instance folder
 
 
 # Accepted only with debug or testing on: create_app refuses to start with it otherwise.
@@ -25,7 +35,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
-    COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
+    COURSES_DIR = os.environ.get("COURSES_DIR", str(shipped("courses")))
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Jakarta")

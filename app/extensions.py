@@ -15,6 +15,7 @@ from htmx_flask import Htmx
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app.config import shipped
 from app.models import User
 from app.models.base import Base
 
@@ -77,7 +78,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def init_app(app: Flask) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(app.root_path, "..", "migrations"))
+    migrate.init_app(app, db, directory=str(shipped("migrations")))
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
     login_manager.login_view = "auth.login"
