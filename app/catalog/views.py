@@ -6,7 +6,7 @@ from app.access import SIGNED_IN, access
 from app.catalog import bp
 from app.extensions import db
 from app.models import Enrolment
-from app.services import progress
+from app.services import ledger, progress
 from app.services.assignments import mandatory_state
 from app.services.courses import visible_course
 from app.web import local_calendar, render_page
@@ -31,9 +31,7 @@ def my_learning():
         cards=cards,
         today=calendar.today,
         year=calendar.today.year,
-        jp=progress.jp_between(
-            db.session, current_user.id, calendar.year_start, calendar.year_end
-        ),
+        jp=ledger.year_totals(db.session, current_user.id, calendar.today.year),
         target=current_app.config["JP_YEARLY_TARGET"],
         completed=progress.completed_courses(db.session, current_user.id),
     )

@@ -5,7 +5,9 @@ from app.models.audit import AuditEntry
 from app.models.authoring import CourseUpload, CourseVersion
 from app.models.base import Base, utcnow
 from app.models.certificate import Certificate
+from app.models.classroom import Attendance, ClassSession
 from app.models.course import Course, Lesson, MediaFile, Module, Quiz
+from app.models.ledger import JpClaim, JpEntry
 from app.models.progress import Enrolment, LessonProgress
 from app.models.quiz import AttemptChoice, AttemptResult, Question, QuestionOption, QuizAttempt
 from app.models.user import PasswordToken, Role, Unit, User
@@ -15,4 +17,5 @@ __all__ = [
     "CourseUpload", "CourseVersion", "Enrolment", "Lesson", "LessonProgress", "MediaFile", "Module",
     "PasswordToken", "Question", "QuestionOption", "Quiz", "QuizAttempt", "Role", "Unit", "User",
     "utcnow",
+    "Attendance", "ClassSession", "JpClaim", "JpEntry",
 ]
