@@ -106,17 +106,17 @@ def record_attendance(
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     new = 0
     for user_id in dict.fromkeys(user_ids):
-        result = session.execute(dialect.insert(Attendance).values(
+        inserted = session.execute(dialect.insert(Attendance).values(
             session_id=class_session.id, user_id=user_id, method=method,
             recorded_by_id=recorded_by_id, recorded_at=utcnow(),
-        ).on_conflict_do_nothing())
+        ).on_conflict_do_nothing().returning(Attendance.user_id)).scalar()
         ledger.record(session, user_id=user_id, source=ledger.SESSION, ref_id=class_session.id,
                       hours=class_session.jp, on_date=class_session.held_on,
                       title=class_session.title)
         if class_session.course_id is not None:
             progress.enrol(session, user_id, class_session.course_id)
             progress.record_completion(session, user_id, class_session.course_id, credit=False)
-        new += result.rowcount
+        new += inserted is not None
     return new
 
 

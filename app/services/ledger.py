@@ -53,14 +53,14 @@ def record(
     unique (user, source, ref_id) key makes simultaneous repeats safe too.
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    result = session.execute(
+    inserted = session.execute(
         dialect.insert(JpEntry).values(
             user_id=user_id, source=source, ref_id=ref_id, hours=hours, on_date=on_date,
             year=on_date.year, title=title[:200], status=status, decided_by_id=decided_by_id,
             decided_at=decided_at, created_at=utcnow(),
-        ).on_conflict_do_nothing()
-    )
-    return result.rowcount == 1
+        ).on_conflict_do_nothing().returning(JpEntry.id)
+    ).scalar()
+    return inserted is not None
 
 
 @dataclass
