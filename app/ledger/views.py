@@ -1,5 +1,6 @@
 import csv
 import io
+from decimal import Decimal
 
 from flask import (
     Response,
@@ -138,13 +139,20 @@ def _hr_cells(row: ledger.HrRow) -> list:
             row.year, row.jp_course, row.jp_session, row.jp_claim, row.jp_total, row.jp_pending]
 
 
-def _hr_csv(rows):
+def _csv_value(value) -> str:
+    """JP as plain numbers: 8, 2.5 (never 8.00), whatever the database returns."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value else "0"
+    return str(value)
+
+
+def _hr_csv(rows, header: list[str]):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow([str(c) for c in HR_COLUMNS])
+    writer.writerow(header)
     for row in rows:
-        writer.writerow([str(v) for v in _hr_cells(row)])
+        writer.writerow([_csv_value(v) for v in _hr_cells(row)])
         if buffer.tell() >= 16 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -152,10 +160,10 @@ def _hr_csv(rows):
     yield buffer.getvalue()
 
 
-def _hr_xlsx(rows, year: int) -> bytes:
+def _hr_xlsx(rows, year: int, header: list[str]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=f"JP {year}")
-    sheet.append([str(c) for c in HR_COLUMNS])
+    sheet.append(header)
     for row in rows:
         sheet.append(_hr_cells(row))
     out = io.BytesIO()
@@ -169,6 +177,8 @@ def hr_export(format: str):
     """For HR (admins only): per person, the year's JP by source with the full NIP. Each
     export is written to the audit log before a byte is sent."""
     year = _year()
+    # Translated now: the stream runs after the request's user has left the session.
+    header = [str(c) for c in HR_COLUMNS]
     audit.record(db.session, current_user.id, "jp.hr_export", f"jp:{year}", format=format)
     db.session.commit()
     rows = ledger.hr_rows(db.session, year)
@@ -176,8 +186,9 @@ def hr_export(format: str):
     headers = {"Content-Disposition": f'attachment; filename="{filename}"',
                "Cache-Control": "no-store"}
     if format == "csv":
-        return Response(stream_with_context(_hr_csv(rows)), mimetype="text/csv", headers=headers)
+        return Response(stream_with_context(_hr_csv(rows, header)), mimetype="text/csv",
+                        headers=headers)
     return Response(
-        _hr_xlsx(rows, year),
+        _hr_xlsx(rows, year, header),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers=headers)
