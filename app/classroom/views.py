@@ -71,7 +71,7 @@ def _detail(class_session, *, problems=None, list_form=None, csv_form=None, stat
 
 def classroom_qr(url: str) -> str:
     """The check-in link as an inline SVG QR code (no image request, no script)."""
-    return segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff",
+    return segno.make(url, error="m").svg_inline(border=2, dark="#000", light="#fff", omitsize=True,
                                                   title=_("Kode QR presensi"))
 
 
