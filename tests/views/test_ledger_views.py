@@ -2,7 +2,10 @@
 
 import csv
 import io
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -166,3 +169,27 @@ def test_the_hr_export_is_for_admins_with_full_nip_and_is_audited(app, org, logi
     assert [(a, t, d["format"]) for a, t, d in logged] == [
         ("jp.hr_export", "jp:2026", "csv"), ("jp.hr_export", "jp:2026", "xlsx")]
     assert admin.client.get("/jp/hr-export.csv?year=abc").status_code == 400
+
+
+def test_a_session_that_teaches_a_course_shows_in_rows_exports_and_my_learning(
+        app, org, login, make):
+    course = make.course()
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    trainer = login(org["trainer"])
+    post(trainer, "/classroom/new", {"title": "Kelas contoh", "held_on": today.isoformat(),
+                                     "place": "Aula", "jp": "5", "course_id": str(course.id)})
+    with app.app_context():
+        session_id = db.session.scalar(select(ClassSession.id))
+    post(trainer, f"/classroom/{session_id}/attendance", {"people": NIP})
+
+    sup = login(org["sup"])
+    rows = list(csv.DictReader(io.StringIO(
+        sup.client.get("/reports/export.csv").get_data(as_text=True)[1:])))
+    [ani] = [r for r in rows if r["Nama"] == "Ani"]
+    assert ani["Status"] == "Selesai"
+    assert [Decimal(ani[c]) for c in ("JP tahun ini", "JP dari kursus", "JP sesi tatap muka",
+                                      "JP pelatihan luar")] == [5, 0, 5, 0]
+    page = sup.client.get("/reports/rows").get_data(as_text=True)
+    assert "JP sesi tatap muka" in page
+    mine = login(org["ani"]).client.get("/me/learning").get_data(as_text=True)
+    assert "lewat sesi tatap muka" in mine
