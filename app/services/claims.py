@@ -111,12 +111,11 @@ def claims_of(session: Session, user_id: int) -> list[ClaimLine]:
 
 
 def pending_queue(session: Session, viewer: User) -> list[ClaimLine]:
-    """Pending claims the viewer may decide, oldest first: an admin's are everyone's; a
-    supervisor's are those of people in their unit subtree, never their own."""
-    query = _claims_query().where(JpEntry.status == ledger.PENDING)
+    """Pending claims the viewer may decide, oldest first: an admin's are everyone else's; a
+    supervisor's are those of the other people in their unit subtree. Nobody decides their own."""
+    query = _claims_query().where(JpEntry.status == ledger.PENDING, User.id != viewer.id)
     if not viewer.roles & Role.ADMIN:
-        query = query.where(User.unit_id.in_(scoped_unit_ids(session, viewer)),
-                            User.id != viewer.id)
+        query = query.where(User.unit_id.in_(scoped_unit_ids(session, viewer)))
     return _lines(session, query.order_by(JpClaim.created_at, JpClaim.id))
 
 
@@ -143,13 +142,14 @@ def decide(
 ) -> JpEntry:
     """Approve (credited) or reject (with a reason) a pending claim, recording who and when.
 
-    Raises NotFound outside the viewer's scope, Forbidden for one's own claim or for a learner,
+    Raises NotFound outside the viewer's scope, Forbidden for one's own claim (an admin's too:
+    another admin or their supervisor decides it) or for a learner,
     InvalidInput when rejecting without a reason or when the claim was already decided.
     """
     if not viewer.roles & (Role.SUPERVISOR | Role.ADMIN):
         raise Forbidden()
     claim = visible_claim(session, viewer, claim_id)
-    if claim.user_id == viewer.id and not viewer.roles & Role.ADMIN:
+    if claim.user_id == viewer.id:
         raise Forbidden(_l("Pengajuan Anda sendiri diputuskan oleh atasan Anda."))
     reason = (reason or "").strip()
     if not approve and not reason:

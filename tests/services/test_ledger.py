@@ -239,6 +239,11 @@ def test_claims_are_seen_and_decided_within_the_subtree_only(session, people):
         claims.decide(session, people["sup"], own.id, approve=True)
     with pytest.raises(Forbidden):
         claims.decide(session, people["ani"], claim.id, approve=True)
+    admins_own = file(session, people["admin"])
+    assert admins_own.id not in [
+        line.claim.id for line in claims.pending_queue(session, people["admin"])]
+    with pytest.raises(Forbidden):
+        claims.decide(session, people["admin"], admins_own.id, approve=True)
 
 
 def test_the_hr_export_has_every_person_with_totals_by_source_and_the_full_nip(session, people):
