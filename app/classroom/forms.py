@@ -25,7 +25,7 @@ class ListForm(FlaskForm):
 
 class CsvForm(FlaskForm):
     file = FileField(_l("Berkas CSV (kolom nip atau email)"), validators=[
-        FileRequired(_l("Pilih berkas CSV."))])
+        FileRequired(_l("Pilih berkas CSV."))], render_kw={"accept": ".csv,text/csv"})
 
 
 class CheckInForm(FlaskForm):

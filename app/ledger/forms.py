@@ -17,7 +17,9 @@ class ClaimForm(FlaskForm):
     hours = StringField(_l("JP"), validators=[DataRequired(_l("Isi jumlah JP.")), Length(max=10)],
                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
     proof = FileField(_l("Bukti (sertifikat atau surat tugas)"), validators=[
-        FileRequired(_l("Lampirkan bukti: PDF, JPEG atau PNG, paling besar 5 MB."))])
+        FileRequired(_l("Lampirkan bukti: PDF, JPEG atau PNG, paling besar 5 MB."))],
+        # Phones offer the camera and the gallery for these; the server still checks content.
+        render_kw={"accept": "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"})
 
 
 class DecisionForm(FlaskForm):
