@@ -193,3 +193,20 @@ def test_a_session_that_teaches_a_course_shows_in_rows_exports_and_my_learning(
     assert "JP sesi tatap muka" in page
     mine = login(org["ani"]).client.get("/me/learning").get_data(as_text=True)
     assert "lewat sesi tatap muka" in mine
+
+
+def test_a_scanned_qr_code_survives_signing_in(client):
+    response = client.get("/check-in?code=AB3DEF")
+    assert response.status_code == 302
+    assert "next=%2Fcheck-in%3Fcode%3DAB3DEF" in response.headers["Location"]
+
+
+def test_the_supervisors_learner_page_splits_this_years_jp_by_source(app, org, login):
+    ani = login(org["ani"])
+    file_claim(ani, ends_on=datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat(),
+               starts_on=datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat())
+    page = login(org["sup"]).client.get(f"/reports/learners/{org['ani'].id}").get_data(
+        as_text=True)
+    assert "Sesi tatap muka" in page and "Pelatihan luar" in page
+    assert "Menunggu persetujuan (belum dihitung)" in page and "Diklat PIM" in page
+    assert login(org["sup2"]).client.get(f"/reports/learners/{org['ani'].id}").status_code == 404
