@@ -2,13 +2,12 @@ import segno
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.access import SIGNED_IN, access
 from app.classroom import bp
 from app.classroom.forms import CheckInForm, CsvForm, ListForm, SessionForm
 from app.extensions import db, limiter
-from app.models import Course, Role
+from app.models import Role
 from app.services import classroom
 from app.services.classroom import AttendanceRefused
 from app.services.errors import DomainError
@@ -20,8 +19,8 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
 def _course_choices():
-    courses = db.session.execute(select(Course.id, Course.title).order_by(Course.title)).all()
-    return [("", _("— tidak ada —"))] + [(str(cid), title) for cid, title in courses]
+    return [("", _("— tidak ada —"))] + [
+        (str(cid), title) for cid, title in classroom.course_choices(db.session)]
 
 
 @bp.route("/classroom/")

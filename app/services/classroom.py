@@ -75,6 +75,12 @@ def create_session(
     return class_session
 
 
+def course_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, title) of every course a session may teach, by title."""
+    return [tuple(row) for row in session.execute(
+        select(Course.id, Course.title).order_by(Course.title))]
+
+
 def sessions_of(session: Session, viewer: User) -> list[ClassSession]:
     """The trainer's own sessions (an admin's: all of them), newest first."""
     query = select(ClassSession)
