@@ -29,7 +29,8 @@ def org(app, make):
         db.session.commit()
     return {
         "ani": make.user(email="ani@example.go.id", name="Ani", nip=NIP, unit_code="ANAK"),
-        "sup": make.user(roles=Role.SUPERVISOR | Role.LEARNER, unit_code="INDUK"),
+        "sup": make.user(roles=Role.SUPERVISOR | Role.LEARNER, unit_code="INDUK",
+                         name="Sari Atasan"),
         "sup2": make.user(roles=Role.SUPERVISOR | Role.LEARNER, unit_code="LAIN"),
         "trainer": make.user(roles=Role.TRAINER),
         "admin": make.user(roles=Role.ADMIN),
@@ -146,6 +147,7 @@ def test_the_supervisor_approves_and_rejects_from_the_queue(app, org, login):
     post(sup, f"/jp/claims/{second}/decision", {"decision": "reject", "reason": "Tanpa stempel"})
     mine = ani.client.get("/me/jp?year=2026").get_data(as_text=True)
     assert "Tanpa stempel" in mine and "ditolak" in mine and "diakui" in mine
+    assert "Diputuskan oleh Sari Atasan" in mine
     assert "8 dari target" in mine
     assert post(login(org["sup2"]), f"/jp/claims/{first}/decision",
                 {"decision": "approve"}).status_code == 404
