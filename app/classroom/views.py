@@ -134,6 +134,17 @@ def attendance_csv(session_id: int):
     return _detail(class_session, csv_form=form)
 
 
+@bp.route("/classroom/<int:session_id>/attendance/<int:user_id>/delete", methods=["POST"])
+@access(TRAINERS)
+def remove_attendance(session_id: int, user_id: int):
+    """Take a wrongly recorded person off the list, with the session's JP."""
+    class_session = classroom.managed_session(db.session, current_user, session_id)
+    classroom.remove_attendance(db.session, class_session, user_id, current_user.id)
+    db.session.commit()
+    flash(_("Peserta dihapus dari daftar hadir; JP sesi ini untuknya dibatalkan."), "info")
+    return redirect(url_for(".detail", session_id=session_id), code=303)
+
+
 @bp.route("/check-in", methods=["GET", "POST"])
 @access(SIGNED_IN)
 @limiter.limit("20 per minute; 200 per hour", methods=["POST"])

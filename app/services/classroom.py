@@ -16,12 +16,12 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models import Attendance, ClassSession, Course, Role, User, utcnow
-from app.services import ledger, progress
+from app.models import Attendance, ClassSession, Course, JpEntry, Role, User, utcnow
+from app.services import audit, ledger, progress
 from app.services.claims import parse_hours
 from app.services.csvfile import RowProblem, read_rows
 from app.services.errors import InvalidInput, NotFound
@@ -124,6 +124,23 @@ def record_attendance(
             progress.record_completion(session, user_id, class_session.course_id, credit=False)
         new += inserted is not None
     return new
+
+
+def remove_attendance(
+    session: Session, class_session: ClassSession, user_id: int, removed_by_id: int
+) -> None:
+    """Undo a mistaken record (a mistyped NIP): the attendance and the session's JP for that
+    person go; the audit log keeps who removed whom. A course the session completed for them
+    stays completed (their certificate may already be printed). NotFound if not recorded."""
+    attendance = session.get(Attendance, (class_session.id, user_id))
+    if attendance is None:
+        raise NotFound()
+    session.delete(attendance)
+    session.execute(delete(JpEntry).where(
+        JpEntry.user_id == user_id, JpEntry.source == ledger.SESSION,
+        JpEntry.ref_id == class_session.id))
+    audit.record(session, removed_by_id, "session.attendance_remove",
+                 f"session:{class_session.id}", user_id=user_id)
 
 
 def _find_person(session: Session, value: str) -> User | None:

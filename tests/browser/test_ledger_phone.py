@@ -108,6 +108,10 @@ def test_a_learner_checks_in_by_code_and_the_supervisor_sees_the_session_jp(
 
     trainer.reload()
     expect(trainer.get_by_role("heading", name="1 peserta hadir")).to_be_visible()
+    remove = trainer.get_by_role("button", name="Hapus Ani Lestari dari daftar hadir")
+    expect(remove).to_be_visible()
+    assert fits(trainer)
+    shot(trainer, "session-attendees")
 
     sup = phones()
     sign_in(sup, live_server, "atasan@example.go.id")

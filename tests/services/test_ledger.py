@@ -261,3 +261,21 @@ def test_the_hr_export_has_every_person_with_totals_by_source_and_the_full_nip(s
         0, Decimal(5))
     assert "pelatih@example.go.id" not in rows  # no unit: not staff of the organisation
     assert list(ledger.hr_rows(session, 2025))[0].jp_total == 0
+
+
+def test_a_mistaken_attendance_is_removed_with_its_jp_and_can_be_recorded_again(
+        session, people):
+    from app.models import AuditEntry
+
+    s = new_session(session, people["trainer"])
+    classroom.attend_by_list(session, s, "budi@example.go.id", people["trainer"].id)
+    classroom.remove_attendance(session, s, people["budi"].id, people["trainer"].id)
+    assert classroom.attendees(session, s) == []
+    assert ledger.year_totals(session, people["budi"].id, 2026).total == 0
+    [logged] = session.scalars(select(AuditEntry)).all()
+    assert (logged.action, logged.details) == ("session.attendance_remove",
+                                               {"user_id": people["budi"].id})
+    with pytest.raises(NotFound):
+        classroom.remove_attendance(session, s, people["budi"].id, people["trainer"].id)
+    classroom.attend_by_list(session, s, "budi@example.go.id", people["trainer"].id)
+    assert ledger.year_totals(session, people["budi"].id, 2026).session == Decimal("4")

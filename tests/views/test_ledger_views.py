@@ -212,3 +212,18 @@ def test_the_supervisors_learner_page_splits_this_years_jp_by_source(app, org, l
     assert "Sesi tatap muka" in page and "Pelatihan luar" in page
     assert "Menunggu persetujuan (belum dihitung)" in page and "Diklat PIM" in page
     assert login(org["sup2"]).client.get(f"/reports/learners/{org['ani'].id}").status_code == 404
+
+
+def test_the_trainer_removes_a_wrongly_recorded_person(app, org, login):
+    trainer = login(org["trainer"])
+    post(trainer, "/classroom/new", {"title": "Kelas", "held_on": "2026-03-02", "place": "Aula",
+                                     "jp": "2", "course_id": ""})
+    with app.app_context():
+        session_id = db.session.scalar(select(ClassSession.id))
+    post(trainer, f"/classroom/{session_id}/attendance", {"people": NIP})
+    url = f"/classroom/{session_id}/attendance/{org['ani'].id}/delete"
+    assert post(login(roles=Role.TRAINER), url, {}).status_code == 404  # not their session
+    assert post(trainer, url, {}).status_code == 303
+    page = trainer.client.get(f"/classroom/{session_id}").get_data(as_text=True)
+    assert "0 peserta hadir" in page
+    assert "Kelas" not in login(org["ani"]).client.get("/me/jp?year=2026").get_data(as_text=True)
