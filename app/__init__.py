@@ -46,6 +46,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(ledger_bp)
     app.register_blueprint(classroom_bp)
 
+    from app import api
+
+    api.init_app(app)
+
     from app import errors
 
     errors.init_app(app)

@@ -2,7 +2,7 @@
 completion becomes a credited ledger entry.
 
 Revision ID: 0010_jp_ledger
-Revises: 0006_session_version
+Revises: 0007_api
 Create Date: 2026-11-30 04:22:30
 
 """
@@ -19,7 +19,7 @@ BATCH = 5000
 
 # revision identifiers, used by Alembic.
 revision = "0010_jp_ledger"
-down_revision = '0006_session_version'
+down_revision = "0007_api"  # was 0006_session_version; chained after the merged API's
 branch_labels = None
 depends_on = None
 
