@@ -91,7 +91,7 @@ def file_claim(form):
     proof = form["proof"].read(MAX_PROOF_BYTES + 1)
     claim = claims.file_claim(
         db.session, user, title=form["title"], organiser=form["organiser"],
-        starts_on=form["starts_on"], ends_on=form["ends_on"], hours=form["jp"], proof=proof,
+        starts_on=form["starts_on"], ends_on=form["ends_on"], hours=repr(form["jp"]), proof=proof,
         today=local_calendar().today)
     db.session.commit()
     return {"id": claim.id, "title": claim.title, "organiser": claim.organiser,

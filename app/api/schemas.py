@@ -323,9 +323,10 @@ class ClaimUpload(Strict):
     organiser = fields.String(required=True, validate=validate.Length(1, 200))
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
-    jp = fields.Decimal(required=True, places=2, as_string=True,
-                        validate=validate.Range(min=0, min_inclusive=False, max=200),
-                        metadata={"description": "JP, e.g. 8 or 2.5 (at most 200)."})
+    jp = fields.Float(required=True, allow_nan=False,
+                      validate=validate.Range(min=0, min_inclusive=False, max=200),
+                      metadata={"description": "JP, e.g. 8 or 2.5: more than 0, at most 200, "
+                                "at most two decimal places."})
     proof = Upload(required=True, validate=_a_file,
                    metadata={"description": "PDF, JPEG or PNG, at most 5 MB; its content is "
                              "checked."})

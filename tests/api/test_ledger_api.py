@@ -77,6 +77,7 @@ def test_a_claim_is_pending_until_approved(app, make, api):
     ({"title": None}, "title"),
     ({"jp": "0"}, "jp"),
     ({"jp": "banyak"}, "jp"),
+    ({"jp": "1.234"}, None),  # more than two decimal places
     ({"ends_on": "2000-01-01"}, None),  # before the start
     ({"proof": "teks, bukan berkas"}, "proof"),
     ({"extra": "x"}, "extra"),
