@@ -267,6 +267,8 @@ class ReportRow(Strict):
     completed_at = fields.DateTime(allow_none=True, required=True)
     due_on = fields.Date(allow_none=True, required=True)
     jp_this_year = fields.Float(required=True)
+    jp_by_source = fields.Nested(lambda: JpBySource(), required=True, metadata={
+        "description": "This year's credited JP of the learner by source (issue 12)."})
 
 
 ReportPage = paged(ReportRow, "ReportPage")
@@ -278,6 +280,12 @@ ReportPage = paged(ReportRow, "ReportPage")
 class JpYearArgs(Strict):
     year = fields.Integer(validate=validate.Range(2000, 2100), metadata={
         "description": "Calendar year (Asia/Jakarta); this year when left out."})
+
+
+class JpBySource(Strict):
+    course = fields.Float(required=True)
+    session = fields.Float(required=True)
+    claim = fields.Float(required=True)
 
 
 class JpTotals(Strict):

@@ -106,3 +106,18 @@ def test_the_ledger_needs_a_token(client):
 def test_a_year_out_of_range_is_refused(api):
     response = api().get("/me/jp?year=1900")
     assert response.status_code == 422 and "year" in response.get_json()["error"]["fields"]
+
+
+def test_report_rows_split_this_years_jp_by_source(app, api, tmp_path):
+    from tests.factories import UserInfo
+    from tests.reports.seed import expected_jp, seed
+
+    with app.app_context():
+        org = seed(db.session, tmp_path)
+    sup = api(UserInfo(org.users["sup"], "sup@example.go.id", int(Role.SUPERVISOR)))
+    body = sup.get("/reports/completions?per_page=200").get_json()
+    jp = {k: float(v) for k, v in expected_jp("SETJEN").items()}
+    for row in body["items"]:
+        assert row["jp_by_source"] == {"course": jp[row["name"].lower()], "session": 0.0,
+                                       "claim": 0.0}
+        assert row["jp_this_year"] == jp[row["name"].lower()]
