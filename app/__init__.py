@@ -79,7 +79,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     from app.auth import bp as auth_bp
     from app.authoring import bp as authoring_bp
     from app.catalog import bp as catalog_bp
+    from app.classroom import bp as classroom_bp
     from app.learn import bp as learn_bp
+    from app.ledger import bp as ledger_bp
     from app.notifications import bp as notifications_bp
     from app.quiz import bp as quiz_bp
     from app.reports import bp as reports_bp
@@ -92,6 +94,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(ledger_bp)
+    app.register_blueprint(classroom_bp)
 
     from app import api
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.auth.cli import password_cost
 from app.extensions import db
-from app.models import Assignment, Course, Lesson, Role, Unit, User
-from app.services import progress, quizzes
+from app.models import Assignment, ClassSession, Course, Lesson, Role, Unit, User
+from app.services import classroom, progress, quizzes
 from app.services.accounts import create_user
 from app.services.authoring import import_and_record
 from app.services.content import load_course
@@ -110,6 +110,13 @@ def demo():
         root = db.session.scalar(select(Unit).where(Unit.code == UNITS[0][0]))
         db.session.add(Assignment(course=courses[0], unit=root, due_on=today + timedelta(days=30),
                                   assigned_by=users["admin@lentera.test"].id))
+    # A face-to-face session Budi attended, so the JP ledger shows more than one source.
+    if db.session.scalar(select(ClassSession.id).limit(1)) is None:
+        held = classroom.create_session(
+            db.session, users["pelatih@lentera.test"], title="Kelas tatap muka: Keamanan data",
+            held_on=local_calendar().today, place="Aula Biro Umum", jp="2")
+        classroom.record_attendance(db.session, held, [users["budi@lentera.test"].id],
+                                    classroom.LIST, users["pelatih@lentera.test"].id)
     db.session.commit()
 
     click.echo(_("Lentera siap. Akun demo (kata sandi semuanya: %(pw)s):", pw=DEMO_PASSWORD))

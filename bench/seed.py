@@ -404,6 +404,7 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
         AttemptResult,
         Certificate,
         Enrolment,
+        JpEntry,
         LessonProgress,
         QuizAttempt,
         Role,
@@ -411,6 +412,7 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
         User,
     )
     from app.services.content import import_course, load_course
+    from app.services.ledger import local_day
     from app.services.nip import mask_nip
     from app.services.passwords import hash_password
 
@@ -499,6 +501,14 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
             ["user_id", "course_id", "enrolled_at", "completed_at", "jp_credited"],
             ((p.user_id, p.course.id, p.enrolled_at, p.completed_at,
               p.course.jp if p.completed_at else None) for p in plans))
+        # What completing writes into the JP ledger, which the reports read (issue 12).
+        counts["jp_entries"] = _bulk_insert(
+            engine, JpEntry.__table__,
+            ["user_id", "hours", "on_date", "year", "source", "ref_id", "title", "status",
+             "decided_at", "created_at"],
+            ((p.user_id, p.course.jp, local_day(p.completed_at), local_day(p.completed_at).year,
+              "course", p.course.id, p.course.title, "credited", p.completed_at, p.completed_at)
+             for p in plans if p.completed_at))
 
         def progress_rows() -> Iterator[tuple]:
             for p in plans:

@@ -12,6 +12,7 @@ from app.models import (
     Certificate,
     Course,
     CourseVersion,
+    JpEntry,
     Lesson,
     LessonProgress,
     QuizAttempt,
@@ -141,6 +142,9 @@ def test_demo_is_idempotent_and_prints_the_logins(app, runner):
         certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == siti.id))
         assert certificate is not None and certificate.learner_name == "Siti Rahmawati"
         assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+        # The ledger, once per source: siti's course, budi's face-to-face session.
+        entries = db.session.execute(select(JpEntry.user_id, JpEntry.source)).all()
+        assert sorted(entries) == sorted([(siti.id, "course"), (budi.id, "session")])
 
 
 def test_units_import_builds_the_tree_and_reports_bad_rows_by_line(app, runner, tmp_path):

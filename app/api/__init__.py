@@ -25,7 +25,15 @@ class LenteraApi(Api):
 
 
 def init_app(app: Flask) -> None:
-    from app.api import auth, docs, errors, learning, quizzes, reports  # noqa: F401 (routes)
+    from app.api import (  # noqa: F401 (routes)
+        auth,
+        docs,
+        errors,
+        learning,
+        ledger,
+        quizzes,
+        reports,
+    )
     from app.extensions import csrf
     from app.web import IdConverter
 

@@ -65,7 +65,9 @@ def completions(args):
              "unit": r.unit,
              "course": r.course, "course_jp": r.jp, "status": r.status,
              "enrolled_at": r.enrolled_at, "completed_at": r.completed_at,
-             "due_on": r.due_on, "jp_this_year": r.jp_this_year}
+             "due_on": r.due_on, "jp_this_year": r.jp_this_year,
+             "jp_by_source": {"course": r.jp_course, "session": r.jp_session,
+                              "claim": r.jp_claim}}
             for r in page.items
         ],
         "page": page.number, "per_page": page.size, "total": page.total,

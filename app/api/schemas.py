@@ -1,7 +1,9 @@
 """Marshmallow schemas of the API: what it accepts and answers, and so its OpenAPI document."""
 
 import marshmallow as ma
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
+from werkzeug.datastructures import FileStorage
 
 
 class Strict(ma.Schema):
@@ -265,6 +267,84 @@ class ReportRow(Strict):
     completed_at = fields.DateTime(allow_none=True, required=True)
     due_on = fields.Date(allow_none=True, required=True)
     jp_this_year = fields.Float(required=True)
+    jp_by_source = fields.Nested(lambda: JpBySource(), required=True, metadata={
+        "description": "This year's credited JP of the learner by source (issue 12)."})
 
 
 ReportPage = paged(ReportRow, "ReportPage")
+
+
+# --- the JP ledger
+
+
+class JpYearArgs(Strict):
+    year = fields.Integer(validate=validate.Range(2000, 2100), metadata={
+        "description": "Calendar year (Asia/Jakarta); this year when left out."})
+
+
+class JpBySource(Strict):
+    course = fields.Float(required=True)
+    session = fields.Float(required=True)
+    claim = fields.Float(required=True)
+
+
+class JpTotals(Strict):
+    course = fields.Float(required=True, metadata={"description": "Credited JP from courses."})
+    session = fields.Float(required=True, metadata={
+        "description": "Credited JP from face-to-face sessions."})
+    claim = fields.Float(required=True, metadata={
+        "description": "Credited JP from approved outside training."})
+    total = fields.Float(required=True, metadata={
+        "description": "What counts towards the target: the three above."})
+    pending = fields.Float(required=True, metadata={
+        "description": "JP of claims awaiting a decision: not counted yet."})
+
+
+class JpEntryOut(Strict):
+    id = fields.Integer(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(["course", "session", "claim"]))
+    ref_id = fields.Integer(required=True, metadata={
+        "description": "The course, session or claim id, by source."})
+    title = fields.String(required=True)
+    jp = fields.Float(required=True)
+    date = fields.Date(required=True, metadata={"description": "Day earned (Asia/Jakarta)."})
+    status = fields.String(required=True,
+                           validate=validate.OneOf(["credited", "pending", "rejected"]))
+    decided_at = fields.DateTime(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True)
+
+
+class MyJp(Strict):
+    year = fields.Integer(required=True)
+    target = fields.Integer(required=True)
+    totals = fields.Nested(JpTotals, required=True)
+    entries = fields.List(fields.Nested(JpEntryOut), required=True)
+
+
+def _a_file(value) -> None:
+    if not isinstance(value, FileStorage):
+        raise ma.ValidationError("Send the proof as a file part of the multipart form.")
+
+
+class ClaimUpload(Strict):
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    organiser = fields.String(required=True, validate=validate.Length(1, 200))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    jp = fields.Float(required=True, allow_nan=False,
+                      validate=validate.Range(min=0, min_inclusive=False, max=200),
+                      metadata={"description": "JP, e.g. 8 or 2.5: more than 0, at most 200, "
+                                "at most two decimal places."})
+    proof = Upload(required=True, validate=_a_file,
+                   metadata={"description": "PDF, JPEG or PNG, at most 5 MB; its content is "
+                             "checked."})
+
+
+class ClaimOut(Strict):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    organiser = fields.String(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    jp = fields.Float(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["pending"]))

@@ -4,7 +4,7 @@ from flask_login import current_user
 from app.access import SIGNED_IN, access
 from app.catalog import bp
 from app.extensions import db
-from app.services import catalog, progress, reminders
+from app.services import catalog, ledger, progress, reminders
 from app.services.assignments import mandatory_state
 from app.services.catalog import CatalogSearch
 from app.services.courses import visible_course
@@ -45,9 +45,7 @@ def my_learning():
         cards=cards,
         today=calendar.today,
         year=calendar.today.year,
-        jp=progress.jp_between(
-            db.session, current_user.id, calendar.year_start, calendar.year_end
-        ),
+        jp=ledger.year_totals(db.session, current_user.id, calendar.today.year),
         target=current_app.config["JP_YEARLY_TARGET"],
         completed=progress.completed_courses(db.session, current_user.id),
         notices=reminders.notices(db.session, current_user.id, calendar.today),

@@ -6,7 +6,9 @@ from app.models.audit import AuditEntry
 from app.models.authoring import CourseUpload, CourseVersion
 from app.models.base import Base, utcnow
 from app.models.certificate import Certificate
+from app.models.classroom import Attendance, ClassSession
 from app.models.course import Course, Lesson, MediaFile, Module, Quiz
+from app.models.ledger import JpClaim, JpEntry
 from app.models.progress import Enrolment, LessonProgress
 from app.models.quiz import AttemptChoice, AttemptResult, Question, QuestionOption, QuizAttempt
 from app.models.reminder import ReminderSent
@@ -19,4 +21,5 @@ __all__ = [
     "LoginThrottle", "MediaFile", "Module", "PasswordToken", "Question", "QuestionOption", "Quiz",
     "QuizAttempt", "ReminderSent", "Role", "Unit", "User",
     "utcnow",
+    "Attendance", "ClassSession", "JpClaim", "JpEntry",
 ]

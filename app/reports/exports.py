@@ -17,6 +17,7 @@ from app.services.reports import STATUS_LABELS, StatusRow
 COLUMNS = (
     _l("Nama"), _l("NIP"), _l("Unit"), _l("Kursus"), _l("JP kursus"), _l("Status"),
     _l("Terdaftar"), _l("Selesai"), _l("Tenggat"), _l("JP tahun ini"),
+    _l("JP dari kursus"), _l("JP sesi tatap muka"), _l("JP pelatihan luar"),
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,6 +37,7 @@ def cells(row: StatusRow, zone: ZoneInfo) -> list:
         safe_text(row.name), mask_nip(row.nip), safe_text(row.unit), safe_text(row.course),
         row.jp, str(STATUS_LABELS[row.status]), _local_day(row.enrolled_at, zone),
         _local_day(row.completed_at, zone), row.due_on, row.jp_this_year,
+        row.jp_course, row.jp_session, row.jp_claim,
     ]
 
 

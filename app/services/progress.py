@@ -15,6 +15,7 @@ from app.models import (
     Assignment,
     Course,
     Enrolment,
+    JpEntry,
     Lesson,
     LessonProgress,
     Module,
@@ -22,7 +23,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import certificates
+from app.services import certificates, ledger
 from app.services.assignments import covers
 from app.services.courses import NotRecordable, check_recordable
 
@@ -112,12 +113,22 @@ def complete_course_if_done(session: Session, user_id: int, course_id: int) -> b
     done, total = course_counts(session, user_id, course_id)
     if not total or done < total:
         return False
-    jp = session.scalar(select(Course.jp).where(Course.id == course_id))
+    return record_completion(session, user_id, course_id)
+
+
+def record_completion(
+    session: Session, user_id: int, course_id: int, *, credit: bool = True
+) -> bool:
+    """Complete an enrolment once: completion time, JP of that moment, certificate, and (unless
+    `credit` is False, when a face-to-face session credits the hours itself) a "course" entry
+    in the JP ledger. Returns False when the course was already complete: nothing changes."""
+    course = session.get(Course, course_id)
+    now = utcnow()
     claimed = session.execute(
         update(Enrolment)
         .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id,
                Enrolment.completed_at.is_(None))
-        .values(completed_at=utcnow(), jp_credited=jp)
+        .values(completed_at=now, jp_credited=course.jp)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed:
@@ -125,33 +136,32 @@ def complete_course_if_done(session: Session, user_id: int, course_id: int) -> b
             Enrolment.user_id == user_id, Enrolment.course_id == course_id))
         session.refresh(enrolment)
         certificates.issue(session, enrolment)
+        if credit:
+            ledger.record(session, user_id=user_id, source=ledger.COURSE, ref_id=course_id,
+                          hours=course.jp, on_date=ledger.local_day(now), title=course.title)
     return bool(claimed)
 
 
-def credited_jp():
-    """The JP an enrolment earned: frozen at completion (older rows fall back to the course's)."""
-    return func.coalesce(Enrolment.jp_credited, Course.jp)
-
-
 def jp_between(session: Session, user_id: int, start: datetime, end: datetime) -> Decimal:
-    """JP credited for courses completed in [start, end), e.g. this year in local time."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(credited_jp()), 0))
-        .select_from(Enrolment)
-        .join(Course, Course.id == Enrolment.course_id)
-        .where(
-            Enrolment.user_id == user_id,
-            Enrolment.completed_at >= start,
-            Enrolment.completed_at < end,
-        )
-    )
-    return Decimal(total or 0)
+    """Credited JP (every source, from the ledger) earned in [start, end), e.g. this local year.
+
+    The bounds are UTC instants; entries are dated by local day, so a year's bounds match it.
+    """
+    return ledger.credited_between(session, user_id, ledger.local_day(start),
+                                   ledger.local_day(end))
 
 
-def completed_courses(session: Session, user_id: int) -> list[tuple[Course, Enrolment]]:
+def completed_courses(
+    session: Session, user_id: int
+) -> list[tuple[Course, Enrolment, Decimal | None]]:
+    """Completed courses, newest first, each with the JP its ledger entry credited (None when
+    a face-to-face session completed it and credited the hours under its own name)."""
     return session.execute(
-        select(Course, Enrolment)
+        select(Course, Enrolment, JpEntry.hours)
         .join(Enrolment, Enrolment.course_id == Course.id)
+        .outerjoin(JpEntry, and_(JpEntry.user_id == Enrolment.user_id,
+                                 JpEntry.source == ledger.COURSE, JpEntry.ref_id == Course.id,
+                                 JpEntry.status == ledger.CREDITED))
         .where(Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None))
         .order_by(Enrolment.completed_at.desc())
     ).all()

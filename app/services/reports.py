@@ -20,7 +20,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    cast,
     func,
     literal,
     or_,
@@ -30,11 +29,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from app.models import Assignment, Course, Enrolment, Lesson, QuizAttempt, Unit, User
+from app.services import ledger
 from app.services.assignments import covers
 from app.services.courses import course_visible_by_id
 from app.services.dates import Calendar
 from app.services.errors import InvalidInput
-from app.services.progress import credited_jp, jp_between
 from app.services.scope import learner_in_scope, scoped_unit_ids, unit_in_scope
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE = "not_started", "in_progress", "completed", "overdue"
@@ -144,6 +143,10 @@ class StatusRow:
     completed_at: datetime | None
     due_on: date | None
     jp_this_year: Decimal
+    # This year's credited JP by source, from the ledger (their sum is jp_this_year).
+    jp_course: Decimal = Decimal(0)
+    jp_session: Decimal = Decimal(0)
+    jp_claim: Decimal = Decimal(0)
 
 
 @dataclass
@@ -153,6 +156,11 @@ class JpLine:
     nip: str | None
     unit: str
     jp_this_year: Decimal
+    jp_course: Decimal = Decimal(0)
+    jp_session: Decimal = Decimal(0)
+    jp_claim: Decimal = Decimal(0)
+    # Outside training waiting for a decision: shown apart, not counted.
+    jp_pending: Decimal = Decimal(0)
 
 
 def _scope(session: Session, viewer: User, filters: Filters) -> Select:
@@ -220,16 +228,9 @@ def _status_rows(scope: Select, filters: Filters, cal: Calendar, user_id: int | 
 
 
 def _jp_this_year(scope: Select, cal: Calendar):
-    """Subquery: JP credited per learner this (local) year, from completed enrolments."""
-    return (
-        select(Enrolment.user_id, func.sum(credited_jp()).label("jp"))
-        .join(Course, Course.id == Enrolment.course_id)
-        .join(User, User.id == Enrolment.user_id)
-        .where(User.unit_id.in_(scope), Enrolment.completed_at >= cal.year_start,
-               Enrolment.completed_at < cal.year_end)
-        .group_by(Enrolment.user_id)
-        .subquery("jp_year")
-    )
+    """Subquery: this (local) year's JP per learner from the ledger: jp_course, jp_session,
+    jp_claim, jp_total (credited) and jp_pending."""
+    return ledger.totals_by_user(cal.today.year, ledger.people_in_units(scope))
 
 
 def _counting(rows):
@@ -302,7 +303,9 @@ def _rows_query(scope: Select, filters: Filters, cal: Calendar, user_id: int | N
             rows.c.user_id, User.name, User.nip, Unit.name.label("unit"),
             Course.title.label("course"), Course.jp, rows.c.status, rows.c.enrolled_at,
             rows.c.completed_at, rows.c.due_on,
-            func.coalesce(jp_year.c.jp, cast(0, Course.jp.type)).label("jp_this_year"),
+            ledger.zero_or(jp_year.c.jp_total).label("jp_this_year"),
+            ledger.zero_or(jp_year.c.jp_course), ledger.zero_or(jp_year.c.jp_session),
+            ledger.zero_or(jp_year.c.jp_claim),
         )
         .select_from(rows)
         .join(User, User.id == rows.c.user_id)
@@ -369,9 +372,15 @@ class QuizScore:
 class LearnerReport:
     learner: User
     rows: list[StatusRow]
-    jp_this_year: Decimal
+    jp: ledger.JpTotals
     target: int
     quiz_scores: list[QuizScore] = field(default_factory=list)
+    # This year's ledger entries, every source and status.
+    entries: list = field(default_factory=list)
+
+    @property
+    def jp_this_year(self) -> Decimal:
+        return self.jp.total
 
     @property
     def below_target(self) -> bool:
@@ -386,8 +395,10 @@ def learner_report(
     scope = select(literal(learner.unit_id))
     query, _rows = _rows_query(scope, Filters(), cal, user_id=learner.id)
     rows = [_status_row(r) for r in session.execute(query.order_by(Course.title))]
-    jp = jp_between(session, learner.id, cal.year_start, cal.year_end)
-    return LearnerReport(learner, rows, jp, target, _best_quiz_scores(session, learner.id))
+    year = cal.today.year
+    return LearnerReport(learner, rows, ledger.year_totals(session, learner.id, year), target,
+                         _best_quiz_scores(session, learner.id),
+                         ledger.entries(session, learner.id, year))
 
 
 def _best_quiz_scores(session: Session, user_id: int) -> list[QuizScore]:
@@ -407,12 +418,15 @@ def _best_quiz_scores(session: Session, user_id: int) -> list[QuizScore]:
 def below_target(
     session: Session, viewer: User, filters: Filters, cal: Calendar, target: int
 ) -> Page:
-    """Learners whose JP this year is below the target, fewest first. Two queries."""
+    """Learners whose credited JP this year (ledger) are below the target, fewest first, with
+    their JP by source and the claims still pending (not counted). Two queries."""
     scope = _scope(session, viewer, filters)
     jp_year = _jp_this_year(scope, cal)
-    jp = func.coalesce(jp_year.c.jp, cast(0, Course.jp.type))
+    jp = ledger.zero_or(jp_year.c.jp_total)
     query = (
-        select(User.id, User.name, User.nip, Unit.name, jp.label("jp"))
+        select(User.id, User.name, User.nip, Unit.name, jp.label("jp"),
+               ledger.zero_or(jp_year.c.jp_course), ledger.zero_or(jp_year.c.jp_session),
+               ledger.zero_or(jp_year.c.jp_claim), ledger.zero_or(jp_year.c.jp_pending))
         .join(Unit, Unit.id == User.unit_id)
         .outerjoin(jp_year, jp_year.c.user_id == User.id)
         .where(User.active.is_(True), User.unit_id.in_(scope), jp < target)
@@ -422,5 +436,5 @@ def below_target(
         query.order_by(jp, Unit.path, User.name, User.id)
         .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
     ).all()
-    return Page([JpLine(uid, name, nip, unit, Decimal(v)) for uid, name, nip, unit, v in items],
-                filters.page, total, PAGE_SIZE)
+    return Page([JpLine(uid, name, nip, unit, *(Decimal(v) for v in values))
+                 for uid, name, nip, unit, *values in items], filters.page, total, PAGE_SIZE)

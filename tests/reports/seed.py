@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from app.models import Assignment, Enrolment, Role
+from app.services import ledger
 from app.services.dates import Calendar
 from app.services.units import upsert_unit
 from tests.factories import DATA, import_folder, make_user
@@ -88,6 +89,10 @@ def seed(session, tmp_path: Path) -> Seeded:
             session.add(Enrolment(user_id=user.id, course_id=courses[course],
                                   enrolled_at=(done or now) - timedelta(days=30),
                                   completed_at=done))
+            if done is not None:  # what completing writes: the ledger is what reports read
+                ledger.record(session, user_id=user.id, source=ledger.COURSE,
+                              ref_id=courses[course], hours=COURSE_JP[course],
+                              on_date=ledger.local_day(done), title=course)
     for course, unit, days in ASSIGNMENTS:
         session.add(Assignment(course_id=courses[course], unit_id=units[unit],
                                due_on=cal.today + timedelta(days=days)))

@@ -20,6 +20,9 @@ SIGNED_IN_PAGES = [
     ("GET", "/courses/contoh-kursus/media/diagram.png", 200),
     ("POST", "/courses/contoh-kursus/dasar/kuis/attempts", 303),
     ("POST", "/logout", 302),
+    ("GET", "/me/jp", 200),
+    ("GET", "/me/jp/claims/new", 200),
+    ("GET", "/check-in", 200),
 ]
 # A signed-in user opening /login is sent on to the catalog.
 PUBLIC_PAGES = [("GET", "/login", 302), ("POST", "/language", 302),
@@ -147,6 +150,11 @@ MANAGER_PAGES = [
     ("GET", "/admin/users/import", {"admin"}),
     ("POST", "/admin/users/{me}/password-link", {"admin"}),
     ("POST", "/admin/assignments/999/delete", REPORTERS),
+    ("GET", "/jp/claims/review", REPORTERS),
+    ("GET", "/jp/hr-export.csv", {"admin"}),
+    ("GET", "/jp/hr-export.xlsx", {"admin"}),
+    ("GET", "/classroom/", {"trainer", "admin"}),
+    ("GET", "/classroom/new", {"trainer", "admin"}),
 ]
 
 

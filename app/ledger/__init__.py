@@ -1,0 +1,15 @@
+"""The learner's JP ledger, outside-training claims and their review, and the HR export."""
+
+from flask import Blueprint
+
+bp = Blueprint("ledger", __name__)
+
+
+@bp.app_context_processor
+def _labels():
+    from app.services.ledger import SOURCE_LABELS, STATUS_LABELS
+
+    return {"jp_source_labels": SOURCE_LABELS, "jp_status_labels": STATUS_LABELS}
+
+
+from app.ledger import views  # noqa: E402,F401
