@@ -31,6 +31,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from app.authoring import bp as authoring_bp
     from app.catalog import bp as catalog_bp
     from app.learn import bp as learn_bp
+    from app.offline import bp as offline_bp
     from app.quiz import bp as quiz_bp
     from app.reports import bp as reports_bp
 
@@ -41,6 +42,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(offline_bp)
 
     from app import errors
 

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,7 +22,8 @@ def lesson(slug: str, module: str, lesson: str):
     """The reader: stored HTML, previous/next, and the "Selesai & lanjut" control."""
     step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
     here = progress.reading_position(db.session, current_user.id, step)
-    if not here.opened and step.course.published:
+    # A course download fetches every lesson (X-Lentera-Prefetch): that is not reading it.
+    if not here.opened and step.course.published and "X-Lentera-Prefetch" not in request.headers:
         progress.record_opening(db.session, current_user.id, step)
         db.session.commit()
     quiz_status = attempts = None
@@ -51,7 +54,9 @@ def complete(slug: str, module: str, lesson: str):
     if step.is_quiz or not step.course.published:
         # Quizzes complete by being passed; previews record nothing.
         abort(409)
-    progress.complete_lesson(db.session, current_user.id, step)
+    # A completion made offline and synced later carries the learner's time (clamped there).
+    progress.complete_lesson(db.session, current_user.id, step,
+                             device_time(request.form.get("completed_at")))
     db.session.commit()
     here = progress.reading_position(db.session, current_user.id, step)
     if not htmx_request_targets_fragment():
@@ -68,6 +73,15 @@ def complete(slug: str, module: str, lesson: str):
         done=here.done,
         total=here.total,
     )
+
+
+def device_time(value: str | None) -> datetime | None:
+    """An ISO 8601 time sent by the phone ("2026-11-30T04:20:00Z"); None when absent or bad."""
+    try:
+        parsed = datetime.fromisoformat(value[:40].replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def lesson_url(step, slug: str | None = None) -> str:
