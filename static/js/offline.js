@@ -53,12 +53,14 @@
 
   function enqueue(form) {
     if (!user) return Promise.resolve();
+    var fields = [];
+    new FormData(form).forEach(function (v, k) { if (k !== "csrf_token") fields.push([k, v]); });
     return all().then(function (items) {
       var url = form.getAttribute("action");
-      // One completion per lesson: a second tap while offline queues nothing new.
-      if (items.some(function (i) { return i.url === url; })) return;
+      // One item per lesson or quiz: a second tap while offline queues nothing new.
+      if (items.some(function (i) { return i.url === url && i.state === "pending"; })) return;
       return put({ key: newKey(), kind: form.dataset.queue, url: url, title: form.dataset.title,
-                   at: new Date().toISOString(), page: location.pathname, state: "pending" });
+                   at: new Date().toISOString(), fields: fields, state: "pending" });
     }).then(show);
   }
 
@@ -73,14 +75,18 @@
           var body = new FormData();
           body.append("csrf_token", csrf());
           body.append("completed_at", item.at);
+          (item.fields || []).forEach(function (f) { body.append(f[0], f[1]); });
           return fetch(item.url, { method: "POST", body: body, credentials: "same-origin",
             headers: { "Idempotency-Key": item.key, "HX-Request": "true", "X-CSRFToken": csrf() } })
             .then(function (r) {
               if (r.ok) return drop(item.key);
               if (r.status >= 500 || r.status === 429 || r.status === 400) { stop = true; return; }
-              item.state = "refused";
-              item.reason = r.status === 409 ? T.refused409 : T.refusedOther;
-              return put(item);
+              return r.json().catch(function () { return {}; }).then(function (j) {
+                item.state = "refused";
+                item.reason = (j.error && j.error.message) ||
+                  (r.status === 409 ? T.refused409 : T.refusedOther);
+                return put(item);
+              });
             }, function () { stop = true; });
         });
       });
@@ -120,7 +126,14 @@
   }
 
   function markDone(pending) {
-    var form = $("form[data-queue]");
+    var start = $("form[data-offline-quiz]");
+    if (start && pending.some(function (i) { return i.url === start.dataset.offlineQuiz; })) {
+      var note = document.createElement("p");
+      note.className = "done-badge"; note.setAttribute("role", "status");
+      note.textContent = T.quizQueued;
+      start.replaceWith(note);
+    }
+    var form = $("form[data-queue=complete]");
     if (!form || !pending.some(function (i) { return i.url === form.getAttribute("action"); })) return;
     var done = document.createElement("p");
     done.className = "done-badge";
@@ -131,9 +144,64 @@
     form.replaceWith(done, next);
   }
 
+  /* ---- an untimed quiz without signal: its questions from the download, answers queued ---- */
+  function offlineQuiz(start) {
+    var slug = location.pathname.split("/")[2];
+    return caches.open(CACHE).then(function (c) { return c.match(meta(slug)); })
+      .then(function (r) { return r ? r.json() : null; }).then(function (have) {
+        var quiz = have && have.quizzes && have.quizzes[location.pathname];
+        if (!quiz) { say(start.dataset.offlineMessage); return; }
+        var form = document.createElement("form"), note = document.createElement("p");
+        form.className = "quiz"; form.dataset.queue = "quiz";
+        form.dataset.title = start.dataset.title;
+        form.setAttribute("action", start.dataset.offlineQuiz);
+        note.className = "note"; note.textContent = T.quizOffline; form.appendChild(note);
+        quiz.questions.forEach(function (q) {
+          var set = document.createElement("fieldset"), p = document.createElement("div");
+          set.className = "question"; p.className = "prompt"; p.innerHTML = q.prompt_html;
+          set.appendChild(p);
+          if (q.kind === "short") {
+            var input = document.createElement("input");
+            input.type = "text"; input.name = "q" + q.id; input.maxLength = 500;
+            input.setAttribute("aria-label", p.textContent.trim());
+            set.appendChild(input);
+          }
+          q.options.forEach(function (o) {
+            var label = document.createElement("label"), box = document.createElement("input");
+            var text = document.createElement("span");
+            label.className = "choice";
+            box.type = q.kind === "multiple" ? "checkbox" : "radio";
+            box.name = "q" + q.id; box.value = o.id; text.innerHTML = " " + o.html;
+            label.appendChild(box); label.appendChild(text); set.appendChild(label);
+          });
+          form.appendChild(set);
+        });
+        var send = document.createElement("button");
+        send.type = "submit"; send.className = "btn primary block"; send.textContent = T.quizSave;
+        form.appendChild(send);
+        form.addEventListener("submit", function (e) {
+          e.preventDefault();
+          enqueue(form).then(function () {
+            var done = document.createElement("p");
+            done.className = "done-badge"; done.setAttribute("role", "status");
+            done.textContent = T.quizQueued;
+            form.replaceWith(done);
+          });
+        });
+        start.replaceWith(form);
+      });
+  }
+  document.addEventListener("submit", function (e) {
+    var start = e.target;
+    if (!start.dataset.offlineQuiz || navigator.onLine) return;
+    e.preventDefault(); e.stopPropagation();
+    offlineQuiz(start);
+  }, true);
+
   /* ---- one handler for every failed htmx request: say so, keep what the user did ---- */
   document.addEventListener("htmx:sendError", function (e) {
     var elt = e.detail.elt, form = elt.closest && elt.closest("form");
+    if (form && form.dataset.offlineQuiz) { offlineQuiz(form); return; }
     if (form && form.dataset.queue) {
       enqueue(form).then(function () { say(""); });
       return;
@@ -243,8 +311,12 @@
         })
         .then(function () {
           bar.value = 100;
+          var quizzes = {};
+          pkg.lessons.forEach(function (l) {
+            if (l.quiz && !l.quiz.time_limit_minutes) quizzes[new URL(l.url).pathname] = l.quiz;
+          });
           return cache.put(meta(slug), new Response(JSON.stringify({
-            version: pkg.version, urls: pkg.lessons.map(function (l) { return l.url; })
+            version: pkg.version, quizzes: quizzes, urls: pkg.lessons.map(function (l) { return l.url; })
               .concat(pkg.media.map(function (m) { return m.url; })) })));
         })
         .then(refresh, function () { state.textContent = T.downloadFailed; })

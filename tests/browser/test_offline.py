@@ -1,14 +1,16 @@
 """Offline on a phone (issue 11): install, download a course, learn without signal, sync once."""
 
+import contextlib
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import LessonProgress, QuizAttempt
+from app.models import Enrolment, LessonProgress, QuizAttempt
 from tests.browser.conftest import PHONE
 from tests.browser.test_phone import log_in
+from tests.browser.test_quiz_phone import answer, correct_option_texts
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 expect = playwright.expect
@@ -19,17 +21,47 @@ LESSONS = ("01-dasar/01-pembuka", "01-dasar/02-kedua", "02-lanjutan/01-lanjut")
 
 
 @pytest.fixture
-def learner_phone(browser, live_server, make):
-    make.course()
+def untimed_course(course_copy):
+    """The test course with its quiz untimed, so it can be answered offline."""
+    folder = course_copy()
+    quiz = folder / "01-dasar" / "03-kuis.md"
+    quiz.write_text("\n".join(line for line in quiz.read_text().splitlines()
+                              if not line.startswith("time_limit")))
+    return folder
+
+
+def signed_in_phone(browser, live_server, make, folder):
+    make.course(folder)
     user = make.user()
     context = browser.new_context(viewport=PHONE, locale="id-ID", is_mobile=True, has_touch=True)
     page = context.new_page()
     log_in(page, live_server, user.email)
     page.user = user
-    page.wait_for_function("navigator.serviceWorker.controller !== null || "
-                           "navigator.serviceWorker.ready.then(() => true)")
+    return page
+
+
+@pytest.fixture
+def learner_phone(browser, live_server, make):
+    page = signed_in_phone(browser, live_server, make, "contoh-kursus")
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def untimed_phone(browser, live_server, make, untimed_course):
+    page = signed_in_phone(browser, live_server, make, untimed_course)
+    yield page
+    page.context.close()
+
+
+def complete_online(app, user_id: int, path: str) -> None:
+    from app.models import Lesson
+    from app.services import progress
+
+    with app.app_context():
+        lesson = db.session.scalar(select(Lesson).where(Lesson.path == path))
+        progress.complete_lesson(db.session, user_id, lesson)
+        db.session.commit()
 
 
 def completions(app, user_id: int) -> int:
@@ -77,8 +109,11 @@ def test_chromium_finds_lentera_installable(browser, live_server, make, tmp_path
         context.close()
 
 
-def test_download_learn_offline_and_sync_exactly_once(app, live_server, learner_phone):
-    page, base = learner_phone, live_server
+def test_download_learn_offline_and_sync_exactly_once(app, live_server, untimed_phone):
+    page, base = untimed_phone, live_server
+    done_before = LESSONS[2]
+    complete_online(app, page.user.id, done_before)
+    right = correct_option_texts(app)
     download(page, base)
     page.context.set_offline(True)
     for path in LESSONS:
@@ -94,16 +129,31 @@ def test_download_learn_offline_and_sync_exactly_once(app, live_server, learner_
     expect(page.get_by_text("✓ Selesai · belum tersinkron")).to_be_visible()
     expect(page.get_by_text("2 belum tersinkron")).to_be_visible()
     page.screenshot(path="/tmp/i11-offline-lesson.png")
-    assert completions(app, page.user.id) == 0
+
+    page.goto(base + f"{COURSE}/01-dasar/03-kuis")
+    page.get_by_role("button", name="Mulai kuis").click()
+    expect(page.get_by_text("Jawaban disimpan di ponsel")).to_be_visible()
+    answer(page, right)
+    page.get_by_role("button", name="Simpan jawaban").click()
+    expect(page.get_by_text("Kuis akan dinilai saat ponsel kembali online.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_text("Kuis akan dinilai saat ponsel kembali online.")).to_be_visible()
+    expect(page.get_by_text("3 belum tersinkron")).to_be_visible()
+    assert completions(app, page.user.id) == 1
 
     page.context.set_offline(False)
     expect(page.locator("#sync-status")).to_be_hidden(timeout=10000)
-    assert completions(app, page.user.id) == 2
+    assert completions(app, page.user.id) == 4  # 1 before + 2 lessons + the quiz passed
+    with app.app_context():
+        attempts = db.session.scalars(select(QuizAttempt)).all()
+        enrolment = db.session.scalar(select(Enrolment))
+        assert [(a.passed, a.submitted_at is not None) for a in attempts] == [(True, True)]
+        assert enrolment.jp_credited == enrolment.course.jp and enrolment.completed_at
     with app.app_context():
         on_device = db.session.scalars(select(LessonProgress.completed_on_device_at).where(
             LessonProgress.user_id == page.user.id,
             LessonProgress.completed_at.is_not(None))).all()
-    assert all(on_device)
+    assert len([t for t in on_device if t]) == 3  # the phone's times of the offline ones
 
     # The same items replayed twice, from two tabs at once: nothing more is counted.
     other = page.context.new_page()
@@ -122,7 +172,9 @@ def test_download_learn_offline_and_sync_exactly_once(app, live_server, learner_
         for tab in (page, other):
             tab.wait_for_load_state()
             expect(tab.locator("#sync-status")).to_be_hidden(timeout=10000)
-    assert completions(app, page.user.id) == 2
+    assert completions(app, page.user.id) == 4
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
 
 
 def test_signing_out_removes_the_learners_pages_and_queue(live_server, learner_phone):
@@ -135,10 +187,9 @@ def test_signing_out_removes_the_learners_pages_and_queue(live_server, learner_p
     assert not [name for name in left if name.startswith("lentera-user-")]
     assert page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))") == []
     page.context.set_offline(True)
-    try:  # the service worker was removed too, or answers with its "no connection" page
+    # The service worker was removed too, or answers with its "no connection" page.
+    with contextlib.suppress(playwright.Error):
         page.goto(base + f"{COURSE}/{LESSONS[0]}")
-    except playwright.Error:
-        pass
     expect(page.get_by_role("heading", name="Pembuka")).to_have_count(0)
 
 
