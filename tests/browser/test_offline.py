@@ -227,3 +227,54 @@ def test_a_failed_request_says_so_and_keeps_the_answers(app, live_server, learne
         attempt = db.session.scalar(select(QuizAttempt))
         assert attempt.timed_out and attempt.answers[next(
             q for q in attempt.answers if isinstance(attempt.answers[q], str))] == "dua puluh"
+
+
+def test_the_sample_course_downloads_on_slow_3g_as_big_as_announced(
+    app, browser, live_server, make
+):
+    """CPU 4× slower and DevTools' Slow 3G; the bytes the server sent for the download are
+    within 10 % of the size the course page showed before it started."""
+    import re
+    from pathlib import Path
+
+    page = signed_in_phone(browser, live_server, make,
+                           Path(__file__).parents[2] / "courses" / "literasi-digital-asn")
+    sent: dict[str, int] = {}
+    inner = app.wsgi_app
+
+    def counting(environ, start_response):
+        path = environ["PATH_INFO"]
+        body = b"".join(inner(environ, start_response))
+        if path.startswith("/courses/literasi-digital-asn/") and path not in sent:
+            sent[path] = len(body)
+        return [body]
+
+    try:
+        page.goto(live_server + "/courses/literasi-digital-asn/")
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.reload()
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 2000, "downloadThroughput": 50_000,
+            "uploadThroughput": 50_000})
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        button = page.get_by_role("button", name="Unduh untuk dibaca offline")
+        announced = int(page.locator("[data-offline-course]").get_attribute("data-bytes"))
+        assert re.search(r"\(\d+ KB\)", button.inner_text())
+        page.locator("[data-offline-course]").scroll_into_view_if_needed()
+        page.screenshot(path="/tmp/i11-course-before.png")
+        app.wsgi_app = counting
+        sent.clear()
+        button.click()
+        expect(page.get_by_text("✓ Tersedia offline di ponsel ini.")).to_be_visible(
+            timeout=180_000)
+        expect(button).to_be_hidden()
+        expect(page.get_by_role("button", name="Hapus unduhan")).to_be_visible()
+        page.screenshot(path="/tmp/i11-course-download.png")
+    finally:
+        app.wsgi_app = inner
+        page.context.close()
+    total = sum(sent.values())
+    assert len(sent) > 15  # the package, every lesson and quiz, the images
+    assert abs(total - announced) <= 0.10 * total, (announced, total)
