@@ -61,6 +61,12 @@ class Config:
     # One year, immutable: static and media URLs carry a content fingerprint.
     STATIC_MAX_AGE = 365 * 24 * 3600
 
+    # JSON API (app/api): bearer tokens live this many days; flask-smorest's document settings.
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+    API_TITLE = "Lentera API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+
 
 class TestConfig(Config):
     TESTING = True

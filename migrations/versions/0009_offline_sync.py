@@ -3,7 +3,7 @@ sent from offline (one attempt per key), and the learner's own time of a complet
 from a phone, beside the server's.
 
 Revision ID: 0009_offline_sync
-Revises: 0006_session_version
+Revises: 0007_api
 Create Date: 2026-11-30 04:22:04.269178
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0009_offline_sync"
-down_revision = "0006_session_version"
+down_revision = "0007_api"  # 0006_session_version on main; re-chained after merging issue 9
 branch_labels = None
 depends_on = None
 
