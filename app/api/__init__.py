@@ -25,7 +25,15 @@ class LenteraApi(Api):
 
 
 def init_app(app: Flask) -> None:
-    from app.api import auth, docs, errors, learning, quizzes, reports  # noqa: F401 (routes)
+    from app.api import (  # noqa: F401 (routes)
+        auth,
+        docs,
+        errors,
+        learning,
+        offline,  # noqa: F401 (routes; issue 11)
+        quizzes,
+        reports,
+    )
     from app.extensions import csrf
 
     api = LenteraApi(app, spec_kwargs={"servers": [{"url": "/"}]})

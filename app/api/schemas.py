@@ -118,6 +118,12 @@ class LessonDetail(Strict):
     done = fields.Boolean(required=True)
 
 
+class CompletionRequest(Strict):
+    completed_at = fields.AwareDateTime(metadata={
+        "description": "When the learner finished the lesson on their device (offline), with "
+                       "its offset. Clamped to [enrolment, server time]."})
+
+
 class Completion(Strict):
     lesson_id = fields.Integer(required=True)
     done = fields.Integer(required=True, metadata={"description": "Steps done in the course."})

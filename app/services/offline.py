@@ -11,12 +11,13 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Course, Lesson, MediaFile, Module, Question
+from app.services.content.links import absolute_links
 
 _LINK = re.compile(r'(\s(?:src|href)=")([^"]+)(")')
 
@@ -24,10 +25,6 @@ _LINK = re.compile(r'(\s(?:src|href)=")([^"]+)(")')
 # compression: used to estimate the download size shown before it starts.
 PAGE_SHELL_BYTES = 4500
 COMPRESSION_RATIO = 0.35  # HTML crosses the wire gzip-compressed: about a third of its size
-
-
-def _absolute(html: str, page_url: str) -> str:
-    return _LINK.sub(lambda m: m.group(1) + urljoin(page_url, m.group(2)) + m.group(3), html)
 
 
 def course_package(
@@ -56,7 +53,7 @@ def course_package(
     lessons, media, total = [], {}, 0
     for step in steps:
         url = lesson_url(step)
-        html = _absolute(step.body_html, url)
+        html = absolute_links(step.body_html, url)
         item = {"id": step.id, "path": step.path, "kind": step.kind, "title": step.title,
                 "minutes": step.minutes, "url": url, "html": html}
         if step.is_quiz:
