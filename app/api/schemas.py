@@ -206,6 +206,10 @@ class AnswersIn(Strict):
         required=True, validate=validate.Length(max=200),
         metadata={"description": "question_id → [option ids] or the short answer's text."},
     )
+    answered_at = fields.AwareDateTime(metadata={
+        "description": "When the learner answered on their device (offline), with its offset: "
+                       "a pass completes the quiz at that time, clamped to [enrolment, server "
+                       "time]. Only for POST /quizzes/{id}/attempts."})
 
 
 class QuestionResult(Strict):

@@ -1,5 +1,3 @@
-from datetime import UTC, datetime
-
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
@@ -50,9 +48,7 @@ def complete(slug: str, module: str, lesson: str):
     step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    # A completion made offline and synced later carries the learner's time (clamped there).
-    progress.complete_step(db.session, current_user.id, step,
-                           device_time(request.form.get("completed_at")))
+    progress.complete_step(db.session, current_user.id, step)
     db.session.commit()
     here = progress.reading_position(db.session, current_user.id, step)
     if not htmx_request_targets_fragment():
@@ -69,15 +65,6 @@ def complete(slug: str, module: str, lesson: str):
         done=here.done,
         total=here.total,
     )
-
-
-def device_time(value: str | None) -> datetime | None:
-    """An ISO 8601 time sent by the phone ("2026-11-30T04:20:00Z"); None when absent or bad."""
-    try:
-        parsed = datetime.fromisoformat(value[:40].replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
-    return parsed if parsed is None or parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def lesson_url(step, slug: str | None = None) -> str:

@@ -53,9 +53,6 @@ class QuizAttempt(Base):
     # starts both try number N, and the database lets only one of them in.
     __table_args__ = (
         UniqueConstraint("user_id", "quiz_id", "number"),
-        # Answers given offline arrive with the phone's key for that item: sent twice (a
-        # replay, two tabs), they still make one attempt.
-        UniqueConstraint("user_id", "client_key"),
         Index("ix_quiz_attempt_quiz_id_submitted_at", "quiz_id", "submitted_at"),
     )
 
@@ -75,7 +72,6 @@ class QuizAttempt(Base):
     # a submission arriving after the deadline is graded on what was saved before it.
     draft_answers: Mapped[dict | None] = mapped_column(JSON)
     draft_saved_at: Mapped[datetime | None]
-    client_key: Mapped[str | None] = mapped_column(String(64))
     points_earned: Mapped[int | None]
     points_possible: Mapped[int | None]
     score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))

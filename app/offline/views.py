@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app, jsonify, request, url_for
@@ -14,8 +15,10 @@ from app.access import PUBLIC, SIGNED_IN, access
 from app.extensions import db
 from app.learn.views import lesson_url
 from app.offline import bp
-from app.services import offline
+from app.services import api_tokens, offline
 from app.services.courses import visible_course
+
+TOKEN_LIFETIME = timedelta(hours=12)
 
 
 @bp.route("/sw.js")
@@ -68,6 +71,19 @@ def course_package(slug: str):
     package = offline.course_package(
         db.session, course, lambda step: request.host_url.rstrip("/") + lesson_url(step, slug))
     return jsonify(package)
+
+
+@bp.route("/offline/token", methods=["POST"])
+@access(SIGNED_IN)
+def api_token():
+    """A short-lived API bearer token for the signed-in learner's own pages, so the phone can
+    sync its queue through /api/v1 (which never reads the session cookie). Needs the session
+    and the CSRF token (sent as X-CSRFToken), so another site cannot obtain one; the page keeps
+    it in this user's IndexedDB and revokes it at sign-out."""
+    secret, token = api_tokens.issue_token(
+        db.session, current_user, lifetime=TOKEN_LIFETIME, label="Lentera offline")
+    db.session.commit()
+    return jsonify(token=secret, expires_at=token.expires_at.isoformat())
 
 
 def user_partition() -> str | None:

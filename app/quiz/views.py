@@ -1,4 +1,4 @@
-from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.access import PUBLIC, SIGNED_IN, access
 from app.auth.forms import EmptyForm
 from app.extensions import db
-from app.learn.views import LESSON_URL, device_time, lesson_url
+from app.learn.views import LESSON_URL, lesson_url
 from app.models import Role
 from app.quiz import bp
 from app.services import certificates, progress, quizzes
@@ -68,41 +68,6 @@ def attempt(attempt_id: int):
         course_done=bool(enrolment and enrolment.completed_at),
         **context,
     )
-
-
-@bp.route(LESSON_URL + "/offline-attempts", methods=["POST"])
-@access(SIGNED_IN)
-def offline_attempt(slug: str, module: str, lesson: str):
-    """Answers to an untimed quiz given on a phone without signal, sent once back online with
-    the phone's Idempotency-Key for the item: graded once, however often it is sent.
-
-    200 with {score, passed}; 409 with {"error": {code, message}} when it cannot be graded
-    (a timed quiz, no attempts left, the course unpublished): the phone shows the reason and
-    stops retrying.
-    """
-    step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
-    if not step.is_quiz:
-        abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    if not step.course.published:
-        return _refused("not_published", _("Kursus ini sedang tidak dibuka."))
-    answers = {key[1:]: request.form.getlist(key)[:50] for key in request.form
-               if key.startswith("q") and key[1:].isdigit()}
-    try:
-        attempt = quizzes.submit_offline(
-            db.session, current_user.id, step.quiz, request.headers.get("Idempotency-Key", ""),
-            answers, device_time(request.form.get("completed_at")))
-    except quizzes.InvalidInput as exc:
-        db.session.rollback()
-        return _refused("refused", str(exc))
-    db.session.commit()
-    return jsonify(score=float(attempt.score), passed=bool(attempt.passed),
-                   attempt=url_for("quiz.attempt", attempt_id=attempt.id))
-
-
-def _refused(code: str, message: str):
-    return jsonify(error={"code": code, "message": message}), 409
 
 
 @bp.route("/attempts/<int:attempt_id>/draft", methods=["POST"])

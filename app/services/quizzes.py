@@ -27,8 +27,6 @@ from app.services.content.quiz_format import normalize_answer
 from app.services.courses import check_recordable
 from app.services.errors import Conflict, InvalidInput, NotFound
 
-__all__ = ["InvalidInput"]
-
 # Answers sent a little after the deadline still count: the network is slow, not the learner.
 GRACE = timedelta(seconds=30)
 MAX_ANSWER_LENGTH = 500
@@ -200,47 +198,6 @@ def submit_attempt(
                   on_device_at=answered_on_device_at)
 
 
-class NeedsConnection(InvalidInput):
-    pass
-
-
-def submit_offline(
-    session: Session, user_id: int, quiz: Quiz, client_key: str,
-    answers: dict[str, list[str]], answered_on_device_at: datetime | None = None,
-) -> QuizAttempt:
-    """Grade answers given on a phone without signal, sent when it is back online. Once per
-    `client_key` (the phone's Idempotency-Key for this item): a replay returns the same attempt.
-
-    `answers` is {question id: [values]} as a form sends them (a short answer: one text).
-    Raises NeedsConnection for a timed quiz (its clock runs on the server) and NoAttemptsLeft.
-    """
-    key = client_key.strip()[:64]
-    if not key:
-        raise InvalidInput(_l("Kunci kiriman kosong."))
-    existing = session.scalar(select(QuizAttempt).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.client_key == key))
-    if existing is not None:
-        return existing
-    if quiz.time_limit_minutes:
-        raise NeedsConnection(_l("Kuis berwaktu perlu sambungan internet."))
-    attempt = start_attempt(session, user_id, quiz)
-    try:
-        with session.begin_nested():
-            attempt.client_key = key
-            session.flush()
-    except IntegrityError:
-        # The same item sent at the same moment from another tab: that one made the attempt.
-        session.refresh(attempt)
-        return session.scalar(select(QuizAttempt).where(
-            QuizAttempt.user_id == user_id, QuizAttempt.client_key == key))
-    given = {}
-    for q in attempt.snapshot["questions"]:
-        values = [str(v) for v in answers.get(str(q["id"]), [])]
-        given[str(q["id"])] = (values[0][:MAX_ANSWER_LENGTH] if values else "") if (
-            q["kind"] == "short") else values
-    return submit_attempt(session, attempt, given, answered_on_device_at=answered_on_device_at)
-
-
 def _grade(session, attempt: QuizAttempt, answers: dict, now: datetime, *, timed_out: bool,
            on_device_at: datetime | None = None):
     results, choices, kept = [], [], {}
@@ -297,9 +254,10 @@ def begin_attempt(session: Session, user_id: int, lesson: Lesson) -> QuizAttempt
 
 def answer_at_once(
     session: Session, user_id: int, lesson: Lesson, answers: dict[str, list[str] | str],
-    now: datetime | None = None,
+    now: datetime | None = None, answered_on_device_at: datetime | None = None,
 ) -> QuizAttempt:
     """Start and grade an attempt in one go (offline sync): untimed quizzes only.
+    `answered_on_device_at`: the phone's time of answers given offline (see submit_attempt).
 
     An attempt already in progress (started on the web) is the one answered. Raises TimedQuiz
     for a timed quiz, NoAttemptsLeft, courses.NotRecordable for a preview. When a simultaneous
@@ -318,7 +276,8 @@ def answer_at_once(
                 raise
             continue
         if attempt.submitted_at is None:
-            return submit_attempt(session, attempt, answers, now)
+            return submit_attempt(session, attempt, answers, now,
+                                  answered_on_device_at=answered_on_device_at)
     raise NoAttemptsLeft(_l("Kesempatan mengerjakan kuis ini sudah habis."))
 
 

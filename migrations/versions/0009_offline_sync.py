@@ -1,6 +1,5 @@
-"""Offline learning: quiz answers autosaved on the open attempt, the phone's key of answers
-sent from offline (one attempt per key), and the learner's own time of a completion synced
-from a phone, beside the server's.
+"""Offline learning: quiz answers autosaved on the open attempt; the learner's own time of a
+completion synced from a phone, beside the server's.
 
 Revision ID: 0009_offline_sync
 Revises: 0007_api
@@ -28,16 +27,11 @@ def upgrade():
     with op.batch_alter_table('quiz_attempt', schema=None) as batch_op:
         batch_op.add_column(sa.Column('draft_answers', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('draft_saved_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('client_key', sa.String(length=64), nullable=True))
-        batch_op.create_unique_constraint(
-            batch_op.f('uq_quiz_attempt_user_id_client_key'), ['user_id', 'client_key'])
 
 
 
 def downgrade():
     with op.batch_alter_table('quiz_attempt', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_quiz_attempt_user_id_client_key'), type_='unique')
-        batch_op.drop_column('client_key')
         batch_op.drop_column('draft_saved_at')
         batch_op.drop_column('draft_answers')
 

@@ -44,7 +44,10 @@
       });
     });
   }
-  function all() { return store("readonly", function (s) { return s.getAll(); }); }
+  function all() {
+    return store("readonly", function (s) { return s.getAll(); })
+      .then(function (items) { return items.filter(function (i) { return i.kind; }); });
+  }
   function put(item) { return store("readwrite", function (s) { s.put(item); }); }
   function drop(key) { return store("readwrite", function (s) { s.delete(key); }); }
   function newKey() {
@@ -53,15 +56,45 @@
 
   function enqueue(form) {
     if (!user) return Promise.resolve();
-    var fields = [];
-    new FormData(form).forEach(function (v, k) { if (k !== "csrf_token") fields.push([k, v]); });
+    var answers = {}, at = new Date().toISOString();
+    form.querySelectorAll("input[name^=q]").forEach(function (el) {
+      var id = el.name.slice(1);
+      if (el.type === "text") answers[id] = el.value;
+      else if (el.checked) (answers[id] = answers[id] || []).push(Number(el.value));
+      else answers[id] = answers[id] || [];
+    });
     return all().then(function (items) {
       var url = form.getAttribute("action");
       // One item per lesson or quiz: a second tap while offline queues nothing new.
       if (items.some(function (i) { return i.url === url && i.state === "pending"; })) return;
       return put({ key: newKey(), kind: form.dataset.queue, url: url, title: form.dataset.title,
-                   at: new Date().toISOString(), fields: fields, state: "pending" });
+                   api: form.dataset.api || url, at: at, state: "pending",
+                   body: form.dataset.queue === "quiz" ? { answers: answers, answered_at: at }
+                     : { completed_at: at } });
     }).then(show);
+  }
+
+  /* The API never reads the session cookie: the signed-in page gets a short-lived bearer
+     token (POST /offline/token, session + CSRF), kept in this user's IndexedDB. */
+  function token(renew) {
+    return store("readonly", function (s) { return s.get("__token"); }).then(function (t) {
+      if (t && !renew && Date.parse(t.expires_at) > Date.now() + 60000) return t.token;
+      return fetch(root.dataset.token, { method: "POST", credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf() } }).then(function (r) {
+        if (!r.ok) throw r;
+        return r.json();
+      }).then(function (j) {
+        return put({ key: "__token", token: j.token, expires_at: j.expires_at })
+          .then(function () { return j.token; });
+      });
+    });
+  }
+  function send(item, renew) {
+    return token(renew).then(function (secret) {
+      return fetch(item.api, { method: "POST", body: JSON.stringify(item.body),
+        headers: { "Authorization": "Bearer " + secret, "Idempotency-Key": item.key,
+                   "Content-Type": "application/json" } });
+    }).then(function (r) { return r.status === 401 && !renew ? send(item, true) : r; });
   }
 
   /* ---- sync: Web Locks keep two tabs from sending at once; the key makes replays harmless ---- */
@@ -72,15 +105,9 @@
       items.filter(function (i) { return i.state === "pending"; }).forEach(function (item) {
         chain = chain.then(function () {
           if (stop) return;
-          var body = new FormData();
-          body.append("csrf_token", csrf());
-          body.append("completed_at", item.at);
-          (item.fields || []).forEach(function (f) { body.append(f[0], f[1]); });
-          return fetch(item.url, { method: "POST", body: body, credentials: "same-origin",
-            headers: { "Idempotency-Key": item.key, "HX-Request": "true", "X-CSRFToken": csrf() } })
-            .then(function (r) {
+          return send(item).then(function (r) {
               if (r.ok) return drop(item.key);
-              if (r.status >= 500 || r.status === 429 || r.status === 400) { stop = true; return; }
+              if (r.status >= 500 || r.status === 429 || r.status === 401) { stop = true; return; }
               return r.json().catch(function () { return {}; }).then(function (j) {
                 item.state = "refused";
                 item.reason = (j.error && j.error.message) ||
@@ -337,8 +364,14 @@
 
   /* ---- signing out on a shared phone: sync first, or warn; then forget this learner ---- */
   function forget() {
-    var work = [new Promise(function (ok) {
-      var req = indexedDB.deleteDatabase(DB); req.onsuccess = req.onerror = req.onblocked = ok;
+    var revoke = store("readonly", function (s) { return s.get("__token"); }).then(function (t) {
+      return t && fetch(root.dataset.api + "/auth/token", { method: "DELETE",
+        headers: { "Authorization": "Bearer " + t.token } });
+    }).catch(function () {});
+    var work = [revoke.then(function () {
+      return new Promise(function (ok) {
+        var req = indexedDB.deleteDatabase(DB); req.onsuccess = req.onerror = req.onblocked = ok;
+      });
     })];
     if (window.caches) work.push(caches.delete(CACHE));
     try {

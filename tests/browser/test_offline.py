@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Enrolment, LessonProgress, QuizAttempt
+from app.models import Enrolment, Lesson, LessonProgress, QuizAttempt
 from tests.browser.conftest import PHONE
 from tests.browser.test_phone import log_in
 from tests.browser.test_quiz_phone import answer, correct_option_texts
@@ -162,8 +162,11 @@ def test_download_learn_offline_and_sync_exactly_once(app, live_server, untimed_
         document.getElementById('page').dataset.user, 1);
         r.onsuccess = () => { const tx = r.result.transaction('queue', 'readwrite');
         items.forEach(i => tx.objectStore('queue').put(i)); tx.oncomplete = () => ok(); }; })"""
+    with app.app_context():
+        ids = dict(db.session.execute(select(Lesson.path, Lesson.id)).all())
     items = [{"key": f"replay-{n}", "kind": "complete", "url": f"{COURSE}/{path}/complete",
-              "title": path, "at": "2020-01-01T00:00:00Z", "state": "pending"}
+              "api": f"/api/v1/lessons/{ids[path]}/complete", "title": path,
+              "body": {"completed_at": "2020-01-01T00:00:00Z"}, "state": "pending"}
              for n, path in enumerate(LESSONS[:2])]
     for _ in range(2):
         page.evaluate(replay, items)

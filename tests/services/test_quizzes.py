@@ -297,34 +297,3 @@ def test_a_draft_keeps_only_well_formed_answers_to_its_own_questions(session, se
     })
     assert attempt.draft_answers == {}
 
-
-def _as_form(answers: dict) -> dict:
-    return {k: v if isinstance(v, list) else [v] for k, v in answers.items()}
-
-
-def test_answers_sent_from_offline_are_graded_once_per_key(session, setup):
-    _, learner, quiz = setup
-    quiz.time_limit_minutes = None
-    probe = quizzes.start_attempt(session, learner.id, quiz)
-    answers = _as_form(answers_for(probe))
-    first = quizzes.submit_offline(session, learner.id, quiz, "key-1", answers)
-    again = quizzes.submit_offline(session, learner.id, quiz, "key-1", answers)
-    assert first.id == again.id == probe.id and first.passed
-    assert quizzes.status(session, learner.id, quiz).used == 1
-    second = quizzes.submit_offline(session, learner.id, quiz, "key-2", answers)
-    assert second.id != first.id and quizzes.status(session, learner.id, quiz).used == 2
-
-
-def test_a_timed_quiz_answered_offline_is_refused_with_its_reason(session, setup):
-    _, learner, quiz = setup
-    with pytest.raises(quizzes.NeedsConnection):
-        quizzes.submit_offline(session, learner.id, quiz, "key-1", {})
-    assert quizzes.status(session, learner.id, quiz).used == 0
-
-
-def test_answers_sent_from_offline_after_the_last_attempt_are_refused(session, setup):
-    _, learner, quiz = setup
-    quiz.time_limit_minutes, quiz.max_attempts = None, 1
-    quizzes.submit_offline(session, learner.id, quiz, "key-1", {})
-    with pytest.raises(quizzes.NoAttemptsLeft):
-        quizzes.submit_offline(session, learner.id, quiz, "key-2", {})

@@ -74,30 +74,13 @@ def test_pages_say_whose_they_are_and_sign_out_clears_the_phone(login, make):
     assert "X-Lentera-User" not in one.client.get("/login").headers
 
 
-def test_a_completion_synced_later_keeps_the_phones_time(app, login, make):
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.models import LessonProgress
-
+def test_a_signed_in_page_gets_a_short_lived_api_token_with_its_csrf_token(login, make):
     make.course()
     me = login()
-    url = COURSE + "01-dasar/01-pembuka"
-    me.client.get(url)
-    data = {"csrf_token": me.csrf(url), "completed_at": "2999-01-01T00:00:00Z"}
-    assert me.client.post(url + "/complete", data=data).status_code == 303
-    assert me.client.post(url + "/complete", data=data).status_code == 303  # a replay
-    with app.app_context():
-        rows = db.session.scalars(select(LessonProgress).where(
-            LessonProgress.completed_at.is_not(None))).all()
-        assert len(rows) == 1 and rows[0].completed_on_device_at <= rows[0].completed_at
-
-
-def test_a_timed_quiz_answered_offline_is_refused_with_a_reason(login, make):
-    make.course()
-    me = login()
-    url = COURSE + "01-dasar/03-kuis"
-    response = me.client.post(url + "/offline-attempts", data={"csrf_token": me.csrf(url)},
-                              headers={"Idempotency-Key": "k1"})
-    assert response.status_code == 409
-    assert "perlu sambungan" in response.get_json()["error"]["message"]
+    assert me.client.post("/offline/token").status_code == 400  # no CSRF token: refused
+    response = me.client.post("/offline/token", headers={"X-CSRFToken": me.csrf(COURSE)})
+    token = response.get_json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert me.client.get("/api/v1/courses/contoh-kursus/offline", headers=bearer).status_code == 200
+    assert me.client.delete("/api/v1/auth/token", headers=bearer).status_code == 204
+    assert me.client.get("/api/v1/courses/contoh-kursus/offline", headers=bearer).status_code == 401
