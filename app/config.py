@@ -39,6 +39,8 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Only for a throwaway server under a contract or load test: RATELIMIT_ENABLED=0.
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
 
     # Argon2id cost; lowered only in tests.
     PASSWORD_TIME_COST = 3

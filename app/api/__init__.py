@@ -35,8 +35,11 @@ def init_app(app: Flask) -> None:
         reports,
     )
     from app.extensions import csrf
+    from app.web import IdConverter
 
     api = LenteraApi(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api.register_converter(IdConverter, lambda converter: {
+        "type": "integer", "minimum": 0, "maximum": IdConverter.MAX})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "POST /api/v1/auth/token gives the token."})

@@ -30,6 +30,7 @@ def _filters(args) -> reports.Filters:
 @access(REPORTERS)
 @token_required
 @bp.doc(responses={"200": {"content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/ReportPage"}},
     CSV: {"schema": {"type": "string"}}}}})
 @bp.arguments(ReportArgs, location="query")
 @bp.response(200, ReportPage)

@@ -196,15 +196,25 @@ class AnswerValue(fields.Field):
         raise ma.ValidationError("a list of option ids or a text")
 
 
+def _at_most(n: int):
+    def check(value: dict) -> None:
+        if len(value) > n:
+            raise ma.ValidationError(f"at most {n} answers")
+
+    return check
+
+
 class AnswersIn(Strict):
     answers = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,9}$")),
+        keys=fields.String(),
         values=AnswerValue(metadata={"oneOf": [
             {"type": "array", "items": {"type": "integer"}, "maxItems": 50},
             {"type": "string", "maxLength": 500},
         ]}),
-        required=True, validate=validate.Length(max=200),
-        metadata={"description": "question_id → [option ids] or the short answer's text."},
+        required=True, validate=_at_most(200),
+        metadata={"maxProperties": 200, "description":
+                  "question_id → [option ids] or the short answer's text; keys that are not "
+                  "questions of the attempt are ignored."},
     )
     answered_at = fields.AwareDateTime(metadata={
         "description": "When the learner answered on their device (offline), with its offset: "

@@ -259,7 +259,7 @@ def test_attempts_run_out(app, make, api, course_copy):
 
 
 @pytest.mark.parametrize("answers", [
-    {"answers": {"1": [True]}}, {"answers": {"x": [1]}}, {"answers": {"1": {"a": 1}}},
+    {"answers": {"1": [True]}}, {"answers": {"1": [1.5]}}, {"answers": {"1": {"a": 1}}},
     {"answers": []}, {}, {"answers": {"1": "x" * 501}}])
 def test_malformed_answers_are_422(app, make, api, course_copy, answers):
     course = make.course(untimed(course_copy))

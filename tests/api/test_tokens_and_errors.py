@@ -205,3 +205,28 @@ def test_forbidden_is_403_json(api):
     response = api(role="learner").get("/reports/completions")
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "forbidden"
+
+
+def _api_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            url = rule.rule
+            for name in rule.arguments:
+                url = url.replace(f"<int:{name}>", "1").replace(f"<{name}>", "x")
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule.endpoint, method, url
+
+
+def test_every_api_route_declares_a_rule_and_refuses_guests_with_401_json(app, client):
+    from app.access import PUBLIC
+
+    routes = list(_api_routes(app))
+    assert len(routes) >= 15
+    for endpoint, method, url in routes:
+        rule = getattr(app.view_functions[endpoint], "access", None)
+        assert rule is not None, endpoint
+        if rule == PUBLIC:
+            continue
+        response = client.open(url, method=method, json={} if method == "POST" else None)
+        assert response.status_code == 401, (method, url)
+        assert response.get_json()["error"]["code"] == "unauthorized"
