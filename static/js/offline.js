@@ -71,7 +71,12 @@
                    api: form.dataset.api || url, at: at, state: "pending",
                    body: form.dataset.queue === "quiz" ? { answers: answers, answered_at: at }
                      : { completed_at: at } });
-    }).then(show);
+    }).then(later).then(show);
+  }
+  function later() {  // Background Sync, where the browser has it: wake a page to send
+    if (!("SyncManager" in window) || !navigator.serviceWorker) return;
+    return navigator.serviceWorker.ready.then(function (r) { return r.sync.register("lentera-sync"); })
+      .catch(function () {});
   }
 
   /* The API never reads the session cookie: the signed-in page gets a short-lived bearer
@@ -239,10 +244,6 @@
       return;
     }
     say((form && form.dataset.offlineMessage) || T.offline);
-    if (navigator.serviceWorker && navigator.serviceWorker.ready && "SyncManager" in window) {
-      navigator.serviceWorker.ready.then(function (r) { return r.sync.register("lentera-sync"); })
-        .catch(function () {});
-    }
   });
   document.addEventListener("htmx:responseError", function (e) {
     var x = e.detail.xhr;
