@@ -83,6 +83,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from app.learn import bp as learn_bp
     from app.ledger import bp as ledger_bp
     from app.notifications import bp as notifications_bp
+    from app.offline import bp as offline_bp
     from app.quiz import bp as quiz_bp
     from app.reports import bp as reports_bp
 
@@ -96,6 +97,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(classroom_bp)
+    app.register_blueprint(offline_bp)
 
     from app import api
 

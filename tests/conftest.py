@@ -57,6 +57,17 @@ def _empty_database(request):
         _db.session.remove()
 
 
+@pytest.fixture(autouse=True)
+def _limiter_as_configured(app):
+    """Flask-Limiter keeps `enabled` on the one shared extension object: any app created with
+    limits on (a fresh_app, the bench app) would leave them on for every later test. Each test
+    starts with the session app's own setting; tests that want limits make their own app."""
+    from app.extensions import limiter
+
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+    yield
+
+
 @pytest.fixture
 def fresh_app(app):
     """Another app on the same database, for tests that add their own routes to it."""

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         errors,
         learning,
         ledger,
+        offline,  # noqa: F401 (routes; issue 11)
         quizzes,
         reports,
     )

@@ -10,6 +10,7 @@ from app.api.auth import caller, token_required
 from app.api.idempotency import idempotent
 from app.api.schemas import (
     Completion,
+    CompletionRequest,
     CourseOutline,
     CoursePage,
     Enrolled,
@@ -147,21 +148,24 @@ def lesson(lesson_id: int):
 @access(SIGNED_IN)
 @token_required
 @idempotent
+@bp.arguments(CompletionRequest, required=False)
 @bp.response(200, Completion)
 @bp.alt_response(404, schema=ErrorSchema,
                  description=NOT_FOUND)
 @bp.alt_response(409, schema=ErrorSchema,
                  description="A quiz completes by being passed; a preview records "
                  "nothing (code `not_recordable`).")
-def complete_lesson(lesson_id: int):
+def complete_lesson(body, lesson_id: int):
     """Mark a lesson done
 
     Completing it again changes nothing. When it was the course's last step, the course is
-    completed (its JP credited, its certificate issued).
+    completed (its JP credited, its certificate issued). A completion made offline sends
+    `completed_at`, the phone's time: kept beside the server's, never later than the server's
+    clock nor earlier than the enrolment, and the course's JP go to that time's year.
     """
     user = caller()
     step = visible_lesson_by_id(db.session, lesson_id, user)
-    progress.complete_step(db.session, user.id, step)
+    progress.complete_step(db.session, user.id, step, (body or {}).get("completed_at"))
     here = progress.reading_position(db.session, user.id, step)
     enrolment = progress.enrolment_of(db.session, user.id, step.course_id)
     return {

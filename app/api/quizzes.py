@@ -73,7 +73,8 @@ def answer_quiz(body, quiz_id: int):
     """
     user = caller()
     step = visible_quiz(db.session, quiz_id, user)
-    attempt = quizzes.answer_at_once(db.session, user.id, step, body["answers"])
+    attempt = quizzes.answer_at_once(db.session, user.id, step, body["answers"],
+                                     answered_on_device_at=body.get("answered_at"))
     return _result(db.session, user.id, step, attempt)
 
 

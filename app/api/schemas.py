@@ -120,6 +120,12 @@ class LessonDetail(Strict):
     done = fields.Boolean(required=True)
 
 
+class CompletionRequest(Strict):
+    completed_at = fields.AwareDateTime(metadata={
+        "description": "When the learner finished the lesson on their device (offline), with "
+                       "its offset. Clamped to [enrolment, server time]."})
+
+
 class Completion(Strict):
     lesson_id = fields.Integer(required=True)
     done = fields.Integer(required=True, metadata={"description": "Steps done in the course."})
@@ -212,6 +218,10 @@ class AnswersIn(Strict):
                   "question_id → [option ids] or the short answer's text; keys that are not "
                   "questions of the attempt are ignored."},
     )
+    answered_at = fields.AwareDateTime(metadata={
+        "description": "When the learner answered on their device (offline), with its offset: "
+                       "a pass completes the quiz at that time, clamped to [enrolment, server "
+                       "time]. Only for POST /quizzes/{id}/attempts."})
 
 
 class QuestionResult(Strict):

@@ -38,8 +38,10 @@ def lesson(slug: str, module: str, lesson: str):
         return redirect(url_for(".lesson", slug=slug, module=old[0].group(2),
                                 lesson=old[1].group(2)), code=301)
     here = progress.reading_position(db.session, current_user.id, step)
-    # Only a page the reader opened: an <img src> on some page must not record a visit.
-    if not here.opened and step.course.published and is_navigation():
+    # Only a page the reader opened (an <img src> on some page must not record a visit), and
+    # not a course download fetching every lesson (X-Lentera-Prefetch).
+    if (not here.opened and step.course.published and is_navigation()
+            and "X-Lentera-Prefetch" not in request.headers):
         progress.record_opening(db.session, current_user.id, step)
         db.session.commit()
     quiz_status = attempts = None

@@ -21,6 +21,9 @@ class Enrolment(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # When the server recorded the completion; completed_at is the learner's time (the same,
+    # except for a completion synced from a phone that was offline).
+    completion_recorded_at: Mapped[datetime | None]
     # The course's JP at the moment of completion: a later edit of course.md changes no one's
     # credited hours. Credited to the year of completed_at.
     jp_credited: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
@@ -37,5 +40,8 @@ class LessonProgress(Base):
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id"), primary_key=True, index=True)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
+    # When the learner finished it on their phone (synced later from offline), clamped to
+    # [enrolment, server time]; None when completed online (then completed_at is that time).
+    completed_on_device_at: Mapped[datetime | None]
 
     lesson: Mapped[Lesson] = relationship()

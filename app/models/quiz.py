@@ -68,6 +68,10 @@ class QuizAttempt(Base):
     # on the server only), plus the pass mark in force.
     snapshot: Mapped[dict] = mapped_column(JSON)
     answers: Mapped[dict | None] = mapped_column(JSON)
+    # Answers saved as the learner gives them (autosave), and when the server last stored them:
+    # a submission arriving after the deadline is graded on what was saved before it.
+    draft_answers: Mapped[dict | None] = mapped_column(JSON)
+    draft_saved_at: Mapped[datetime | None]
     points_earned: Mapped[int | None]
     points_possible: Mapped[int | None]
     score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))

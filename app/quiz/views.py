@@ -13,7 +13,7 @@ from app.services import certificates, progress, quizzes
 from app.services.courses import managed_course, visible_lesson
 from app.web import external_url, format_jp, render_page
 
-MAX_ANSWER_LENGTH = 500
+MAX_ANSWER_LENGTH = quizzes.MAX_ANSWER_LENGTH
 
 
 @bp.route(LESSON_URL + "/attempts", methods=["POST"])
@@ -69,7 +69,7 @@ def attempt(attempt_id: int):
         db.session.commit()
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
     if attempt.submitted_at is None and step.course.published and quizzes.is_expired(attempt):
-        quizzes.submit_attempt(db.session, attempt, {})
+        quizzes.submit_attempt(db.session, attempt, {})  # graded on the answers saved in time
         db.session.commit()
     status = quizzes.status(db.session, current_user.id, step.quiz)
     context = dict(attempt=attempt, lesson=step, course=step.course, status=status,
@@ -84,6 +84,22 @@ def attempt(attempt_id: int):
         following=progress.reading_position(db.session, current_user.id, step).following,
         **context,
     )
+
+
+@bp.route("/attempts/<int:attempt_id>/draft", methods=["POST"])
+@access(SIGNED_IN)
+def draft(attempt_id: int):
+    """Autosave: the answers given so far on an open attempt (sent by the page as they change).
+
+    204 when stored; 409 when the attempt is graded or its time is up (what was saved in time
+    is kept and will be graded).
+    """
+    attempt = quizzes.get_attempt(db.session, attempt_id, current_user.id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    saved = quizzes.save_draft(db.session, attempt, _answers_from(request.form, attempt.snapshot))
+    db.session.commit()
+    return ("", 204) if saved else ("", 409)
 
 
 @bp.route("/courses/<slug>/certificate.pdf")

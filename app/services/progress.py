@@ -53,12 +53,15 @@ def enrol_in(session: Session, user_id: int, course: Course) -> Enrolment:
     return enrolment_of(session, user_id, course.id)
 
 
-def complete_step(session: Session, user_id: int, lesson: Lesson) -> bool:
+def complete_step(
+    session: Session, user_id: int, lesson: Lesson, completed_on_device_at: datetime | None = None,
+) -> bool:
     """A learner ticks a lesson off: complete_lesson after the rules of check_recordable
     (quizzes complete by being passed, previews record nothing; raises NotRecordable).
+    `completed_on_device_at`: the phone's time of an offline completion (see complete_lesson).
     False when it was already done."""
     check_recordable(lesson)
-    return complete_lesson(session, user_id, lesson)
+    return complete_lesson(session, user_id, lesson, completed_on_device_at)
 
 
 def enrol(session: Session, user_id: int, course_id: int) -> None:
@@ -86,12 +89,39 @@ def record_opening(session: Session, user_id: int, lesson: Lesson) -> None:
     )
 
 
-def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> bool:
+def learner_time(
+    session: Session, user_id: int, course_id: int, claimed: datetime | None,
+    now: datetime | None = None,
+) -> datetime | None:
+    """The time a learner says they finished something on their phone, made trustworthy.
+
+    `claimed` (aware datetime) comes from the device clock: it is clamped to never be in the
+    future (server `now`) and never before the learner's enrolment in the course. None
+    stays None (an online action: the server's own time is the learner's time).
+    Source: issue 11 ("never in the future, never before the enrolment").
+    """
+    if claimed is None:
+        return None
+    now = now or utcnow()
+    enrolled_at = session.scalar(select(Enrolment.enrolled_at).where(
+        Enrolment.user_id == user_id, Enrolment.course_id == course_id))
+    floor = enrolled_at or now
+    return max(floor, min(claimed, now))
+
+
+def complete_lesson(
+    session: Session, user_id: int, lesson: Lesson, completed_on_device_at: datetime | None = None,
+) -> bool:
     """Mark a step done (a quiz: when passed) and complete the course when it was the last.
 
-    Returns False when it was already done: a replay is a no-op.
+    `completed_on_device_at` is the learner's own time for a completion made offline and
+    synced later (aware datetime, clamped by `learner_time`); the server's time is kept as well,
+    and the course's JP go to the year of the learner's time. Returns False when it was
+    already done: a replay is a no-op.
     """
     record_opening(session, user_id, lesson)
+    now = utcnow()
+    on_device = learner_time(session, user_id, lesson.course_id, completed_on_device_at, now)
     result = session.execute(
         LessonProgress.__table__.update()
         .where(
@@ -99,36 +129,44 @@ def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> bool:
             LessonProgress.lesson_id == lesson.id,
             LessonProgress.completed_at.is_(None),
         )
-        .values(completed_at=utcnow())
+        .values(completed_at=now, completed_on_device_at=on_device)
     )
     if result.rowcount != 1:
         return False
-    complete_course_if_done(session, user_id, lesson.course_id)
+    complete_course_if_done(session, user_id, lesson.course_id, learner_at=on_device)
     return True
 
 
-def complete_course_if_done(session: Session, user_id: int, course_id: int) -> bool:
+def complete_course_if_done(
+    session: Session, user_id: int, course_id: int, learner_at: datetime | None = None,
+) -> bool:
     """The `all` rule: every live lesson done and every quiz passed. Recorded once, with the JP
-    of that moment, credited to the year of completion; the certificate is issued with it."""
+    of that moment, credited to the year of completion (the learner's time when the last step
+    was done offline, see `complete_lesson`); the certificate is issued with it."""
     done, total = course_counts(session, user_id, course_id)
     if not total or done < total:
         return False
-    return record_completion(session, user_id, course_id)
+    return record_completion(session, user_id, course_id, learner_at=learner_at)
 
 
 def record_completion(
-    session: Session, user_id: int, course_id: int, *, credit: bool = True
+    session: Session, user_id: int, course_id: int, *, credit: bool = True,
+    learner_at: datetime | None = None,
 ) -> bool:
     """Complete an enrolment once: completion time, JP of that moment, certificate, and (unless
     `credit` is False, when a face-to-face session credits the hours itself) a "course" entry
-    in the JP ledger. Returns False when the course was already complete: nothing changes."""
+    in the JP ledger. `learner_at` is the learner's own (clamped) time of an offline
+    completion: it is the completion time and decides the ledger entry's day and year; the
+    server's time is kept in `completion_recorded_at`. Returns False when the course was
+    already complete: nothing changes."""
     course = session.get(Course, course_id)
     now = utcnow()
     claimed = session.execute(
         update(Enrolment)
         .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id,
                Enrolment.completed_at.is_(None))
-        .values(completed_at=now, jp_credited=course.jp)
+        .values(completed_at=learner_at or now, completion_recorded_at=now,
+                jp_credited=course.jp)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed:
@@ -138,7 +176,8 @@ def record_completion(
         certificates.issue(session, enrolment)
         if credit:
             ledger.record(session, user_id=user_id, source=ledger.COURSE, ref_id=course_id,
-                          hours=course.jp, on_date=ledger.local_day(now), title=course.title)
+                          hours=course.jp, on_date=ledger.local_day(learner_at or now),
+                          title=course.title)
     return bool(claimed)
 
 

@@ -29,6 +29,7 @@ from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 # Answers sent a little after the deadline still count: the network is slow, not the learner.
 GRACE = timedelta(seconds=30)
+MAX_ANSWER_LENGTH = 500
 
 
 class NoAttemptsLeft(InvalidInput):
@@ -135,13 +136,13 @@ def start_attempt(
 
 
 def _close_expired(session: Session, user_id: int, quiz: Quiz, now: datetime) -> None:
-    """An attempt whose time ran out without answers is graded as empty (it was used)."""
+    """An attempt whose time ran out unsubmitted is graded on the answers saved in time."""
     for attempt in session.scalars(select(QuizAttempt).where(
         QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.lesson_id,
         QuizAttempt.submitted_at.is_(None), QuizAttempt.deadline_at.is_not(None),
     )):
         if is_expired(attempt, now):
-            _grade(session, attempt, {}, now, timed_out=True)
+            _grade(session, attempt, attempt.draft_answers or {}, now, timed_out=True)
 
 
 def get_attempt(session: Session, attempt_id: int, user_id: int) -> QuizAttempt:
@@ -152,13 +153,42 @@ def get_attempt(session: Session, attempt_id: int, user_id: int) -> QuizAttempt:
     return attempt
 
 
-def submit_attempt(
+def save_draft(
     session: Session, attempt: QuizAttempt, answers: dict[str, list[str] | str],
     now: datetime | None = None,
+) -> bool:
+    """Keep the answers given so far on an open attempt (autosave while answering).
+
+    `answers` has the shape of `submit_attempt`'s, {question id: [option ids] or text}; only
+    ids of the attempt's own questions are kept. Returns False (and stores nothing) when the
+    attempt is already graded or past its deadline and grace: what was saved in time stays.
+    """
+    now = now or utcnow()
+    if attempt.submitted_at is not None or is_expired(attempt, now):
+        return False
+    kept = {}
+    for q in attempt.snapshot["questions"]:
+        given = answers.get(str(q["id"]))
+        if q["kind"] == "short" and isinstance(given, str):
+            kept[str(q["id"])] = given[:MAX_ANSWER_LENGTH]
+        elif q["kind"] != "short" and isinstance(given, list):
+            kept[str(q["id"])] = [str(g) for g in given if isinstance(g, str | int)][:50]
+    attempt.draft_answers = kept
+    attempt.draft_saved_at = now
+    return True
+
+
+def submit_attempt(
+    session: Session, attempt: QuizAttempt, answers: dict[str, list[str] | str],
+    now: datetime | None = None, answered_on_device_at: datetime | None = None,
 ) -> QuizAttempt:
     """Grade an attempt once. A second submission (double tap, replay) changes nothing.
 
     Raises Forbidden while the quiz's course is unpublished (issue 10).
+    A submission arriving after the deadline (and its grace) is graded on the answers saved
+    before the deadline (`save_draft`), never on what came late; with none saved it scores 0.
+    `answered_on_device_at` is the learner's time for answers given offline: a pass then
+    completes the quiz at that (clamped) time, see `progress.complete_lesson`.
     """
     now = now or utcnow()
     if attempt.submitted_at is not None:
@@ -168,10 +198,13 @@ def submit_attempt(
         # A course taken back from learners records nothing, an open attempt included.
         raise Forbidden(_l("Kursus ini sedang tidak diterbitkan; jawaban tidak dapat dikirim."))
     late = is_expired(attempt, now)
-    return _grade(session, attempt, {} if late else answers, now, timed_out=late)
+    given = (attempt.draft_answers or {}) if late else answers
+    return _grade(session, attempt, given, now, timed_out=late,
+                  on_device_at=answered_on_device_at)
 
 
-def _grade(session, attempt: QuizAttempt, answers: dict, now: datetime, *, timed_out: bool):
+def _grade(session, attempt: QuizAttempt, answers: dict, now: datetime, *, timed_out: bool,
+           on_device_at: datetime | None = None):
     results, choices, kept = [], [], {}
     earned = possible = 0
     for q in attempt.snapshot["questions"]:
@@ -212,7 +245,7 @@ def _grade(session, attempt: QuizAttempt, answers: dict, now: datetime, *, timed
             session.execute(AttemptChoice.__table__.insert(), choices)
         if passed:
             lesson = session.get(Lesson, attempt.quiz_id)
-            progress.complete_lesson(session, attempt.user_id, lesson)
+            progress.complete_lesson(session, attempt.user_id, lesson, on_device_at)
     session.refresh(attempt)
     return attempt
 
@@ -226,9 +259,10 @@ def begin_attempt(session: Session, user_id: int, lesson: Lesson) -> QuizAttempt
 
 def answer_at_once(
     session: Session, user_id: int, lesson: Lesson, answers: dict[str, list[str] | str],
-    now: datetime | None = None,
+    now: datetime | None = None, answered_on_device_at: datetime | None = None,
 ) -> QuizAttempt:
     """Start and grade an attempt in one go (offline sync): untimed quizzes only.
+    `answered_on_device_at`: the phone's time of answers given offline (see submit_attempt).
 
     An attempt already in progress (started on the web) is the one answered. Raises TimedQuiz
     for a timed quiz, NoAttemptsLeft, courses.NotRecordable for a preview. When a simultaneous
@@ -247,7 +281,8 @@ def answer_at_once(
                 raise
             continue
         if attempt.submitted_at is None:
-            return submit_attempt(session, attempt, answers, now)
+            return submit_attempt(session, attempt, answers, now,
+                                  answered_on_device_at=answered_on_device_at)
     raise NoAttemptsLeft(_l("Kesempatan mengerjakan kuis ini sudah habis."))
 
 

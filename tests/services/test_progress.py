@@ -71,3 +71,55 @@ def test_reading_position_gives_neighbours_state_and_counts_for_one_learner(sess
     end = progress.reading_position(session, budi.id, fourth)
     assert (end.opened, end.completed, end.done, end.following) == (False, False, 0, None)
     assert end.previous.path == third.path
+
+
+def test_an_offline_completion_keeps_the_learners_time_clamped(session, course_copy):
+    """Issue 11: the phone's clock is kept, never in the future nor before the enrolment."""
+    from datetime import timedelta
+
+    from app.models import LessonProgress, utcnow
+
+    course = import_folder(session, course_copy())
+    learner = make_user(session)
+    steps = [s for s in lessons(session, course) if not s.is_quiz]
+    progress.record_opening(session, learner.id, steps[0])
+    enrolled = session.scalar(select(Enrolment.enrolled_at).where(
+        Enrolment.user_id == learner.id))
+    progress.complete_lesson(session, learner.id, steps[0], enrolled - timedelta(days=400))
+    progress.complete_lesson(session, learner.id, steps[1], utcnow() + timedelta(days=3))
+    rows = {r.lesson_id: r for r in session.scalars(select(LessonProgress))}
+    assert rows[steps[0].id].completed_on_device_at == enrolled
+    assert rows[steps[1].id].completed_on_device_at <= rows[steps[1].id].completed_at
+    assert rows[steps[1].id].completed_at <= utcnow()
+
+
+def test_jp_go_to_the_year_the_learner_finished_offline(session, course_copy):
+    """Finished on the phone on 31 December, synced in January: JP count for December's year."""
+    from datetime import UTC, datetime
+
+    from app.models import utcnow
+    from app.services import quizzes
+
+    course = import_folder(session, course_copy())
+    learner = make_user(session)
+    steps = lessons(session, course)
+    progress.record_opening(session, learner.id, steps[0])
+    enrolment = session.scalar(select(Enrolment).where(Enrolment.user_id == learner.id))
+    year = utcnow().year - 1
+    enrolment.enrolled_at = datetime(year, 12, 1, tzinfo=UTC)
+    on_phone = datetime(year, 12, 31, 10, 0, tzinfo=UTC)
+    for step in steps:
+        if not step.is_quiz:
+            progress.complete_lesson(session, learner.id, step, on_phone)
+    quiz = next(s for s in steps if s.is_quiz).quiz
+    attempt = quizzes.start_attempt(session, learner.id, quiz)
+    right = {}
+    for q in attempt.snapshot["questions"]:
+        right[str(q["id"])] = ("dua puluh" if q["kind"] == "short" else
+                               [str(o["id"]) for o in q["options"] if o["correct"]])
+    quizzes.submit_attempt(session, attempt, right, answered_on_device_at=on_phone)
+    session.refresh(enrolment)
+    assert enrolment.completed_at == on_phone
+    assert enrolment.completion_recorded_at.year == utcnow().year
+    assert progress.jp_between(session, learner.id, datetime(year, 1, 1, tzinfo=UTC),
+                               datetime(year + 1, 1, 1, tzinfo=UTC)) == course.jp

@@ -251,3 +251,49 @@ def test_trainer_statistics_are_aggregated(session, setup):
     assert single.picks[right] == 1 and sorted(single.picks.values()) == [0, 1, 1]
 
 
+
+
+def test_a_late_submission_is_graded_on_the_answers_saved_in_time(session, setup):
+    """Issue 11: the network was slow, not the learner; what they had given in time counts."""
+    _, learner, quiz = setup
+    start = utcnow()
+    attempt = quizzes.start_attempt(session, learner.id, quiz, now=start)
+    assert quizzes.save_draft(session, attempt, answers_for(attempt), now=start + timedelta(
+        minutes=4))
+    late = start + timedelta(minutes=5) + quizzes.GRACE + timedelta(minutes=3)
+    graded = quizzes.submit_attempt(session, attempt, answers_for(attempt, right=False), now=late)
+    assert graded.timed_out and graded.passed and graded.score == Decimal("100")
+
+
+def test_answers_saved_after_the_deadline_are_not_kept(session, setup):
+    _, learner, quiz = setup
+    start = utcnow()
+    attempt = quizzes.start_attempt(session, learner.id, quiz, now=start)
+    quizzes.save_draft(session, attempt, answers_for(attempt, right=False),
+                       now=start + timedelta(minutes=1))
+    late = start + timedelta(minutes=5) + quizzes.GRACE + timedelta(seconds=1)
+    assert not quizzes.save_draft(session, attempt, answers_for(attempt), now=late)
+    graded = quizzes.submit_attempt(session, attempt, answers_for(attempt), now=late)
+    assert graded.timed_out and graded.score == 0
+
+
+def test_an_abandoned_timed_attempt_is_graded_on_its_saved_answers(session, setup):
+    _, learner, quiz = setup
+    start = utcnow() - timedelta(hours=1)
+    abandoned = quizzes.start_attempt(session, learner.id, quiz, now=start)
+    quizzes.save_draft(session, abandoned, answers_for(abandoned), now=start)
+    quizzes.start_attempt(session, learner.id, quiz)
+    session.refresh(abandoned)
+    assert abandoned.timed_out and abandoned.passed
+
+
+def test_a_draft_keeps_only_well_formed_answers_to_its_own_questions(session, setup):
+    _, learner, quiz = setup
+    attempt = quizzes.start_attempt(session, learner.id, quiz)
+    short = next(q for q in attempt.snapshot["questions"] if q["kind"] == "short")
+    choice = next(q for q in attempt.snapshot["questions"] if q["kind"] != "short")
+    quizzes.save_draft(session, attempt, {
+        "999999": ["1"], str(short["id"]): ["not", "text"], str(choice["id"]): "12",
+    })
+    assert attempt.draft_answers == {}
+

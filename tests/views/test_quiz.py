@@ -213,3 +213,37 @@ def test_the_certificate_outlives_unpublishing(app, login, make):
         db.session.commit()
     assert me.client.get(COURSE).status_code == 404
     assert me.client.get(COURSE + "certificate.pdf").mimetype == "application/pdf"
+
+
+def test_answers_autosaved_come_back_on_the_page_and_count_after_the_deadline(app, login, make):
+    """Issue 11: saved as given, shown again after a reload, graded when the submit is late."""
+    from datetime import timedelta
+
+    make.course()
+    me = login()
+    url = start(me)
+    answers = form_answers(app, url, right=True)
+    draft = url + "/draft"
+    assert me.client.post(draft, data=answers).status_code == 400  # no CSRF token
+    assert me.client.post(draft, data={**answers, "csrf_token": me.csrf(url)}).status_code == 204
+    page = me.client.get(url).get_data(as_text=True)
+    assert page.count(" checked>") == sum(
+        len(v) for v in answers.values() if isinstance(v, list))
+    assert 'value="Dua Puluh"' in page
+    attempt_id = int(url.rsplit("/", 1)[1])
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        attempt.deadline_at = attempt.started_at - timedelta(minutes=5)
+        db.session.commit()
+    assert me.client.post(draft, data={"csrf_token": me.csrf()}).status_code == 409
+    me.client.post(url, data={"csrf_token": me.csrf()})
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.timed_out and attempt.passed
+
+
+def test_another_learners_attempt_cannot_be_autosaved(login, make):
+    make.course()
+    me, other = login(), login(make.user(email="lain@example.go.id"))
+    url = start(me)
+    assert other.client.post(url + "/draft", data={"csrf_token": other.csrf()}).status_code == 404
