@@ -19,6 +19,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
+    # Report pages and exports read from here (a PostgreSQL streaming replica) when it is set;
+    # everything else, and every write, uses SQLALCHEMY_DATABASE_URI. See docs/operations.md.
+    REPORTS_DATABASE_URL = os.environ.get("REPORTS_DATABASE_URL", "")
+
     COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
 
     BABEL_DEFAULT_LOCALE = "id"
@@ -72,3 +76,4 @@ class TestConfig(Config):
     PASSWORD_MEMORY_COST = 64
     MAIL_SERVER = ""
     BASE_URL = ""
+    REPORTS_DATABASE_URL = ""

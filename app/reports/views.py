@@ -6,10 +6,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import access
-from app.extensions import db
 from app.models import Course, Role
 from app.reports import bp
-from app.reports.exports import csv_chunks, xlsx_bytes
+from app.reports.database import reports_session
+from app.reports.exports import csv_chunks, file_chunks, xlsx_file
 from app.services import reports
 from app.services.dates import Calendar
 from app.services.errors import InvalidInput
@@ -57,8 +57,9 @@ def _filter_context(filters: Filters) -> dict:
     return {
         "filters": filters,
         "args": args,
-        "units": units_in_scope(db.session, current_user),
-        "courses": db.session.execute(select(Course.id, Course.title).order_by(Course.title)).all(),
+        "units": units_in_scope(reports_session(), current_user),
+        "courses": reports_session().execute(
+            select(Course.id, Course.title).order_by(Course.title)).all(),
         "statuses": [(s, STATUS_LABELS[s]) for s in STATUSES],
         "status_labels": STATUS_LABELS,
         "depth": depth,
@@ -72,7 +73,7 @@ def index():
     """Summary per unit (with a bar chart) and per course."""
     filters = _filters()
     cal = local_calendar()
-    summary = reports.summary(db.session, current_user, filters, cal)
+    summary = reports.summary(reports_session(), current_user, filters, cal)
     return render_page("reports/index.html", summary=summary, today=cal.today,
                        **_filter_context(filters))
 
@@ -83,7 +84,7 @@ def rows():
     """Learner × course rows, filtered and paginated: what the exports contain."""
     filters = _filters()
     cal = local_calendar()
-    page = reports.status_rows(db.session, current_user, filters, cal)
+    page = reports.status_rows(reports_session(), current_user, filters, cal)
     return render_page("reports/rows.html", page=page, **_filter_context(filters))
 
 
@@ -94,7 +95,7 @@ def jp():
     filters = _filters()
     cal = local_calendar()
     target = current_app.config["JP_YEARLY_TARGET"]
-    page = reports.below_target(db.session, current_user, filters, cal, target)
+    page = reports.below_target(reports_session(), current_user, filters, cal, target)
     return render_page("reports/jp.html", page=page, target=target, year=cal.today.year,
                        **_filter_context(filters))
 
@@ -104,7 +105,7 @@ def jp():
 def learner(user_id: int):
     """One learner: courses, status, dates and JP this year."""
     cal = local_calendar()
-    report = reports.learner_report(db.session, current_user, user_id, cal,
+    report = reports.learner_report(reports_session(), current_user, user_id, cal,
                                     current_app.config["JP_YEARLY_TARGET"])
     return render_page("reports/learner.html", report=report, year=cal.today.year,
                        status_labels=STATUS_LABELS, mask_nip=mask_nip)
@@ -117,9 +118,9 @@ def _attachment(extension: str, cal: Calendar) -> str:
 @bp.route("/export.csv")
 @access(REPORTERS)
 def export_csv():
-    """The filtered rows as CSV, streamed from a server-side cursor."""
+    """The filtered rows as CSV, streamed from a server-side cursor, every field quoted."""
     cal = local_calendar()
-    rows = reports.export_rows(db.session, current_user, _filters(), cal)
+    rows = reports.export_rows(reports_session(), current_user, _filters(), cal)
     return Response(
         stream_with_context(csv_chunks(rows, cal.zone)),
         mimetype="text/csv",
@@ -130,12 +131,12 @@ def export_csv():
 @bp.route("/export.xlsx")
 @access(REPORTERS)
 def export_xlsx():
-    """The filtered rows as an Excel workbook."""
+    """The filtered rows as an Excel workbook, built on disk and sent in chunks."""
     cal = local_calendar()
-    rows = reports.export_rows(db.session, current_user, _filters(), cal)
-    data = xlsx_bytes(rows, cal.zone, _("Laporan penyelesaian"))
+    rows = reports.export_rows(reports_session(), current_user, _filters(), cal)
+    handle = xlsx_file(rows, cal.zone, _("Laporan penyelesaian"))
     return Response(
-        data,
+        file_chunks(handle),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": _attachment("xlsx", cal)},
     )
