@@ -167,7 +167,7 @@ def xlsx_file(rows: Iterable[StatusRow], zone: ZoneInfo, title: str):
         sheet.append(line)
         count += 1
     sheet.auto_filter.ref = f"A1:{_column_letter(len(COLUMNS))}{count + 1}"
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by file_chunks or the caller
     try:
         workbook.save(out)
     except BaseException:
