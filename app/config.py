@@ -17,7 +17,10 @@ def _database_url() -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pre-ping: it cost a round trip per request (docs/performance.md). A connection the
+    # server dropped fails one request, and SQLAlchemy then discards the whole pool; recycling
+    # connections after 5 minutes keeps them clear of idle timeouts in proxies and servers.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 300}
 
     # Report pages and exports read from here (a PostgreSQL streaming replica) when it is set;
     # everything else, and every write, uses SQLALCHEMY_DATABASE_URI. See docs/operations.md.
@@ -42,6 +45,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Also caches the signed-in user's row (app/services/user_cache.py); empty: no cache.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_HEADERS_ENABLED = True
 
     # Argon2id cost; lowered only in tests.
@@ -77,3 +82,4 @@ class TestConfig(Config):
     MAIL_SERVER = ""
     BASE_URL = ""
     REPORTS_DATABASE_URL = ""
+    REDIS_URL = ""

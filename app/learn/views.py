@@ -9,7 +9,7 @@ from app.learn import bp
 from app.models import Course, MediaFile
 from app.services import progress, quizzes
 from app.services.courses import visible_course, visible_lesson
-from app.web import htmx_request_targets_fragment, render_page
+from app.web import htmx_request_targets_fragment, reads_without_transaction, render_page
 
 LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 
@@ -18,6 +18,7 @@ LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 @access(SIGNED_IN)
 def lesson(slug: str, module: str, lesson: str):
     """The reader: stored HTML, previous/next, and the "Selesai & lanjut" control."""
+    reads_without_transaction()  # reads, and at most two idempotent inserts
     step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
     here = progress.reading_position(db.session, current_user.id, step)
     if not here.opened and step.course.published:
