@@ -9,6 +9,7 @@ Writes bench/results.json and prints each figure beside its budget. gunicorn lis
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -394,6 +395,12 @@ def table(out: dict) -> str:
     add(label, "load_errors")
     add("simulated learners: p95" + (f" (p50 {lo['p50_ms']}, p99 {lo['p99_ms']} ms)"
                                      if lo else ""), "load_p95_ms", unit=" ms")
+    if lo and lo.get("max_p95_ms_in_a_10s_window") is not None:
+        rows.append(("simulated learners: worst 10-s window p95",
+                     f"{lo['max_p95_ms_in_a_10s_window']} ms", "≤ 200 ms",
+                     _verdict("load_p95_ms", lo["max_p95_ms_in_a_10s_window"])))
+        rows.append(("load generator's own CPU (asyncio, one process)",
+                     f"{lo['generator_cpu_percent_of_one_core']} % of one core", "", ""))
     lh = out.get("lighthouse")
     want = "/".join(str(v) for v in LIGHTHOUSE_BUDGETS.values())
     if lh:
@@ -423,8 +430,13 @@ def main(argv: list[str] | None = None) -> int:
                         "(always in the full run)")
     parser.add_argument("--database-url", default=None,
                         help="default: BENCH_DATABASE_URL or the local PostgreSQL 'bench'")
+    parser.add_argument("--learners", type=int, default=None,
+                        help=f"seed this many learners (default {FULL.learners:,}; "
+                        f"{QUICK.learners:,} with --quick), e.g. 500000")
     args = parser.parse_args(argv)
     scale = QUICK if args.quick else FULL
+    if args.learners:
+        scale = dataclasses.replace(scale, learners=args.learners)
     out = run(scale, args.database_url, args.reuse_data,
               scale.lighthouse and not args.no_lighthouse, scale.profile or args.profile)
     RESULTS.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")

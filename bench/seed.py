@@ -10,6 +10,7 @@ is made and shared by every generated account, never one per learner.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import shutil
@@ -561,10 +562,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--quick", action="store_true", help=f"{QUICK.learners:,} learners")
+    parser.add_argument("--learners", type=int, default=None,
+                        help=f"how many learners (default {FULL.learners:,})")
     args = parser.parse_args()
     url, note = choose_database(args.database_url)
     print(note)
-    seed(url, QUICK if args.quick else FULL)
+    scale = QUICK if args.quick else FULL
+    if args.learners:
+        scale = dataclasses.replace(scale, learners=args.learners)
+    seed(url, scale)
 
 
 if __name__ == "__main__":
