@@ -7,12 +7,6 @@ import secrets
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,6 +44,14 @@ def by_code(session: Session, code: str) -> Certificate | None:
 
 def render_pdf(certificate: Certificate, verify_url: str, jp_text: str) -> bytes:
     """A one-page landscape A4 certificate with a QR code to its public verification page."""
+    # reportlab loads here, not at start-up: every process (the CLI too) imports this module.
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
