@@ -123,11 +123,13 @@ def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
 
 
-def throughput(port: int, paths_per_client: list[list[str]], cookies: list[str | None],
+def throughput(port: int, paths_per_client: list[list[str]], cookies: list,
                seconds: float) -> Throughput:
     """As many GETs as the server answers in `seconds`, one thread per client, each cycling
-    through its own paths (visited once first, so first-visit writes are not timed)."""
-    clients = [Client(port, cookie) for cookie in cookies]
+    through its own paths (visited once first, so first-visit writes are not timed).
+    A client is signed in by its session cookie, or by headers (a dict: an API token)."""
+    clients = [Client(port, headers=who) if isinstance(who, dict) else Client(port, who)
+               for who in cookies]
     for client, paths in zip(clients, paths_per_client, strict=True):
         for path in paths:
             if client.get(path).status != 200:

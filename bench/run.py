@@ -36,6 +36,7 @@ from bench.seed import (
 from bench.server import MemorySampler, gunicorn
 from bench.sessions import sign_in
 from bench.settings import (
+    API_ENDPOINTS,
     BENCH_SECRET_KEY,
     BUDGETS,
     FULL,
@@ -149,6 +150,9 @@ def measure_throughput(port: int, app, catalogue: load.Catalogue, scale: Scale,
         "signed_in_hello": ([[SIGNED_IN_HELLO_PATH]] * threads, cookies),
         "lesson": (lesson_paths, cookies),
     }
+    api = api_legs(app, readers, catalogue, course_ids)
+    if isinstance(api, dict):
+        legs.update(api)
     # Short alternating rounds, so a burst of outside load hits every leg alike; the ratio
     # is the median of the rounds' ratios.
     seconds = scale.throughput_seconds / scale.throughput_rounds
@@ -161,7 +165,10 @@ def measure_throughput(port: int, app, catalogue: load.Catalogue, scale: Scale,
                 [round(v, 3) for v in values])
 
     lesson_ratio, round_ratios = ratio("lesson")
+    api_result = ({f"{name}_vs_hello_ratio": ratio(name)[0] for name in api} if isinstance(
+        api, dict) else {"api": api})
     result = {
+        **api_result,
         "ratio": lesson_ratio,
         "round_ratios": round_ratios,
         "signed_in_hello_ratio": ratio("signed_in_hello")[0],
@@ -175,6 +182,33 @@ def measure_throughput(port: int, app, catalogue: load.Catalogue, scale: Scale,
         spy.wait(timeout=60)
         result["py_spy"] = {**pyspy.summarise(raw), "raw": str(raw.relative_to(ROOT))}
     return result
+
+
+def api_legs(app, readers, catalogue: load.Catalogue, course_ids: list[int]) -> dict | str:
+    """Throughput legs for the API's lesson and course list (API_ENDPOINTS), each reader with
+    a bearer token of its own; or why they cannot be measured yet."""
+    try:
+        from app.services.api_tokens import issue_token
+    except ImportError:
+        return f"{NOT_YET}: no app.services.api_tokens (the API of issue 9 is not merged)"
+    from app.extensions import db
+    from app.models import User
+
+    with app.app_context():
+        tokens = []
+        for who in readers:
+            secret, _row = issue_token(db.session, db.session.get(User, who.user_id),
+                                       label="bench")
+            tokens.append({"Authorization": f"Bearer {secret}"})
+        db.session.commit()
+        db.session.remove()
+    lesson_paths = []
+    for n, _who in enumerate(readers):
+        course = catalogue.courses[course_ids[n % len(course_ids)]]
+        lesson_paths.append([API_ENDPOINTS["api_lesson"].format(lesson_id=s.lesson_id)
+                             for s in course.steps if not s.is_quiz])
+    return {"api_lesson": (lesson_paths, tokens),
+            "api_courses": ([[API_ENDPOINTS["api_courses"]]] * len(readers), tokens)}
 
 
 def measure_page_weight(port: int, catalogue: load.Catalogue) -> dict:
@@ -386,6 +420,12 @@ def table(out: dict) -> str:
     extra = (f" (lesson {t['lesson']['rps']} vs hello {t['hello']['rps']} req/s; signed-in "
              f"hello alone {t['signed_in_hello_ratio']})" if t else "")
     add("lesson / hello throughput" + extra, "lesson_vs_hello_ratio")
+    for name in ("api_lesson", "api_courses"):
+        if t and t.get(f"{name}_vs_hello_ratio") is not None:
+            rows.append((f"{name.replace('_', ' ')} / hello throughput ({t[name]['rps']} req/s)",
+                         t[f"{name}_vs_hello_ratio"], "", ""))
+        elif t and t.get("api"):
+            rows.append((f"{name.replace('_', ' ')} / hello throughput", "–", "", t["api"]))
     add("first visit, lesson page", "first_visit_kb", unit=" KB")
     add("repeat visit, lesson page", "repeat_visit_kb", unit=" KB")
     add("report page, whole tree (p50)", "report_page_ms", unit=" ms")
