@@ -67,7 +67,11 @@ def _users_changed(session: Session, _context) -> None:
 def _users_changed_in_bulk(state) -> None:
     if (state.is_update or state.is_delete) and any(
             m.class_ is User for m in (state.all_mappers or ())):
-        state.session.info["users_changed_in_bulk"] = True
+        ids = user_cache.ids_in_where(state.statement)
+        if ids is None:
+            state.session.info["users_changed_in_bulk"] = True
+        else:
+            state.session.info.setdefault("users_changed", set()).update(ids)
 
 
 @event.listens_for(Session, "after_commit")

@@ -15,6 +15,10 @@ outside the ORM calls `forget()`. Entries also expire after TTL_SECONDS as a las
 
     user = user_cache.load(session, redis, user_id)   # None: no such user
     user_cache.forget(redis, [user_id])
+
+Server-side sessions (one row per signed-in browser) can keep their "this session still
+exists" check here too: `session_known` / `remember_session` / `forget_session`, keyed by
+the session secret's digest, with the same tombstone rule, so a sign-out is seen at once.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from app.models import User
 
 PREFIX = "lentera:user:"
+SESSION_PREFIX = "lentera:login:"
 TTL_SECONDS = 300
 TOMBSTONE = b"-"
 TOMBSTONE_SECONDS = 30  # longer than any request that might still hold the old row
@@ -124,3 +129,55 @@ def forget_everyone(redis) -> None:
     for key in redis.scan_iter(match=PREFIX + "*", count=1000):
         pipe.set(key, TOMBSTONE, ex=TOMBSTONE_SECONDS)
     pipe.execute()
+
+
+def session_known(redis, digest: str) -> bool:
+    """True when this session (by its secret's digest) was checked in the database lately and
+    has not been ended since; False means: ask the database."""
+    if redis is None:
+        return False
+    try:
+        return redis.get(SESSION_PREFIX + digest) == b"1"
+    except Exception:  # noqa: BLE001 - ask the database instead
+        return False
+
+
+def remember_session(redis, digest: str) -> None:
+    """Note that the database just confirmed this session (never over a sign-out's tombstone)."""
+    if redis is not None:
+        with suppress(Exception):
+            redis.set(SESSION_PREFIX + digest, b"1", ex=TTL_SECONDS, nx=True)
+
+
+def forget_session(redis, digests: Iterable[str]) -> None:
+    """The sessions ended (sign-out): the next request with them asks the database."""
+    if redis is None:
+        return
+    pipe = redis.pipeline(transaction=False)
+    for digest in digests:
+        pipe.set(SESSION_PREFIX + digest, TOMBSTONE, ex=TOMBSTONE_SECONDS)
+    pipe.execute()
+
+
+def ids_in_where(statement) -> list[int] | None:
+    """The user ids a bulk UPDATE/DELETE of users names as `user.id = x` or `user.id IN (…)`
+    (alone or ANDed with other conditions); None when it cannot tell (then drop everyone)."""
+    from sqlalchemy.sql import operators
+    from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
+
+    where = getattr(statement, "whereclause", None)
+    if where is None:
+        return None
+    clauses = list(where.clauses) if isinstance(where, BooleanClauseList) and (
+        where.operator is operators.and_) else [where]
+    id_column = User.__table__.c.id
+    for clause in clauses:
+        if not isinstance(clause, BinaryExpression) or not id_column.shares_lineage(clause.left):
+            continue
+        right = clause.right
+        if clause.operator is operators.eq and isinstance(right, BindParameter):
+            return [int(right.value)]
+        if clause.operator is operators.in_op and isinstance(right, BindParameter) and (
+                isinstance(right.value, list | tuple)):
+            return [int(v) for v in right.value]
+    return None

@@ -146,3 +146,31 @@ def test_the_lesson_page_records_the_visit_and_completion_with_the_cached_user(
         rows = db.session.query(LessonProgress).filter_by(user_id=person.id).all()
         assert len(rows) == 1 and rows[0].completed_at is not None
     assert "Pelajaran ini sudah selesai" in client.get(LESSON).get_data(as_text=True)
+
+
+def test_a_bulk_change_of_one_user_drops_only_that_user(cached_app, make, store):
+    one, other = make.user(), make.user()
+    with cached_app.app_context():
+        for p in (one, other):
+            user_cache.load(db.session, store, p.id)
+        db.session.remove()
+        # As "sign out everywhere" raises the version: one UPDATE … WHERE id = …
+        db.session.execute(update(User).where(User.id == one.id)
+                           .values(session_version=User.session_version + 1)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+        assert store.get(user_cache.PREFIX + str(one.id)) == user_cache.TOMBSTONE
+        assert store.get(user_cache.PREFIX + str(other.id)) not in (None, user_cache.TOMBSTONE)
+        assert user_cache.load(db.session, store, one.id).session_version == 2
+        db.session.remove()
+
+
+def test_an_ended_session_is_never_remembered_again(store):
+    digest = "ab" * 32
+    assert not user_cache.session_known(store, digest)
+    user_cache.remember_session(store, digest)
+    assert user_cache.session_known(store, digest)
+    user_cache.forget_session(store, [digest])  # signed out
+    user_cache.remember_session(store, digest)  # a request that checked just before
+    assert not user_cache.session_known(store, digest)
+    store.delete(user_cache.SESSION_PREFIX + digest)
