@@ -8,11 +8,13 @@ from app.models.certificate import Certificate
 from app.models.course import Course, Lesson, MediaFile, Module, Quiz
 from app.models.progress import Enrolment, LessonProgress
 from app.models.quiz import AttemptChoice, AttemptResult, Question, QuestionOption, QuizAttempt
+from app.models.report import ReportRollup
 from app.models.user import PasswordToken, Role, Unit, User
 
 __all__ = [
     "Assignment", "AttemptChoice", "AttemptResult", "AuditEntry", "Base", "Certificate", "Course",
     "CourseUpload", "CourseVersion", "Enrolment", "Lesson", "LessonProgress", "MediaFile", "Module",
-    "PasswordToken", "Question", "QuestionOption", "Quiz", "QuizAttempt", "Role", "Unit", "User",
+    "PasswordToken", "Question", "QuestionOption", "Quiz", "QuizAttempt", "ReportRollup", "Role",
+    "Unit", "User",
     "utcnow",
 ]

@@ -1,0 +1,130 @@
+"""Per-unit roll-ups of the completion report, kept up to date at each commit.
+
+The report summary over a whole ministry would otherwise walk every learner × course row on
+each view (linear in learners: ≈ 180 ms at 50,000, seconds at 500,000). `report_rollup` holds,
+per unit and course, the counts of those rows over the unit's own active members; a summary
+then sums a few thousand small rows for the viewer's subtree (`reports.summary`).
+
+Kept current on write, in the same transaction: whenever a commit changes an enrolment, a
+user's unit or active flag, an assignment or the unit tree, the units concerned are recounted
+just before the commit (`refresh`), one unit at a time for a learner's own changes. Bulk loads
+that bypass the ORM (the benchmark's COPY, a restore) run `flask reports rollups` afterwards.
+The period filter ("Dari"/"Sampai") needs each row's completion date, so a summary with a
+period still reads the rows themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from app.models import Assignment, Enrolment, ReportRollup, Unit, User
+
+ALL = "all"
+_KEY = "rollup_units"
+
+
+def refresh(session: Session, unit_ids: Iterable[int] | None = None) -> None:
+    """Recount the roll-up rows of these units (None: every unit) from the live rows.
+    Runs in the caller's transaction."""
+    from app.services.dates import Calendar
+    from app.services.reports import Filters, _status_rows
+
+    ids = None if unit_ids is None else sorted(set(unit_ids))
+    if ids == []:
+        return
+    scope = select(Unit.id) if ids is None else select(Unit.id).where(Unit.id.in_(ids))
+    rows = _status_rows(scope, Filters(), Calendar.now("UTC"))
+    counts = (
+        select(rows.c.unit_id, rows.c.course_id, func.min(rows.c.due_on), func.count(),
+               func.count(rows.c.enrolled_at), func.count(rows.c.completed_at))
+        .group_by(rows.c.unit_id, rows.c.course_id)
+    )
+    stale = delete(ReportRollup)
+    if ids is not None:
+        stale = stale.where(ReportRollup.unit_id.in_(ids))
+    session.execute(stale)
+    session.execute(insert(ReportRollup).from_select(
+        ["unit_id", "course_id", "due_on", "rows", "enrolled", "completed"], counts))
+
+
+def built(session: Session) -> bool:
+    """Whether the roll-ups hold anything (a database upgraded with learners in it has none
+    until `flask reports rollups`; the summary then reads the rows themselves)."""
+    return session.scalar(select(ReportRollup.unit_id).limit(1)) is not None
+
+
+def _mark(session: Session, units) -> None:
+    marked = session.info.setdefault(_KEY, set())
+    if units == ALL:
+        session.info[_KEY] = ALL
+    elif marked != ALL:
+        marked.update(u for u in units if u is not None)
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _context) -> None:
+    user_ids: set[int] = set()
+    units: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Enrolment):
+            user_ids.add(obj.user_id)
+        elif isinstance(obj, User):
+            state = inspect(obj)
+            unit_history = state.attrs.unit_id.history
+            if obj in session.new or obj in session.deleted or unit_history.has_changes() \
+                    or state.attrs.active.history.has_changes():
+                units.update(v for v in (*unit_history.added, *unit_history.deleted,
+                                         *unit_history.unchanged) if v is not None)
+        elif isinstance(obj, Assignment | Unit):
+            if isinstance(obj, Unit) and obj in session.new:
+                continue  # a new unit has no members yet
+            _mark(session, ALL)
+            return
+    if user_ids:
+        units.update(session.scalars(select(User.unit_id).where(User.id.in_(user_ids))))
+    if units:
+        _mark(session, units)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _collect_statements(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    classes = {m.class_ for m in (state.all_mappers or ())}
+    if Enrolment in classes:
+        values = {getattr(k, "key", k): getattr(v, "value", None)
+                  for k, v in (getattr(state.statement, "_values", None) or {}).items()}
+        user_id = values.get("user_id")
+        if state.is_insert and isinstance(user_id, int):
+            state.session.info.setdefault("rollup_users", set()).add(user_id)
+        else:
+            _mark(state.session, ALL)
+    elif User in classes and state.is_update:
+        changed = {getattr(k, "key", k) for k in (state.statement._values or {})}
+        if changed & {"unit_id", "active"}:
+            _mark(state.session, ALL)
+    elif classes & {Assignment, Unit, User}:
+        _mark(state.session, ALL)
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_before_commit(session: Session) -> None:
+    if session.new or session.deleted or session.dirty:
+        session.flush()  # the commit's own flush comes after this hook: collect its changes
+    if not (session.info.get(_KEY) or session.info.get("rollup_users")):
+        return
+    users = session.info.pop("rollup_users", None)
+    if users:
+        _mark(session, set(session.scalars(select(User.unit_id).where(User.id.in_(users)))))
+    units = session.info.pop(_KEY, None)
+    if units:
+        refresh(session, None if units == ALL else units)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, _previous) -> None:
+    session.info.pop(_KEY, None)
+    session.info.pop("rollup_users", None)
