@@ -7,9 +7,9 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 @bp.record_once
 def _reports_database(state) -> None:
-    from app.reports import database
+    from app import reports_database
 
-    database.init_app(state.app)
+    reports_database.init_app(state.app)
 
 
 from app.reports import views  # noqa: E402,F401

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app.access import access
 from app.models import Course, Role
 from app.reports import bp
-from app.reports.database import reports_session
 from app.reports.exports import csv_chunks, file_chunks, xlsx_file
+from app.reports_database import reports_session
 from app.services import reports
 from app.services.dates import Calendar
 from app.services.errors import InvalidInput

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, event, make_url, text, update
 
 from app.extensions import db
 from app.models import LessonProgress, User
-from app.reports.database import reports_engine, reports_session
+from app.reports_database import reports_engine, reports_session
 from tests.factories import PASSWORD
 from tests.pages import csrf_token_in
 from tests.reports.seed import seed

@@ -7,7 +7,7 @@ keeps every write. The replica runs a few hundred milliseconds behind the primar
 (streaming replication), which a completion report can bear: it says how things stood a
 moment ago. Nothing else ever reads from here, so no one reads their own write from a replica.
 
-    from app.reports.database import reports_session
+    from app.reports_database import reports_session
     rows = reports.summary(reports_session(), viewer, filters, cal)
 """
 
