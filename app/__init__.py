@@ -42,6 +42,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(authoring_bp)
 
+    from app import api
+
+    api.init_app(app)
+
     from app import errors
 
     errors.init_app(app)

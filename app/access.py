@@ -36,6 +36,8 @@ def check_access():
     if request.endpoint is None:  # no route matched: the 404 handler answers
         return None
     rule = rule_for(request.endpoint)
+    if request.path.startswith("/api/"):
+        return _check_api_access(rule)
     if rule == PUBLIC:
         return None
     if not current_user.is_authenticated:
@@ -45,6 +47,23 @@ def check_access():
             return redirect(url_for(login_manager.login_view))
         return login_manager.unauthorized()
     if rule is None or not (current_user.roles & rule):
+        abort(403)
+    return None
+
+
+def _check_api_access(rule):
+    """The API's caller is whoever its bearer token names, never the session cookie's user:
+    401 without a working token, 403 for a role the rule does not admit."""
+    from app.api.auth import load_bearer
+
+    user = load_bearer()
+    if rule == PUBLIC:
+        return None
+    if rule is None:
+        abort(404)
+    if user is None:
+        abort(401)
+    if not (user.roles & rule):
         abort(403)
     return None
 

@@ -48,6 +48,8 @@ class Config:
     # Also caches the signed-in user's row (app/services/user_cache.py); empty: no cache.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_HEADERS_ENABLED = True
+    # Only for a throwaway server under a contract or load test: RATELIMIT_ENABLED=0.
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
 
     # Argon2id cost; lowered only in tests.
     PASSWORD_TIME_COST = 3
@@ -69,6 +71,12 @@ class Config:
 
     # One year, immutable: static and media URLs carry a content fingerprint.
     STATIC_MAX_AGE = 365 * 24 * 3600
+
+    # JSON API (app/api): bearer tokens live this many days; flask-smorest's document settings.
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+    API_TITLE = "Lentera API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
 
 
 class TestConfig(Config):

@@ -5,8 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.api import errors as api_errors
 from app.extensions import db
-from app.services.errors import DomainError, Forbidden, NotFound
+from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 
 _MESSAGES = {
     400: (_l("Permintaan tidak dapat diproses"),
@@ -39,17 +40,24 @@ def error_page(status: int, message=None):
 def _http_error(exc: HTTPException):
     if exc.code in (301, 302, 303, 307, 308):
         return exc
+    if api_errors.is_api_request():
+        return api_errors.from_http_exception(exc)
     return error_page(exc.code or 500)
 
 
 def _csrf_error(exc: CSRFError):
+    if api_errors.is_api_request():
+        return api_errors.from_http_exception(exc)
     return error_page(
         400, _l("Formulir ini sudah kedaluwarsa. Muat ulang halaman lalu kirim lagi.")
     )
 
 
 def _domain_error(exc: DomainError):
-    status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 400
+    if api_errors.is_api_request():
+        return api_errors.from_domain_error(exc)
+    status = (404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden)
+              else 409 if isinstance(exc, Conflict) else 400)
     return error_page(status, str(exc) or None)
 
 
@@ -59,6 +67,8 @@ def _server_error(exc: Exception):
     current_app.logger.error(
         "Unhandled error on %s %s", request.method, request.path, exc_info=original
     )
+    if api_errors.is_api_request():
+        return api_errors.server_error()
     return error_page(500)
 
 

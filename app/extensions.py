@@ -34,6 +34,8 @@ def select_locale() -> str:
     languages = ("id", "en")
     if not has_request_context():  # the command line speaks the default language
         return "id"
+    if request.path.startswith("/api/"):  # the API speaks the caller's Accept-Language
+        return request.accept_languages.best_match(languages) or "id"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, render_template, request
 from flask_babel import format_date, format_decimal, format_percent, format_time, get_locale
+from werkzeug.routing import IntegerConverter
 
 from app.access import PUBLIC, check_access, current_user_can
 from app.models import Role, utcnow
@@ -97,7 +98,20 @@ def htmx_request_targets_fragment() -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
+class IdConverter(IntegerConverter):
+    """<int:…> in every URL: a database id, so at most 2**31 - 1. A larger number is a 404
+    here rather than an integer overflow (a 500) in PostgreSQL."""
+
+    MAX = 2**31 - 1
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", self.MAX)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules, so every <int:…> is bounded.
+    app.url_map.converters["int"] = IdConverter
     app.view_functions["static"].access = PUBLIC
     # First of all before_request hooks: a guest is sent to log in before CSRF is even checked.
     app.before_request_funcs.setdefault(None, []).insert(0, check_access)

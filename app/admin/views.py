@@ -1,7 +1,6 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.access import access
 from app.admin import bp
@@ -9,9 +8,10 @@ from app.admin.forms import AssignmentForm, StaffImportForm, UnitForm, UserForm,
 from app.admin.links import deliver, link_url
 from app.auth.forms import EmptyForm
 from app.extensions import db
-from app.models import Course, Role, Unit, User
+from app.models import Role, Unit
 from app.services import assignments, units
-from app.services.accounts import search_users, update_user
+from app.services.accounts import get_user, search_users, update_user
+from app.services.courses import published_courses
 from app.services.errors import InvalidInput
 from app.services.nip import mask_nip
 from app.services.password_links import issue_link
@@ -55,9 +55,9 @@ def unit_list():
     form.parent.choices = _unit_choices(tree, _("— tanpa induk (instansi) —"))
     error = None
     if form.validate_on_submit():
-        parent = db.session.get(Unit, _id(form.parent.data) or 0)
+        parent = units.find_unit(db.session, _id(form.parent.data))
         code = form.code.data.strip()
-        if db.session.scalar(select(Unit.id).where(Unit.code == code)):
+        if units.code_taken(db.session, code):
             error = _("Kode %(code)s sudah dipakai unit lain.", code=code)
         else:
             unit, error = _save_unit(code, form.name.data, parent)
@@ -90,7 +90,7 @@ def unit_edit(unit_id: int):
         form.parent.data = str(unit.parent_id or "")
     error = None
     if form.validate_on_submit():
-        parent = db.session.get(Unit, _id(form.parent.data) or 0)
+        parent = units.find_unit(db.session, _id(form.parent.data))
         _saved, error = _save_unit(unit.code, form.name.data, parent)
         if error is None:
             flash(_("Unit %(code)s disimpan.", code=unit.code), "info")
@@ -115,9 +115,7 @@ def user_list():
 @access(Role.ADMIN)
 def user_edit(user_id: int):
     """Change someone's roles, unit and access."""
-    person = db.session.get(User, user_id)
-    if person is None:
-        abort(404)
+    person = get_user(db.session, user_id)
     form = UserForm()
     form.unit.choices = _unit_choices(units.unit_tree(db.session), _("— tanpa unit —"))
     if request.method == "GET":
@@ -147,9 +145,7 @@ def user_edit(user_id: int):
 @access(Role.ADMIN)
 def password_link(user_id: int):
     """A fresh one-time link for someone who lost theirs (older links stop working)."""
-    person = db.session.get(User, user_id)
-    if person is None:
-        abort(404)
+    person = get_user(db.session, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     secret, expires_at = issue_link(db.session, person.id)
@@ -197,8 +193,7 @@ def assignment_list():
     cal = local_calendar()
     scope_units = units_in_scope(db.session, current_user)
     form = AssignmentForm()
-    courses = db.session.scalars(
-        select(Course).where(Course.published.is_(True)).order_by(Course.title)).all()
+    courses = published_courses(db.session)
     form.course.choices = choices((str(c.id), c.title) for c in courses)
     form.unit.choices = _unit_choices(scope_units, None)
     error = None

@@ -1,11 +1,9 @@
 from flask import current_app
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.access import SIGNED_IN, access
 from app.catalog import bp
 from app.extensions import db
-from app.models import Enrolment
 from app.services import progress
 from app.services.assignments import mandatory_state
 from app.services.courses import visible_course
@@ -46,8 +44,7 @@ def course(slug: str):
     course = visible_course(db.session, slug, current_user)
     if course.published and progress.ensure_enrolled(db.session, current_user.id, course.id):
         db.session.commit()
-    enrolment = db.session.scalar(select(Enrolment).where(
-        Enrolment.user_id == current_user.id, Enrolment.course_id == course.id))
+    enrolment = progress.enrolment_of(db.session, current_user.id, course.id)
     modules = progress.outline(db.session, course, current_user.id)
     items = [item for module in modules for item in module.items]
     done = sum(item.done for item in items)

@@ -1,14 +1,13 @@
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.access import SIGNED_IN, access
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.learn import bp
-from app.models import Course, MediaFile
+from app.models import Course
 from app.services import progress, quizzes
-from app.services.courses import visible_course, visible_lesson
+from app.services.courses import course_media, visible_course, visible_lesson
 from app.web import htmx_request_targets_fragment, reads_without_transaction, render_page
 
 LESSON_URL = "/courses/<slug>/<module>/<lesson>"
@@ -49,10 +48,7 @@ def complete(slug: str, module: str, lesson: str):
     step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if step.is_quiz or not step.course.published:
-        # Quizzes complete by being passed; previews record nothing.
-        abort(409)
-    progress.complete_lesson(db.session, current_user.id, step)
+    progress.complete_step(db.session, current_user.id, step)
     db.session.commit()
     here = progress.reading_position(db.session, current_user.id, step)
     if not htmx_request_targets_fragment():
@@ -91,11 +87,7 @@ def url_for_course(slug: str) -> str:
 def media(slug: str, name: str):
     """Course images and attachments; URLs carry ?v=<hash>, so they are cached for a year."""
     course: Course = visible_course(db.session, slug, current_user)
-    item = db.session.scalar(
-        select(MediaFile).where(MediaFile.course_id == course.id, MediaFile.path == name)
-    )
-    if item is None:
-        abort(404)
+    item = course_media(db.session, course, name)
     response = current_app.response_class(item.data, mimetype=item.content_type)
     response.set_etag(item.sha256)
     if request.args.get("v") == item.sha256[:12]:

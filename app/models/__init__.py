@@ -1,5 +1,6 @@
 """Typed models, one module per aggregate. Nothing here imports Flask."""
 
+from app.models.api import ApiToken, IdempotencyKey
 from app.models.assignment import Assignment
 from app.models.audit import AuditEntry
 from app.models.authoring import CourseUpload, CourseVersion
@@ -12,6 +13,7 @@ from app.models.report import ReportRollup
 from app.models.user import PasswordToken, Role, Unit, User
 
 __all__ = [
+    "ApiToken", "IdempotencyKey",
     "Assignment", "AttemptChoice", "AttemptResult", "AuditEntry", "Base", "Certificate", "Course",
     "CourseUpload", "CourseVersion", "Enrolment", "Lesson", "LessonProgress", "MediaFile", "Module",
     "PasswordToken", "Question", "QuestionOption", "Quiz", "QuizAttempt", "ReportRollup", "Role",

@@ -2,17 +2,15 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.access import PUBLIC, SIGNED_IN, access
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.learn.views import LESSON_URL, lesson_url
-from app.models import Course, Enrolment, Lesson, Role
+from app.models import Role
 from app.quiz import bp
-from app.services import certificates, quizzes
+from app.services import certificates, progress, quizzes
 from app.services.courses import managed_course, visible_lesson
-from app.services.errors import NotFound
 from app.web import format_jp, render_page
 
 MAX_ANSWER_LENGTH = 500
@@ -27,9 +25,7 @@ def start(slug: str, module: str, lesson: str):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if not step.course.published:
-        abort(409)  # a preview shows the quiz but records no attempts
-    attempt = quizzes.start_attempt(db.session, current_user.id, step.quiz)
+    attempt = quizzes.begin_attempt(db.session, current_user.id, step)
     db.session.commit()
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
 
@@ -50,7 +46,7 @@ def _answers_from(form, snapshot: dict) -> dict:
 def attempt(attempt_id: int):
     """The questions of an attempt in progress, or its graded result."""
     attempt = quizzes.get_attempt(db.session, attempt_id, current_user.id)
-    step = db.session.get(Lesson, attempt.quiz_id)
+    step = quizzes.quiz_step_of(db.session, attempt)
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
@@ -65,8 +61,7 @@ def attempt(attempt_id: int):
                    lesson_url=lesson_url(step))
     if attempt.submitted_at is None:
         return render_page("quiz/attempt.html", **context)
-    enrolment = db.session.scalar(select(Enrolment).where(
-        Enrolment.user_id == current_user.id, Enrolment.course_id == step.course_id))
+    enrolment = progress.enrolment_of(db.session, current_user.id, step.course_id)
     return render_page(
         "quiz/result.html",
         results={r.question_id: r for r in attempt.results},
@@ -79,15 +74,7 @@ def attempt(attempt_id: int):
 @access(SIGNED_IN)
 def certificate(slug: str):
     """The learner's certificate for a course they completed (even if since unpublished)."""
-    row = db.session.execute(
-        select(Course, Enrolment)
-        .join(Enrolment, Enrolment.course_id == Course.id)
-        .where(Course.slug == slug, Enrolment.user_id == current_user.id,
-               Enrolment.completed_at.is_not(None))
-    ).first()
-    if row is None:
-        raise NotFound()
-    course, enrolment = row
+    course, enrolment = certificates.completed_enrolment(db.session, slug, current_user.id)
     cert = certificates.issue(db.session, enrolment)
     db.session.commit()
     pdf = certificates.render_pdf(
@@ -114,10 +101,6 @@ def verify(code: str):
 def stats(slug: str):
     """For the course's trainer and admins: how each quiz and question went."""
     course = managed_course(db.session, slug, current_user)
-    quizzes_of_course = db.session.scalars(
-        select(Lesson)
-        .where(Lesson.course_id == course.id, Lesson.kind == "quiz", Lesson.retired.is_(False))
-        .order_by(Lesson.position)
-    ).all()
+    quizzes_of_course = quizzes.course_quizzes(db.session, course.id)
     figures = [quizzes.quiz_stats(db.session, step.quiz) for step in quizzes_of_course]
     return render_page("quiz/stats.html", course=course, figures=figures)

@@ -3,14 +3,14 @@ from datetime import date
 from flask import Response, current_app, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.access import access
-from app.models import Course, Role
+from app.models import Role
 from app.reports import bp
 from app.reports.exports import csv_chunks, file_chunks, xlsx_file
 from app.reports_database import reports_session
 from app.services import reports
+from app.services.courses import visible_course_choices
 from app.services.dates import Calendar
 from app.services.errors import InvalidInput
 from app.services.nip import mask_nip
@@ -58,8 +58,7 @@ def _filter_context(filters: Filters) -> dict:
         "filters": filters,
         "args": args,
         "units": units_in_scope(reports_session(), current_user),
-        "courses": reports_session().execute(
-            select(Course.id, Course.title).order_by(Course.title)).all(),
+        "courses": visible_course_choices(reports_session(), current_user),
         "statuses": [(s, STATUS_LABELS[s]) for s in STATUSES],
         "status_labels": STATUS_LABELS,
         "depth": depth,

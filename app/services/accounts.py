@@ -91,6 +91,14 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
     return user if verify_password(user.password_hash, password) else None
 
 
+def get_user(session: Session, user_id: int) -> User:
+    """The user with this id; NotFound otherwise."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
 def search_users(
     session: Session, query: str = "", *, page: int = 1, per_page: int = 50
 ) -> tuple[list[User], int]:

@@ -19,6 +19,22 @@ def new_code() -> str:
     return secrets.token_urlsafe(16)
 
 
+def completed_enrolment(session: Session, slug: str, user_id: int) -> tuple[Course, Enrolment]:
+    """The course and the learner's completed enrolment in it (even if the course has since
+    been unpublished); NotFound when they have not completed it."""
+    from app.services.errors import NotFound
+
+    row = session.execute(
+        select(Course, Enrolment)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Course.slug == slug, Enrolment.user_id == user_id,
+               Enrolment.completed_at.is_not(None))
+    ).first()
+    if row is None:
+        raise NotFound()
+    return row[0], row[1]
+
+
 def issue(session: Session, enrolment: Enrolment) -> Certificate:
     """The certificate of a completed enrolment, created the first time it is asked for."""
     existing = session.scalar(select(Certificate).where(

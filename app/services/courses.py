@@ -1,10 +1,11 @@
 """Finding courses and lessons, and who may see or manage them."""
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session, contains_eager
 
-from app.models import Course, Lesson, Role, User
-from app.services.errors import NotFound
+from app.models import Course, Lesson, MediaFile, Role, User
+from app.services.errors import Conflict, NotFound
 
 
 def can_preview(user: User, course: Course) -> bool:
@@ -45,3 +46,82 @@ def visible_lesson(session: Session, slug: str, path: str, user: User) -> Lesson
     if lesson is None or not (lesson.course.published or can_preview(user, lesson.course)):
         raise NotFound()
     return lesson
+
+
+def visible_lesson_by_id(session: Session, lesson_id: int, user: User) -> Lesson:
+    """visible_lesson addressed by id (the API's way): live, in a course the user may see."""
+    lesson = session.scalar(
+        select(Lesson)
+        .join(Lesson.course)
+        .options(contains_eager(Lesson.course))
+        .where(Lesson.id == lesson_id, Lesson.retired.is_(False))
+    )
+    if lesson is None or not (lesson.course.published or can_preview(user, lesson.course)):
+        raise NotFound()
+    return lesson
+
+
+def visible_quiz(session: Session, lesson_id: int, user: User) -> Lesson:
+    """A live quiz step the user may see; a plain lesson's id is NotFound here."""
+    lesson = visible_lesson_by_id(session, lesson_id, user)
+    if not lesson.is_quiz or lesson.quiz is None:
+        raise NotFound()
+    return lesson
+
+
+def course_media(session: Session, course: Course, name: str) -> MediaFile:
+    """A media file of the course by its path under media/; NotFound otherwise."""
+    item = session.scalar(
+        select(MediaFile).where(MediaFile.course_id == course.id, MediaFile.path == name)
+    )
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def _visible_to(user: User):
+    """SQL condition: the course is one `user` may see (published, or theirs to preview)."""
+    if user.roles & Role.ADMIN:
+        return true()
+    if user.roles & Role.TRAINER:
+        return or_(Course.published.is_(True), Course.owner_id == user.id)
+    return Course.published.is_(True)
+
+
+def visible_course_choices(session: Session, user: User) -> list[tuple[int, str]]:
+    """(id, title) of the courses the user may see, by title: for pickers such as the report's
+    course filter (a draft appears only to its trainer and admins, as with can_preview)."""
+    return [tuple(row) for row in session.execute(
+        select(Course.id, Course.title).where(_visible_to(user)).order_by(Course.title)
+    )]
+
+
+def course_visible_by_id(session: Session, course_id: int, user: User) -> Course:
+    """The course with this id if the user may see it; NotFound otherwise."""
+    course = session.scalar(select(Course).where(Course.id == course_id, _visible_to(user)))
+    if course is None:
+        raise NotFound()
+    return course
+
+
+class NotRecordable(Conflict):
+    """Progress that cannot be recorded here (a quiz ticked off by hand, a preview)."""
+
+    code = "not_recordable"
+
+
+def check_recordable(lesson: Lesson, *, by_hand: bool = True) -> None:
+    """Previews record nothing; quizzes complete by being passed, never by a tick.
+
+    Raises NotRecordable. The rule of PRODUCT §3 (completion `all`: every quiz *passed*).
+    """
+    if not lesson.course.published:
+        raise NotRecordable(_l("Pratinjau kursus tidak mencatat kemajuan."))
+    if by_hand and lesson.is_quiz:
+        raise NotRecordable(_l("Kuis selesai ketika Anda lulus, bukan dengan ditandai."))
+
+
+def published_courses(session: Session) -> list[Course]:
+    """Published courses by title (what can be assigned as mandatory)."""
+    return list(session.scalars(
+        select(Course).where(Course.published.is_(True)).order_by(Course.title)))

@@ -15,3 +15,15 @@ class Forbidden(DomainError):
 
 class InvalidInput(DomainError):
     pass
+
+
+class Unauthenticated(DomainError):
+    """The caller's credentials are missing, wrong, expired or revoked."""
+
+
+class Conflict(DomainError):
+    """The request clashes with the state of things (a quiz cannot be ticked off by hand)."""
+
+
+class IdempotencyMismatch(DomainError):
+    """An Idempotency-Key reused with a different request."""

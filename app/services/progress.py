@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
@@ -23,12 +24,40 @@ from app.models import (
 )
 from app.services import certificates
 from app.services.assignments import covers
+from app.services.courses import NotRecordable, check_recordable
+
+__all__ = ["NotRecordable"]
 
 
 def _insert_ignoring_duplicates(session: Session, model, **values) -> None:
     """INSERT … ON CONFLICT DO NOTHING: safe when two requests race to create the same row."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
+
+
+def enrolment_of(session: Session, user_id: int, course_id: int) -> Enrolment | None:
+    """The learner's enrolment in the course, if any."""
+    return session.scalar(select(Enrolment).where(
+        Enrolment.user_id == user_id, Enrolment.course_id == course_id))
+
+
+def enrol_in(session: Session, user_id: int, course: Course) -> Enrolment:
+    """Enrol the learner in a published course (again: no change) and return the enrolment.
+
+    Raises NotRecordable for an unpublished course: previews record nothing.
+    """
+    if not course.published:
+        raise NotRecordable(_l("Pratinjau kursus tidak mencatat kemajuan."))
+    enrol(session, user_id, course.id)
+    return enrolment_of(session, user_id, course.id)
+
+
+def complete_step(session: Session, user_id: int, lesson: Lesson) -> bool:
+    """A learner ticks a lesson off: complete_lesson after the rules of check_recordable
+    (quizzes complete by being passed, previews record nothing; raises NotRecordable).
+    False when it was already done."""
+    check_recordable(lesson)
+    return complete_lesson(session, user_id, lesson)
 
 
 def enrol(session: Session, user_id: int, course_id: int) -> None:
@@ -155,6 +184,7 @@ class CourseCard:
     # The nearest due date when the course is mandatory for the learner.
     due_on: date | None = None
     completed: bool = False
+    completed_at: datetime | None = None
 
     @property
     def percent(self) -> int:
@@ -166,6 +196,14 @@ class CourseCard:
 
     def overdue(self, today: date) -> bool:
         return self.due_on is not None and not self.completed and self.due_on < today
+
+    def status(self, today: date) -> str:
+        """completed, overdue, in_progress (enrolled) or not_started: the report's words."""
+        if self.completed:
+            return "completed"
+        if self.overdue(today):
+            return "overdue"
+        return "in_progress" if self.enrolled else "not_started"
 
 
 def _due_on(user_id: int):
@@ -210,7 +248,7 @@ def catalog(session: Session, user_id: int) -> list[CourseCard]:
 
 def _card(course, total, done, enrolment_id, due_on, completed_at) -> CourseCard:
     return CourseCard(course, total, done, enrolment_id is not None, due_on,
-                      completed_at is not None)
+                      completed_at is not None, completed_at)
 
 
 def my_courses(session: Session, user_id: int) -> list[CourseCard]:

@@ -24,7 +24,8 @@ from app.models import (
 )
 from app.services import progress
 from app.services.content.quiz_format import normalize_answer
-from app.services.errors import InvalidInput, NotFound
+from app.services.courses import check_recordable
+from app.services.errors import Conflict, InvalidInput, NotFound
 
 # Answers sent a little after the deadline still count: the network is slow, not the learner.
 GRACE = timedelta(seconds=30)
@@ -32,6 +33,12 @@ GRACE = timedelta(seconds=30)
 
 class NoAttemptsLeft(InvalidInput):
     pass
+
+
+class TimedQuiz(Conflict):
+    """A timed quiz is started first and answered within its time: no one-shot answers."""
+
+    code = "timed_quiz"
 
 
 @dataclass
@@ -201,6 +208,103 @@ def _grade(session, attempt: QuizAttempt, answers: dict, now: datetime, *, timed
             progress.complete_lesson(session, attempt.user_id, lesson)
     session.refresh(attempt)
     return attempt
+
+
+def begin_attempt(session: Session, user_id: int, lesson: Lesson) -> QuizAttempt:
+    """start_attempt on a quiz step after the recording rules: previews record no attempts
+    (raises courses.NotRecordable); NoAttemptsLeft when none are left."""
+    check_recordable(lesson, by_hand=False)
+    return start_attempt(session, user_id, lesson.quiz)
+
+
+def answer_at_once(
+    session: Session, user_id: int, lesson: Lesson, answers: dict[str, list[str] | str],
+    now: datetime | None = None,
+) -> QuizAttempt:
+    """Start and grade an attempt in one go (offline sync): untimed quizzes only.
+
+    An attempt already in progress (started on the web) is the one answered. Raises TimedQuiz
+    for a timed quiz, NoAttemptsLeft, courses.NotRecordable for a preview. When a simultaneous
+    request took the attempt number this one wanted, it tries the next number while any are
+    left, so the limit holds and no answers are lost to a race.
+    """
+    if lesson.quiz.time_limit_minutes:
+        raise TimedQuiz(_l(
+            "Kuis ini berbatas waktu: mulai dulu percobaannya, lalu kirim jawaban sebelum "
+            "waktunya habis."))
+    for _ in range(5):
+        try:
+            attempt = begin_attempt(session, user_id, lesson)
+        except NoAttemptsLeft:
+            if status(session, user_id, lesson.quiz, now).left == 0:
+                raise
+            continue
+        if attempt.submitted_at is None:
+            return submit_attempt(session, attempt, answers, now)
+    raise NoAttemptsLeft(_l("Kesempatan mengerjakan kuis ini sudah habis."))
+
+
+def submit_own_attempt(
+    session: Session, user_id: int, lesson: Lesson, attempt_id: int,
+    answers: dict[str, list[str] | str], now: datetime | None = None,
+) -> QuizAttempt:
+    """Grade the learner's own attempt of this quiz (late answers score nothing: the time
+    limit is enforced here, on the server). A graded attempt is returned unchanged."""
+    attempt = get_attempt(session, attempt_id, user_id)
+    if attempt.quiz_id != lesson.id:
+        raise NotFound()
+    return submit_attempt(session, attempt, answers, now)
+
+
+def public_questions(questions: list[dict]) -> list[dict]:
+    """Questions as a learner may see them before grading: never the correct options, the
+    accepted answers or the explanations. Takes snapshot-shaped dicts."""
+    return [
+        {"id": q["id"], "kind": q["kind"], "points": q["points"],
+         "prompt_html": q["prompt_html"],
+         "options": [{"id": o["id"], "html": o["html"]} for o in q["options"]]}
+        for q in questions
+    ]
+
+
+def questions_of(session: Session, quiz: Quiz) -> list[dict]:
+    """The quiz's live questions in file order, answer-free (see public_questions)."""
+    questions = session.scalars(
+        select(Question)
+        .where(Question.quiz_id == quiz.lesson_id, Question.retired.is_(False))
+        .order_by(Question.position)
+        .options(selectinload(Question.options))
+    ).all()
+    return [
+        {"id": q.id, "kind": q.kind, "points": q.points, "prompt_html": q.prompt_html,
+         "options": [{"id": o.id, "html": o.text_html} for o in q.options]}
+        for q in questions
+    ]
+
+
+def graded_questions(attempt: QuizAttempt) -> list[dict]:
+    """After grading: each question's id, whether it was right, points and explanation."""
+    results = {r.question_id: r for r in attempt.results}
+    return [
+        {"id": q["id"], "correct": bool(results[q["id"]].correct) if q["id"] in results else False,
+         "points": results[q["id"]].points if q["id"] in results else 0,
+         "explanation_html": q.get("explanation_html") or ""}
+        for q in attempt.snapshot["questions"]
+    ]
+
+
+def quiz_step_of(session: Session, attempt: QuizAttempt) -> Lesson:
+    """The quiz step (lesson) an attempt belongs to."""
+    return session.get(Lesson, attempt.quiz_id)
+
+
+def course_quizzes(session: Session, course_id: int) -> list[Lesson]:
+    """The course's live quiz steps in course order."""
+    return list(session.scalars(
+        select(Lesson)
+        .where(Lesson.course_id == course_id, Lesson.kind == "quiz", Lesson.retired.is_(False))
+        .order_by(Lesson.position)
+    ))
 
 
 def attempts_of(session: Session, user_id: int, quiz: Quiz) -> list[QuizAttempt]:

@@ -41,8 +41,9 @@ from app.models import (
 )
 from app.services import rollups
 from app.services.assignments import covers
+from app.services.courses import course_visible_by_id
 from app.services.dates import Calendar
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import InvalidInput
 from app.services.progress import credited_jp, jp_between
 from app.services.scope import learner_in_scope, scoped_unit_ids, unit_in_scope
 
@@ -166,8 +167,9 @@ class JpLine:
 
 def _scope(session: Session, viewer: User, filters: Filters) -> Select:
     """The unit ids to report on: the viewer's scope, narrowed to the chosen unit's subtree."""
-    if filters.course_id is not None and session.get(Course, filters.course_id) is None:
-        raise NotFound()
+    if filters.course_id is not None:
+        # Only a course the viewer may see (a draft is its trainer's and admins'): NotFound.
+        course_visible_by_id(session, filters.course_id, viewer)
     if filters.unit_id is None:
         return scoped_unit_ids(session, viewer)
     unit = unit_in_scope(session, viewer, filters.unit_id)
@@ -346,15 +348,19 @@ def _status_row(row) -> StatusRow:
     return StatusRow(*row)
 
 
-def status_rows(session: Session, viewer: User, filters: Filters, cal: Calendar) -> Page:
-    """One page of learner × course rows, by unit, name and course. Two queries."""
+def status_rows(
+    session: Session, viewer: User, filters: Filters, cal: Calendar, per_page: int | None = None
+) -> Page:
+    """One page of learner × course rows (per_page, default PAGE_SIZE), by unit, name and
+    course. Two queries."""
+    per_page = per_page or PAGE_SIZE
     query, _rows = _rows_query(_scope(session, viewer, filters), filters, cal)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     items = session.execute(
         query.order_by(Unit.path, User.name, User.id, Course.title)
-        .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
+        .limit(per_page).offset((filters.page - 1) * per_page)
     ).all()
-    return Page([_status_row(r) for r in items], filters.page, total, PAGE_SIZE)
+    return Page([_status_row(r) for r in items], filters.page, total, per_page)
 
 
 def export_rows(

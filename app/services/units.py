@@ -78,6 +78,16 @@ def get_unit(session: Session, unit_id: int) -> Unit:
     return unit
 
 
+def find_unit(session: Session, unit_id: int | None) -> Unit | None:
+    """The unit with this id, or None (no id, or no such unit)."""
+    return session.get(Unit, unit_id) if unit_id else None
+
+
+def code_taken(session: Session, code: str) -> bool:
+    """Whether a unit already has this code."""
+    return session.scalar(select(Unit.id).where(Unit.code == code)) is not None
+
+
 def unit_tree(session: Session, within: Unit | None = None) -> list[Unit]:
     """Units in tree order (a parent before its children), optionally one subtree only."""
     query = select(Unit).order_by(Unit.path)

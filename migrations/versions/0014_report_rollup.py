@@ -3,7 +3,7 @@ counts the completion report sums (kept up to date at each commit). Filled by
 `flask reports rollups` after upgrading a database that already holds learners.
 
 Revision ID: 0014_report_rollup
-Revises: 0006_session_version
+Revises: 0007_api
 Create Date: 2026-11-30 04:48:48
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = "0014_report_rollup"
-down_revision = "0006_session_version"
+down_revision = "0007_api"  # 0006_session_version before issue 9 was merged in
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,41 @@
+"""The JSON API, /api/v1: bearer tokens, JSON errors, an OpenAPI document built from the code.
+
+Built on flask-smorest: marshmallow schemas validate each request and are the source of the
+OpenAPI document served at /api/v1/openapi.json (app/api/docs.py); nothing is hand-written.
+"""
+
+from flask import Flask
+from flask_smorest import Api, Blueprint
+
+from app.api.schemas import ErrorSchema
+
+PREFIX = "/api/v1"
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+class LenteraApi(Api):
+    """flask-smorest's Api, documenting our error envelope and leaving error handling to
+    app/errors.py (which answers JSON for every /api/ URL, HTML for the rest)."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        pass
+
+
+def init_app(app: Flask) -> None:
+    from app.api import auth, docs, errors, learning, quizzes, reports  # noqa: F401 (routes)
+    from app.extensions import csrf
+    from app.web import IdConverter
+
+    api = LenteraApi(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api.register_converter(IdConverter, lambda converter: {
+        "type": "integer", "minimum": 0, "maximum": IdConverter.MAX})
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer",
+                       "description": "POST /api/v1/auth/token gives the token."})
+    api.register_blueprint(bp)
+    # The API reads no session cookie, only its bearer token, so there is nothing to forge.
+    csrf.exempt(bp)
+    app.register_blueprint(docs.bp)
