@@ -86,13 +86,20 @@ class Statements:
             event.remove(self.engines[name], "before_cursor_execute", record)
 
 
+@pytest.fixture
+def reporting(fresh_app):
+    """An app whose reports read from the replica; its replica connections closed after."""
+    made = fresh_app(REPORTS_DATABASE_URL=_replica_or_skip())
+    yield made
+    with made.app_context():
+        reports_engine().dispose()
+
+
 def test_reports_read_from_the_replica_and_everything_else_uses_the_primary(
-        app, fresh_app, tmp_path):
-    replica_url = _replica_or_skip()
+        app, reporting, tmp_path):
     with app.app_context():
         org = seed(db.session, tmp_path)
         db.session.commit()
-    reporting = fresh_app(REPORTS_DATABASE_URL=replica_url)
     with reporting.app_context():
         primary, replica = db.engine, reports_engine()
         assert replica is not primary
