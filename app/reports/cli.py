@@ -2,6 +2,7 @@
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.services import rollups
@@ -15,4 +16,4 @@ def rollups_command():
     learners, or after loading rows around the application (COPY, a restore)."""
     rollups.refresh(db.session)
     db.session.commit()
-    click.echo("roll-ups recounted")
+    click.echo(_("Ringkasan laporan per unit sudah dihitung ulang."))
