@@ -48,8 +48,10 @@ class Config:
     # Also caches the signed-in user's row (app/services/user_cache.py); empty: no cache.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_HEADERS_ENABLED = True
-    # Only for a throwaway server under a contract or load test: RATELIMIT_ENABLED=0.
-    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+    # Only for a throwaway server under a contract or load test: RATELIMIT_ENABLED=0. (Unset,
+    # the setting stays absent, as Flask-Limiter's own default expects.)
+    if os.environ.get("RATELIMIT_ENABLED") == "0":
+        RATELIMIT_ENABLED = False
 
     # Argon2id cost; lowered only in tests.
     PASSWORD_TIME_COST = 3

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import ApiToken, User, utcnow
 from app.services import api_tokens
 from tests.api.conftest import get_token
@@ -158,10 +158,16 @@ def test_413_is_json(fresh_app):
     assert response.get_json()["error"]["code"] == "payload_too_large"
 
 
-def test_429_is_json_and_token_sign_in_is_throttled(fresh_app, make):
-    other = fresh_app(RATELIMIT_ENABLED=True)
+@pytest.fixture
+def limited_app(app, fresh_app):
+    yield fresh_app(RATELIMIT_ENABLED=True)
+    # Flask-Limiter keeps its state on the shared extension object: give it back to `app`.
+    limiter.init_app(app)
+
+
+def test_429_is_json_and_token_sign_in_is_throttled(limited_app, make):
     user = make.user()
-    client = other.test_client()
+    client = limited_app.test_client()
     statuses = [client.post("/api/v1/auth/token",
                             json={"login": user.email, "password": "salah"}).status_code
                 for _ in range(11)]
