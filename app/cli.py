@@ -10,12 +10,14 @@ def init_app(app: Flask) -> None:
     from app.authoring.cli import courses
     from app.demo import demo
     from app.notifications.cli import reminders
+    from app.reports.cli import reports
 
     app.cli.add_command(courses)
     app.cli.add_command(users)
     app.cli.add_command(units)
     app.cli.add_command(demo)
     app.cli.add_command(reminders)
+    app.cli.add_command(reports)
 
 
 def main() -> None:

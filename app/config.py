@@ -33,7 +33,14 @@ MIN_SECRET_KEY_BYTES = 32
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pre-ping: it cost a round trip per request (docs/performance.md). A connection the
+    # server dropped fails one request, and SQLAlchemy then discards the whole pool; recycling
+    # connections after 5 minutes keeps them clear of idle timeouts in proxies and servers.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False, "pool_recycle": 300}
+
+    # Report pages and exports read from here (a PostgreSQL streaming replica) when it is set;
+    # everything else, and every write, uses SQLALCHEMY_DATABASE_URI. See docs/operations.md.
+    REPORTS_DATABASE_URL = os.environ.get("REPORTS_DATABASE_URL", "")
 
     COURSES_DIR = os.environ.get("COURSES_DIR", str(shipped("courses")))
 
@@ -64,6 +71,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Also caches the signed-in user's row (app/services/user_cache.py); empty: no cache.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
     RATELIMIT_HEADERS_ENABLED = True
     # Only for a throwaway server under a contract or load test: RATELIMIT_ENABLED=0. (Unset,
     # the setting stays absent, as Flask-Limiter's own default expects.)
@@ -113,3 +122,4 @@ class TestConfig(Config):
     REDIS_URL = ""
     TRUSTED_PROXY_HOPS = 0
     SELF_REGISTRATION = False
+    REPORTS_DATABASE_URL = ""

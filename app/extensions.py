@@ -2,7 +2,7 @@
 
 import os
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
@@ -14,10 +14,12 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from app.config import shipped
 from app.models import User
 from app.models.base import Base
+from app.services import user_cache
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -52,6 +54,11 @@ def browser_language(accepted, languages: tuple[str, ...], default: str = "id") 
     return default
 
 
+def redis_client():
+    """The app's Redis (REDIS_URL), or None when it runs without one."""
+    return current_app.extensions.get("lentera_redis") if has_app_context() else None
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The session or remember cookie's reference → its active user, while the session lives.
@@ -61,7 +68,44 @@ def load_user(user_id: str) -> User | None:
     """
     from app.services.sessions import session_user
 
-    return session_user(db.session, user_id)
+    return session_user(db.session, user_id, redis_client())
+
+
+# Any committed change to a user row drops its cached copy at once (a new session_version
+# ends every session on the very next request, from every worker).
+@event.listens_for(Session, "after_flush")
+def _users_changed(session: Session, _context) -> None:
+    changed = {obj.id for obj in (*session.dirty, *session.deleted) if isinstance(obj, User)}
+    if changed:
+        session.info.setdefault("users_changed", set()).update(changed)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _users_changed_in_bulk(state) -> None:
+    if (state.is_update or state.is_delete) and any(
+            m.class_ is User for m in (state.all_mappers or ())):
+        ids = user_cache.ids_in_where(state.statement)
+        if ids is None:
+            state.session.info["users_changed_in_bulk"] = True
+        else:
+            state.session.info.setdefault("users_changed", set()).update(ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_changed_users(session: Session) -> None:
+    changed = session.info.pop("users_changed", None)
+    bulk = session.info.pop("users_changed_in_bulk", False)
+    redis = redis_client() if (changed or bulk) else None
+    if bulk:
+        user_cache.forget_everyone(redis)
+    elif changed:
+        user_cache.forget(redis, changed)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _nothing_changed(session: Session, _previous) -> None:
+    session.info.pop("users_changed", None)
+    session.info.pop("users_changed_in_bulk", None)
 
 
 @event.listens_for(Engine, "connect")
@@ -77,6 +121,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def init_app(app: Flask) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config.get("REDIS_URL"):
+        import redis
+
+        app.extensions["lentera_redis"] = redis.Redis.from_url(
+            app.config["REDIS_URL"], socket_timeout=0.5, socket_connect_timeout=0.5)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(shipped("migrations")))
     login_manager.init_app(app)

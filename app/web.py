@@ -142,6 +142,20 @@ def render_page(template: str, partial: str | None = None, **context) -> Respons
     return response
 
 
+def reads_without_transaction() -> None:
+    """Let this request's queries run each on its own, outside a transaction (autocommit).
+
+    For views that read a few rows and write at most single idempotent statements (INSERT …
+    ON CONFLICT DO NOTHING), never several that must succeed together. It saves psycopg's
+    BEGIN and the end-of-request ROLLBACK: two of a lesson page's round trips
+    (docs/performance.md). Does nothing once the request has already begun a transaction
+    (its user came from the database rather than the cache)."""
+    from app.extensions import db
+
+    if not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def htmx_request_targets_fragment() -> bool:
     """An htmx request that is not a boosted page navigation wants a fragment."""
     return bool(request.htmx) and not request.htmx.boosted

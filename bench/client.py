@@ -34,8 +34,9 @@ class Client:
     """Requests as one signed-in learner (or a guest), reusing the connection when allowed."""
 
     def __init__(self, port: int, cookie: str | None = None, csrf: str | None = None,
-                 timeout: float = 30):
+                 timeout: float = 30, headers: dict | None = None):
         self.port, self.cookie, self.csrf, self.timeout = port, cookie, csrf, timeout
+        self.headers = headers or {}  # sent with every request (an API bearer token)
         self._conn: http.client.HTTPConnection | None = None
 
     def request(self, method: str, path: str, form: dict | list | None = None,
@@ -43,6 +44,7 @@ class Client:
         all_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
         if self.cookie:
             all_headers["Cookie"] = f"session={self.cookie}"
+        all_headers.update(self.headers)
         body = None
         if form is not None:
             body = urlencode(form, doseq=True)

@@ -5,8 +5,10 @@ Every loop is bounded in time (and every request by a timeout), so a run always 
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
+import resource
 import threading
 import time
 from collections import Counter
@@ -14,8 +16,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from bench.client import Client
+from bench.client import HOST, Client, Reply
 from bench.sessions import SignedIn
+from bench.settings import USER_AGENT
 
 # A simulated learner waits this long between two actions: a very fast reader (a real one
 # spends minutes on a lesson), so 300 of them offer far more load than 300 real people.
@@ -120,11 +123,13 @@ def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
 
 
-def throughput(port: int, paths_per_client: list[list[str]], cookies: list[str | None],
+def throughput(port: int, paths_per_client: list[list[str]], cookies: list,
                seconds: float) -> Throughput:
     """As many GETs as the server answers in `seconds`, one thread per client, each cycling
-    through its own paths (visited once first, so first-visit writes are not timed)."""
-    clients = [Client(port, cookie) for cookie in cookies]
+    through its own paths (visited once first, so first-visit writes are not timed).
+    A client is signed in by its session cookie, or by headers (a dict: an API token)."""
+    clients = [Client(port, headers=who) if isinstance(who, dict) else Client(port, who)
+               for who in cookies]
     for client, paths in zip(clients, paths_per_client, strict=True):
         for path in paths:
             if client.get(path).status != 200:
@@ -178,6 +183,7 @@ class LoadResult:
     statuses: Counter = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    generator_cpu_seconds: float | None = None  # the load generator's own CPU time
 
     def record(self, kind: str, reply, expected: int) -> None:
         with self.lock:
@@ -220,76 +226,98 @@ class LoadResult:
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "error_samples": self.error_samples,
             "think_seconds": list(THINK_SECONDS),
+            # The generator's own CPU (one asyncio process): seconds, and share of one core.
+            "generator_cpu_s": (round(self.generator_cpu_seconds, 1)
+                                if self.generator_cpu_seconds is not None else None),
+            "generator_cpu_percent_of_one_core": (
+                round(100 * self.generator_cpu_seconds / self.seconds, 1)
+                if self.generator_cpu_seconds is not None and self.seconds else None),
+            "max_p95_ms_in_a_10s_window": _ms(max(
+                (percentile(v, 95) for v in self.by_window.values()), default=None)),
         }
 
 
 class Learner:
     """One simulated learner: opens a course, reads a few lessons in order, marks them done
-    (as the htmx button does), and at a quiz starts an attempt and submits answers."""
+    (as the htmx button does), and at a quiz starts an attempt and submits answers.
 
-    def __init__(self, port: int, who: SignedIn, catalogue: Catalogue, result: LoadResult,
-                 deadline: float, seed: int):
-        self.client = Client(port, who.cookie, who.csrf)
+    A coroutine, not a thread: all 300 share one event loop and one aiohttp session, so the
+    generator itself uses a fraction of one core (measured and reported beside the result)
+    instead of competing with the server for both."""
+
+    def __init__(self, http, base: str, who: SignedIn, catalogue: Catalogue,
+                 result: LoadResult, deadline: float, seed: int):
+        self.http, self.base = http, base
         self.who, self.catalogue, self.result = who, catalogue, result
         self.deadline, self.rng = deadline, random.Random(seed)
+        self.headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip",
+                        "Cookie": f"session={who.cookie}"}
 
-    def _do(self, kind: str, method: str, path: str, expected: int, **kw):
+    async def _do(self, kind: str, method: str, path: str, expected: int,
+                  form: list | dict | None = None, headers: dict | None = None) -> Reply:
+        import aiohttp
+
         if time.perf_counter() >= self.deadline:
             raise TimeoutError
+        started = time.perf_counter()
         try:
-            reply = self.client.request(method, path, **kw)
-        except OSError as error:
+            async with self.http.request(
+                    method, self.base + path, data=form, allow_redirects=False,
+                    headers={**self.headers, **(headers or {})}) as response:
+                body = await response.read()
+                reply = Reply(response.status, {k.lower(): v for k, v in response.headers.items()},
+                              body, len(body), time.perf_counter() - started)
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
             self.result.failure(kind, error)
             raise TimeoutError from error  # this learner stops: its connection is broken
         self.result.record(kind, reply, expected)
         return reply
 
-    def _think(self) -> None:
+    async def _think(self) -> None:
         pause = self.rng.uniform(*THINK_SECONDS)
-        time.sleep(max(0.0, min(pause, self.deadline - time.perf_counter())))
+        await asyncio.sleep(max(0.0, min(pause, self.deadline - time.perf_counter())))
 
-    def run(self) -> None:
+    async def run(self, delay: float) -> None:
+        await asyncio.sleep(delay)
         try:
             while time.perf_counter() < self.deadline:
-                self.session()
+                await self.session()
         except TimeoutError:
             pass
-        finally:
-            self.client.close()
 
-    def session(self) -> None:
+    async def session(self) -> None:
         mine = self.catalogue.enrolled.get(self.who.user_id) or []
         if not mine or self.rng.random() < 0.2:
-            self._do("catalog", "GET", "/", 200)
-            self._think()
+            await self._do("catalog", "GET", "/", 200)
+            await self._think()
             course_id = self.rng.choice(list(self.catalogue.courses))
         else:
             course_id = self.rng.choice(mine)
         course = self.catalogue.courses[course_id]
-        self._do("outline", "GET", course.outline_url, 200)
-        self._think()
+        await self._do("outline", "GET", course.outline_url, 200)
+        await self._think()
         start = self.rng.randrange(len(course.steps))
         for step in course.steps[start:start + self.rng.randint(2, 5)]:
-            self._do("lesson", "GET", step.url, 200)
-            self._think()
+            await self._do("lesson", "GET", step.url, 200)
+            await self._think()
             if step.is_quiz:
-                self.take_quiz(step)
+                await self.take_quiz(step)
             else:
-                self._do("complete", "POST", step.url + "/complete", 200,
-                         form={"csrf_token": self.who.csrf},
-                         headers={"HX-Request": "true", "HX-Target": "complete",
-                                  "X-CSRFToken": self.who.csrf})
-                self._think()
+                await self._do("complete", "POST", step.url + "/complete", 200,
+                               form={"csrf_token": self.who.csrf},
+                               headers={"HX-Request": "true", "HX-Target": "complete",
+                                        "X-CSRFToken": self.who.csrf})
+                await self._think()
 
-    def take_quiz(self, step: Step) -> None:
-        reply = self._do("quiz_start", "POST", step.url + "/attempts", 303,
-                         form={"csrf_token": self.who.csrf})
+    async def take_quiz(self, step: Step) -> None:
+        reply = await self._do("quiz_start", "POST", step.url + "/attempts", 303,
+                               form={"csrf_token": self.who.csrf})
         match = _ATTEMPT.search(reply.location)
         if not match:
             return
         attempt = f"/attempts/{match.group(1)}"
-        self._do("quiz_page", "GET", attempt, 200)
-        self._think()
+        await self._do("quiz_page", "GET", attempt, 200)
+        await self._think()
         form: list[tuple[str, str]] = [("csrf_token", self.who.csrf)]
         knows = self.rng.random() < 0.7
         for question_id, (kind, right, accepted) in self.catalogue.keys[step.lesson_id].items():
@@ -297,29 +325,39 @@ class Learner:
                 form.append((f"q{question_id}", accepted if knows else "tidak tahu"))
             else:
                 form += [(f"q{question_id}", str(o)) for o in (right if knows else right[:1])]
-        self._do("quiz_submit", "POST", attempt, 303, form=form)
-        self._do("quiz_result", "GET", attempt, 200)
-        self._think()
+        await self._do("quiz_submit", "POST", attempt, 303, form=form)
+        await self._do("quiz_result", "GET", attempt, 200)
+        await self._think()
 
 
 def simulate_learners(port: int, signed_in: list[SignedIn], catalogue: Catalogue,
                       seconds: float, ramp_seconds: float = 5) -> LoadResult:
-    """All learners at once (their starts spread over `ramp_seconds`) until the time is up."""
+    """All learners at once (their starts spread over `ramp_seconds`) until the time is up,
+    as coroutines on one event loop. The result carries the generator's own CPU use."""
+    return asyncio.run(_simulate(port, signed_in, catalogue, seconds, ramp_seconds))
+
+
+async def _simulate(port: int, signed_in: list[SignedIn], catalogue: Catalogue,
+                    seconds: float, ramp_seconds: float) -> LoadResult:
+    import aiohttp
+
     result = LoadResult(len(signed_in), seconds)
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     deadline = start + seconds
-    learners = [Learner(port, who, catalogue, result, deadline, seed=n)
-                for n, who in enumerate(signed_in)]
-
-    def begin(learner: Learner, delay: float) -> None:
-        time.sleep(delay)
-        learner.run()
-
-    threads = [threading.Thread(target=begin, args=(lr, n * ramp_seconds / len(learners)),
-                                daemon=True) for n, lr in enumerate(learners)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=max(0.1, deadline + 60 - time.perf_counter()))
+    connector = aiohttp.TCPConnector(limit=0, force_close=False)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout,
+                                     cookie_jar=aiohttp.DummyCookieJar(),
+                                     auto_decompress=True) as http:
+        learners = [Learner(http, f"http://{HOST}:{port}", who, catalogue, result, deadline,
+                            seed=n) for n, who in enumerate(signed_in)]
+        await asyncio.wait_for(
+            asyncio.gather(*(lr.run(n * ramp_seconds / len(learners))
+                             for n, lr in enumerate(learners))),
+            timeout=seconds + 60)
     result.seconds = time.perf_counter() - start
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    result.generator_cpu_seconds = cpu
     return result

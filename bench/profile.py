@@ -31,7 +31,10 @@ def main() -> None:
 
     url, note = choose_database(args.database_url)
     print(note)
-    app = bench_app(url)
+    import os
+
+    # As gunicorn in the benchmark: the signed-in user from Redis when REDIS_URL is set.
+    app = bench_app(url, REDIS_URL=os.environ.get("REDIS_URL", ""))
     who = sign_in(app, [FIRST_LEARNER_ID + 11])[0]
     client = app.test_client()
     client.set_cookie("session", who.cookie)

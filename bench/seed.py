@@ -10,6 +10,7 @@ is made and shared by every generated account, never one per learner.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import shutil
@@ -407,6 +408,7 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
         JpEntry,
         LessonProgress,
         QuizAttempt,
+        ReportRollup,
         Role,
         Unit,
         User,
@@ -557,6 +559,14 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
               names[p.user_id], mask_nip(nip_of[p.user_id]), p.course.title, p.course.jp,
               p.completed_at) for p in plans if p.completed_at))
 
+        # COPY went around the ORM: count the report's per-unit roll-ups once, as
+        # `flask reports rollups` does after a bulk load.
+        from app.services import rollups
+
+        rollups.refresh(db.session)
+        db.session.commit()
+        counts["report_rollups"] = db.session.query(ReportRollup).count()
+        db.session.remove()
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
         db.session.remove()
@@ -571,10 +581,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--quick", action="store_true", help=f"{QUICK.learners:,} learners")
+    parser.add_argument("--learners", type=int, default=None,
+                        help=f"how many learners (default {FULL.learners:,})")
     args = parser.parse_args()
     url, note = choose_database(args.database_url)
     print(note)
-    seed(url, QUICK if args.quick else FULL)
+    scale = QUICK if args.quick else FULL
+    if args.learners:
+        scale = dataclasses.replace(scale, learners=args.learners)
+    seed(url, scale)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ def free_port() -> int:
 
 def redis_url() -> str | None:
     """Production keeps rate limits in Redis; use the local one when it answers."""
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
     try:
         import redis
 
@@ -39,6 +39,14 @@ def redis_url() -> str | None:
         return url
     except Exception:  # noqa: BLE001 - unreachable Redis: in-memory limits, as in a trial
         return None
+
+
+def _forget_cached_users(url: str) -> None:
+    import redis
+
+    from app.services import user_cache
+
+    user_cache.forget_everyone(redis.Redis.from_url(url))
 
 
 @dataclass
@@ -126,6 +134,7 @@ def gunicorn(database_url: str, log=print, ready_timeout: float = 60) -> Iterato
     redis = redis_url()
     if redis:
         env["REDIS_URL"] = redis
+        _forget_cached_users(redis)  # the database was just seeded again
     else:
         env.pop("REDIS_URL", None)
     command = [

@@ -83,6 +83,12 @@ def fresh_app(app):
     for other in apps:
         with other.app_context():
             _db.engine.dispose()
+    if apps:
+        # Flask-Limiter keeps its settings and counters on the one shared extension object:
+        # give it back to `app`, so a fresh app with limits on leaves none behind.
+        from app.extensions import limiter
+
+        limiter.init_app(app)
 
 
 @pytest.fixture

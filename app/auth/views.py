@@ -18,7 +18,7 @@ from app.auth.forms import (
     RegisterForm,
     SetPasswordForm,
 )
-from app.extensions import db
+from app.extensions import db, redis_client
 from app.models import User, utcnow
 from app.services import accounts, api_tokens, sessions
 from app.services.errors import InvalidInput, TooManyAttempts
@@ -107,7 +107,7 @@ def login():
 def logout():
     """Ends this session on the server: its cookies, replayed, open nothing any more."""
     if EmptyForm().validate_on_submit():
-        sessions.close_session(db.session, cookie_session.get("_user_id", ""))
+        sessions.close_session(db.session, cookie_session.get("_user_id", ""), redis_client())
         db.session.commit()
         _forget_browser_session()
         flash(_("Anda sudah keluar."), "info")

@@ -18,7 +18,13 @@ from app.services.courses import (
     visible_lesson,
 )
 from app.services.errors import NotFound
-from app.web import htmx_request_targets_fragment, is_navigation, local_calendar, render_page
+from app.web import (
+    htmx_request_targets_fragment,
+    is_navigation,
+    local_calendar,
+    reads_without_transaction,
+    render_page,
+)
 
 LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 
@@ -27,6 +33,7 @@ LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 @access(SIGNED_IN)
 def lesson(slug: str, module: str, lesson: str):
     """The reader: stored HTML, previous/next, and the "Selesai & lanjut" control."""
+    reads_without_transaction()  # reads, and at most two idempotent inserts
     try:
         step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
     except NotFound:

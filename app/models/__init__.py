@@ -12,6 +12,7 @@ from app.models.ledger import JpClaim, JpEntry
 from app.models.progress import Enrolment, LessonProgress
 from app.models.quiz import AttemptChoice, AttemptResult, Question, QuestionOption, QuizAttempt
 from app.models.reminder import ReminderSent
+from app.models.report import ReportRollup
 from app.models.user import LoginSession, LoginThrottle, PasswordToken, Role, Unit, User
 
 __all__ = [
@@ -19,7 +20,7 @@ __all__ = [
     "Assignment", "AttemptChoice", "AttemptResult", "AuditEntry", "Base", "Certificate", "Course",
     "CourseUpload", "CourseVersion", "Enrolment", "Lesson", "LessonProgress", "LoginSession",
     "LoginThrottle", "MediaFile", "Module", "PasswordToken", "Question", "QuestionOption", "Quiz",
-    "QuizAttempt", "ReminderSent", "Role", "Unit", "User",
+    "QuizAttempt", "ReminderSent", "ReportRollup", "Role", "Unit", "User",
     "utcnow",
     "Attendance", "ClassSession", "JpClaim", "JpEntry",
 ]

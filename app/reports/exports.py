@@ -1,30 +1,72 @@
-"""CSV (streamed) and XLSX files of the report's rows, with the same columns as the screen."""
+"""CSV and XLSX files of the report's rows, with the same columns as the screen.
+
+Both stream in flat memory: CSV row by row, XLSX through openpyxl's write-only mode into a
+temporary file that is then sent in chunks. Neither lets a spreadsheet run a cell as a
+formula (OWASP "CSV injection"), including Excel set to `;` as its list separator, as it is
+with Indonesian regional settings.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 
 from app.services.nip import mask_nip
 from app.services.reports import STATUS_LABELS, StatusRow
 
+
+@dataclass(frozen=True)
+class Column:
+    heading: object  # a lazy string: translated when the file is written
+    width: int  # in Excel's character widths
+    text: bool = False  # a text column: its cells are never numbers, dates or formulas
+
+
+# The one list of columns, for the CSV, the XLSX and (in the same order) the screen.
 COLUMNS = (
-    _l("Nama"), _l("NIP"), _l("Unit"), _l("Kursus"), _l("JP kursus"), _l("Status"),
-    _l("Terdaftar"), _l("Selesai"), _l("Tenggat"), _l("JP tahun ini"),
-    _l("JP dari kursus"), _l("JP sesi tatap muka"), _l("JP pelatihan luar"),
+    Column(_l("Nama"), 28, text=True),
+    Column(_l("NIP"), 21, text=True),
+    Column(_l("Unit"), 28, text=True),
+    Column(_l("Kursus"), 32, text=True),
+    Column(_l("JP kursus"), 10),
+    Column(_l("Status"), 16, text=True),
+    Column(_l("Terdaftar"), 12),
+    Column(_l("Selesai"), 12),
+    Column(_l("Tenggat"), 12),
+    Column(_l("JP tahun ini"), 12),
+    Column(_l("JP dari kursus"), 12),
+    Column(_l("JP sesi tatap muka"), 12),
+    Column(_l("JP pelatihan luar"), 12),
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HEADINGS = tuple(c.heading for c in COLUMNS)
+
+# A formula starts with one of these, at the start of a cell or right after a separator that
+# some spreadsheet may split on (`,` `;` tab `|`), spaces or a quote in between.
+_FORMULA_START = "=+-@\t\r"
+_RISKY = re.compile(r"(^|[,;\t|\r\n])([\s\"']*)(?=[=+\-@\t\r])")
 
 
 def safe_text(value: str) -> str:
-    """A spreadsheet must not run a cell as a formula: prefix risky text with an apostrophe."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """Text a spreadsheet shows as text: an apostrophe goes before every place where a formula
+    could start (OWASP CSV injection). `Budi;=1+2;@SUM(1)` becomes `'Budi;'=1+2;'@SUM(1)`: the
+    whole cell is guarded, and so is each piece Excel would make of it when it splits on `;`.
+    Harmless text comes back unchanged."""
+    if not _needs_guard(value):
+        return value
+    guarded = _RISKY.sub(lambda m: m.group(1) + m.group(2) + "'", value)
+    return guarded if guarded.startswith("'") else "'" + guarded
+
+
+def _needs_guard(value: str) -> bool:
+    return bool(value) and (value[0] in _FORMULA_START or _RISKY.search(value) is not None)
 
 
 def _local_day(moment: datetime | None, zone: ZoneInfo) -> date | None:
@@ -32,10 +74,10 @@ def _local_day(moment: datetime | None, zone: ZoneInfo) -> date | None:
 
 
 def cells(row: StatusRow, zone: ZoneInfo) -> list:
-    """One row's values in column order: text guarded, dates as dates, JP as numbers."""
+    """One row's values in column order, unguarded: text, dates as dates, JP as numbers."""
     return [
-        safe_text(row.name), mask_nip(row.nip), safe_text(row.unit), safe_text(row.course),
-        row.jp, str(STATUS_LABELS[row.status]), _local_day(row.enrolled_at, zone),
+        row.name, mask_nip(row.nip), row.unit, row.course, row.jp,
+        str(STATUS_LABELS[row.status]), _local_day(row.enrolled_at, zone),
         _local_day(row.completed_at, zone), row.due_on, row.jp_this_year,
         row.jp_course, row.jp_session, row.jp_claim,
     ]
@@ -46,15 +88,18 @@ def _csv_value(value) -> str:
         return ""
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str):
+        return safe_text(value)
     return str(value)
 
 
 def csv_chunks(rows: Iterable[StatusRow], zone: ZoneInfo, chunk: int = 16 * 1024) -> Iterator[str]:
-    """The CSV text in chunks of about `chunk` characters: memory stays flat however many rows."""
+    """The CSV text in chunks of about `chunk` characters: memory stays flat however many rows.
+    Every field is quoted, so a separator inside a name never starts a new cell."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     buffer.write("\ufeff")  # lets Excel read UTF-8 names correctly
-    writer.writerow([str(c) for c in COLUMNS])
+    writer.writerow([str(h) for h in HEADINGS])
     for row in rows:
         writer.writerow([_csv_value(v) for v in cells(row, zone)])
         if buffer.tell() >= chunk:
@@ -64,13 +109,88 @@ def csv_chunks(rows: Iterable[StatusRow], zone: ZoneInfo, chunk: int = 16 * 1024
     yield buffer.getvalue()
 
 
-def xlsx_bytes(rows: Iterable[StatusRow], zone: ZoneInfo, title: str) -> bytes:
-    """A write-only workbook (rows go straight to disk, not kept in memory) as bytes."""
+def _column_letter(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
+
+
+def xlsx_file(rows: Iterable[StatusRow], zone: ZoneInfo, title: str):
+    """The rows as a workbook in an open temporary file, positioned at its start.
+
+    openpyxl's write-only mode sends each row to disk as it is appended, and the finished
+    workbook is zipped into the temporary file, so memory stays flat however many rows. Text
+    cells are stored as text (never a formula, whatever they start with) and formatted as text
+    ("@"), so Excel shows `=1+2` or a NIP as written, with no apostrophe; dates are dates and
+    JP numbers. The header row is bold, frozen and has filters; columns have widths.
+    The caller closes the file (the temporary file then disappears).
+    """
+    from openpyxl import Workbook  # imported here: only exports need it, not every process
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([str(c) for c in COLUMNS])
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    for n, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[_column_letter(n)].width = column.width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def heading(text: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        cell.font = bold
+        return cell
+
+    def text_cell(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # a string, even when it starts with "="
+        cell.number_format = "@"
+        if _needs_guard(value):
+            cell.quotePrefix = True  # and it stays text when someone edits it in Excel
+        return cell
+
+    def date_cell(value: date) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+
+    sheet.append([heading(str(h)) for h in HEADINGS])
+    count = 0
     for row in rows:
-        sheet.append(cells(row, zone))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        line = []
+        for column, value in zip(COLUMNS, cells(row, zone), strict=True):
+            if value is None:
+                line.append(None)
+            elif column.text:
+                line.append(text_cell(value))
+            elif isinstance(value, date):
+                line.append(date_cell(value))
+            else:
+                line.append(value)
+        sheet.append(line)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{_column_letter(len(COLUMNS))}{count + 1}"
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by file_chunks or the caller
+    try:
+        workbook.save(out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out
+
+
+def file_chunks(handle, size: int = 64 * 1024) -> Iterator[bytes]:
+    """A file's bytes in chunks; the file is closed when the last one is sent or the client
+    goes away (the generator is closed)."""
+    try:
+        while chunk := handle.read(size):
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _sheet_title(title: str) -> str:
+    # Excel refuses these characters in a sheet name, and names longer than 31.
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet1"

@@ -9,7 +9,8 @@ from app.errors import error_page
 from app.extensions import db
 from app.models import Role
 from app.reports import bp
-from app.reports.exports import csv_chunks, xlsx_bytes
+from app.reports.exports import csv_chunks, file_chunks, xlsx_file
+from app.reports_database import reports_session
 from app.safe_input import date_arg, int_arg, page_arg
 from app.services import reports
 from app.services.audit import record
@@ -49,8 +50,8 @@ def _filter_context(filters: Filters) -> dict:
     return {
         "filters": filters,
         "args": args,
-        "units": units_in_scope(db.session, current_user),
-        "courses": visible_course_choices(db.session, current_user),
+        "units": units_in_scope(reports_session(), current_user),
+        "courses": visible_course_choices(reports_session(), current_user),
         "statuses": [(s, STATUS_LABELS[s]) for s in STATUSES],
         "status_labels": STATUS_LABELS,
         "depth": depth,
@@ -81,7 +82,7 @@ def index():
     """Summary per unit (with a bar chart) and per course."""
     filters = _filters()
     cal = local_calendar()
-    summary = reports.summary(db.session, current_user, filters, cal)
+    summary = reports.summary(reports_session(), current_user, filters, cal)
     return render_page("reports/index.html", summary=summary, today=cal.today,
                        **_filter_context(filters))
 
@@ -92,7 +93,7 @@ def rows():
     """Learner × course rows, filtered and paginated: what the exports contain."""
     filters = _filters()
     cal = local_calendar()
-    page = reports.status_rows(db.session, current_user, filters, cal)
+    page = reports.status_rows(reports_session(), current_user, filters, cal)
     return render_page("reports/rows.html", page=page, **_filter_context(filters))
 
 
@@ -103,7 +104,7 @@ def jp():
     filters = _filters()
     cal = local_calendar()
     target = current_app.config["JP_YEARLY_TARGET"]
-    page = reports.below_target(db.session, current_user, filters, cal, target)
+    page = reports.below_target(reports_session(), current_user, filters, cal, target)
     return render_page("reports/jp.html", page=page, target=target, year=cal.today.year,
                        **_filter_context(filters))
 
@@ -113,7 +114,7 @@ def jp():
 def learner(user_id: int):
     """One learner: courses, status, dates and JP this year."""
     cal = local_calendar()
-    report = reports.learner_report(db.session, current_user, user_id, cal,
+    report = reports.learner_report(reports_session(), current_user, user_id, cal,
                                     current_app.config["JP_YEARLY_TARGET"])
     return render_page("reports/learner.html", report=report, year=cal.today.year,
                        status_labels=STATUS_LABELS, mask_nip=mask_nip)
@@ -126,11 +127,11 @@ def _attachment(extension: str, cal: Calendar) -> str:
 @bp.route("/export.csv")
 @access(REPORTERS)
 def export_csv():
-    """The filtered rows as CSV, streamed from a server-side cursor."""
+    """The filtered rows as CSV, streamed from a server-side cursor, every field quoted."""
     cal = local_calendar()
     filters = _filters()
     _record_export("csv")
-    rows = reports.export_rows(db.session, current_user, filters, cal)
+    rows = reports.export_rows(reports_session(), current_user, filters, cal)
     return Response(
         stream_with_context(csv_chunks(rows, cal.zone)),
         mimetype="text/csv",
@@ -141,14 +142,14 @@ def export_csv():
 @bp.route("/export.xlsx")
 @access(REPORTERS)
 def export_xlsx():
-    """The filtered rows as an Excel workbook."""
+    """The filtered rows as an Excel workbook, built on disk and sent in chunks."""
     cal = local_calendar()
     filters = _filters()
     _record_export("xlsx")
-    rows = reports.export_rows(db.session, current_user, filters, cal)
-    data = xlsx_bytes(rows, cal.zone, _("Laporan penyelesaian"))
+    rows = reports.export_rows(reports_session(), current_user, filters, cal)
+    handle = xlsx_file(rows, cal.zone, _("Laporan penyelesaian"))
     return Response(
-        data,
+        file_chunks(handle),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": _attachment("xlsx", cal), "Cache-Control": "no-store"},
     )

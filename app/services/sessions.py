@@ -24,6 +24,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.models import LoginSession, User, utcnow
+from app.services import user_cache
 
 
 def _digest(secret: str) -> str:
@@ -59,31 +60,40 @@ def open_session(session: Session, user: User, *, device: str | None = None,
     return user.session_ref
 
 
-def session_user(session: Session, ref: str) -> User | None:
+def session_user(session: Session, ref: str, redis=None) -> User | None:
     """The active user a session reference belongs to, or None when it has ended.
 
     Ended means: signed out (row deleted), the user's session version raised, the user
-    deactivated, or a malformed or forged reference.
+    deactivated, or a malformed or forged reference. With `redis` (a client, or None), the
+    user's row and "this session still exists" come from services/user_cache when it knows
+    them, so a signed-in request usually asks the database nothing; a change to the user or a
+    sign-out drops those entries at commit, so the answer is never stale.
     """
     parsed = _parse(ref)
     if parsed is None:
         return None
     user_id, version, secret = parsed
-    user = session.scalar(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == _digest(secret), User.id == user_id)
-    )
+    user = user_cache.load(session, redis, user_id)
     if user is None or not user.active or user.session_version != version:
         return None
+    digest = _digest(secret)
+    if not user_cache.session_known(redis, digest):
+        alive = session.scalar(select(LoginSession.id).where(
+            LoginSession.token_hash == digest, LoginSession.user_id == user_id))
+        if alive is None:
+            return None
+        user_cache.remember_session(redis, digest)
     user.session_ref = ref
     return user
 
 
-def close_session(session: Session, ref: str) -> None:
+def close_session(session: Session, ref: str, redis=None) -> None:
     """Sign-out on this device only: the session and its remember cookie stop working."""
     parsed = _parse(ref)
     if parsed is not None:
-        session.execute(delete(LoginSession).where(LoginSession.token_hash == _digest(parsed[2])))
+        digest = _digest(parsed[2])
+        session.execute(delete(LoginSession).where(LoginSession.token_hash == digest))
+        user_cache.forget_session(redis, [digest])
 
 
 def end_all_sessions(session: Session, user: User) -> None:

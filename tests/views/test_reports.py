@@ -172,23 +172,37 @@ def test_the_csv_export_streams_the_screens_rows_with_a_dated_name(org, sup):
     assert all(date.fromisoformat(r["Selesai"]).year == org.calendar.today.year for r in ani)
 
 
-def test_exports_keep_formulas_from_running(app, org, sup):
+@pytest.mark.parametrize("hostile", [
+    '=HYPERLINK("http://jahat.example","klik")',
+    "Budi;=1+2;@SUM(1)",  # Excel with ";" as its list separator (Indonesian settings)
+    "+62 811",
+])
+def test_exports_keep_formulas_from_running(app, org, sup, hostile):
     with app.app_context():
         user = db.session.get(User, org.users["budi"])
-        user.name = '=HYPERLINK("http://jahat.example","klik")'
+        user.name = hostile
         db.session.commit()
-    rows = read_csv(sup.client.get("/reports/export.csv?status=overdue"))
-    assert "'=HYPERLINK(\"http://jahat.example\",\"klik\")" in [r["Nama"] for r in rows]
+    response = sup.client.get("/reports/export.csv?status=overdue")
+    text = response.get_data(as_text=True)
+    rows = read_csv(response)
+    # Every field quoted; the name is guarded wherever a formula could start, even after ";".
+    assert all(line.startswith('"') and line.endswith('"')
+               for line in text[1:].splitlines() if line)
+    guarded = [r["Nama"] for r in rows if r["Nama"].replace("'", "") == hostile.replace("'", "")]
+    assert len(guarded) == 1 and guarded[0].startswith("'")
+    for piece in guarded[0].split(";"):
+        assert not piece.startswith(("=", "+", "-", "@")), piece
     response = sup.client.get("/reports/export.xlsx?status=overdue")
     day = org.calendar.today.isoformat()
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename="laporan-penyelesaian-{day}.xlsx"')
-    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    sheet = load_workbook(io.BytesIO(response.data)).active
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == list(rows[0])
     assert len(values) == len(rows) + 1
-    names = [v[0] for v in values[1:]]
-    assert "'=HYPERLINK(\"http://jahat.example\",\"klik\")" in names
+    # In the workbook the name is text, exactly as typed: no apostrophe, no formula.
+    cell = next(c for c in sheet["A"] if c.value == hostile)
+    assert cell.data_type == "s"
     assert {v[5] for v in values[1:]} == {"Terlambat"}
 
 

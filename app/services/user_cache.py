@@ -1,0 +1,183 @@
+"""The signed-in user's row, kept in Redis so a request need not ask the database who is signed in.
+
+Every signed-in request loads its user (Flask-Login's user loader), and under load that
+round trip was a fifth of a lesson page's time (docs/performance.md). Here the row's columns
+are kept in Redis under `lentera:user:<id>` (never the password hash), and turned back into a
+`User` attached to the request's session without a query: relationships and the hash still
+load from the database when something reads them.
+
+The cache is never stale on purpose. Whenever a user row changes through the ORM (a new
+session_version that ends every session, deactivation, a role, name or locale change), the
+commit replaces the entry with a short-lived tombstone, so the next request reads the database
+again; a reader that fetched the old row just before that commit cannot write it back over
+the tombstone (SET NX). A bulk `update(User)` drops every entry. Code that changes users
+outside the ORM calls `forget()`. Entries also expire after TTL_SECONDS as a last resort.
+
+    user = user_cache.load(session, redis, user_id)   # None: no such user
+    user_cache.forget(redis, [user_id])
+
+Server-side sessions (one row per signed-in browser) can keep their "this session still
+exists" check here too: `session_known` / `remember_session` / `forget_session`, keyed by
+the session secret's digest, with the same tombstone rule, so a sign-out is seen at once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from contextlib import suppress
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from app.models import User
+
+PREFIX = "lentera:user:"
+SESSION_PREFIX = "lentera:login:"
+TTL_SECONDS = 300
+TOMBSTONE = b"-"
+TOMBSTONE_SECONDS = 30  # longer than any request that might still hold the old row
+NOT_CACHED = frozenset({"password_hash"})  # secrets stay in the database
+
+
+def _key(user_id: int) -> str:
+    return f"{PREFIX}{user_id}"
+
+
+def _columns() -> list[tuple[str, type]]:
+    out = []
+    for attr in inspect(User).column_attrs:
+        if attr.key in NOT_CACHED:
+            continue
+        try:
+            kind = attr.columns[0].type.python_type
+        except NotImplementedError:
+            kind = object
+        out.append((attr.key, kind))
+    return out
+
+
+def _encode(user: User) -> bytes:
+    values = {}
+    for name, _kind in _columns():
+        value = getattr(user, name)
+        if isinstance(value, datetime | date | Decimal):
+            value = value.isoformat() if not isinstance(value, Decimal) else str(value)
+        values[name] = value
+    return json.dumps(values, separators=(",", ":")).encode()
+
+
+def _decode(raw: bytes) -> dict:
+    values = json.loads(raw)
+    for name, kind in _columns():
+        value = values.get(name)
+        if value is None:
+            continue
+        if kind is datetime:
+            values[name] = datetime.fromisoformat(value)
+        elif kind is date:
+            values[name] = date.fromisoformat(value)
+        elif kind is Decimal:
+            values[name] = Decimal(value)
+    return values
+
+
+def load(session: Session, redis, user_id: int) -> User | None:
+    """The user with this id, attached to `session`, from Redis when cached (no query), else
+    from the database (then cached). `redis` None: straight from the database. None when
+    there is no such user. A Redis failure falls back to the database."""
+    if redis is None:
+        return session.get(User, user_id)
+    key = _key(user_id)
+    try:
+        raw = redis.get(key)
+    except Exception:  # noqa: BLE001 - a Redis outage must not sign everyone out
+        return session.get(User, user_id)
+    if raw and raw != TOMBSTONE:
+        values = _decode(raw)
+        if values.get("id") == user_id:
+            user = User(**values)
+            make_transient_to_detached(user)
+            return session.merge(user, load=False)
+    user = session.get(User, user_id)
+    if user is not None and raw is None:  # never over a tombstone
+        with suppress(Exception):  # the cache is an optimisation only
+            redis.set(key, _encode(user), ex=TTL_SECONDS, nx=True)
+    return user
+
+
+def forget(redis, user_ids: Iterable[int]) -> None:
+    """Drop these users' entries now; the next request reads them from the database."""
+    if redis is None:
+        return
+    ids = list(user_ids)
+    if not ids:
+        return
+    pipe = redis.pipeline(transaction=False)
+    for user_id in ids:
+        pipe.set(_key(user_id), TOMBSTONE, ex=TOMBSTONE_SECONDS)
+    pipe.execute()
+
+
+def forget_everyone(redis) -> None:
+    """Drop every entry (after a bulk change of users whose ids are not known)."""
+    if redis is None:
+        return
+    pipe = redis.pipeline(transaction=False)
+    for key in redis.scan_iter(match=PREFIX + "*", count=1000):
+        pipe.set(key, TOMBSTONE, ex=TOMBSTONE_SECONDS)
+    pipe.execute()
+
+
+def session_known(redis, digest: str) -> bool:
+    """True when this session (by its secret's digest) was checked in the database lately and
+    has not been ended since; False means: ask the database."""
+    if redis is None:
+        return False
+    try:
+        return redis.get(SESSION_PREFIX + digest) == b"1"
+    except Exception:  # noqa: BLE001 - ask the database instead
+        return False
+
+
+def remember_session(redis, digest: str) -> None:
+    """Note that the database just confirmed this session (never over a sign-out's tombstone)."""
+    if redis is not None:
+        with suppress(Exception):
+            redis.set(SESSION_PREFIX + digest, b"1", ex=TTL_SECONDS, nx=True)
+
+
+def forget_session(redis, digests: Iterable[str]) -> None:
+    """The sessions ended (sign-out): the next request with them asks the database."""
+    if redis is None:
+        return
+    pipe = redis.pipeline(transaction=False)
+    for digest in digests:
+        pipe.set(SESSION_PREFIX + digest, TOMBSTONE, ex=TOMBSTONE_SECONDS)
+    pipe.execute()
+
+
+def ids_in_where(statement) -> list[int] | None:
+    """The user ids a bulk UPDATE/DELETE of users names as `user.id = x` or `user.id IN (…)`
+    (alone or ANDed with other conditions); None when it cannot tell (then drop everyone)."""
+    from sqlalchemy.sql import operators
+    from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
+
+    where = getattr(statement, "whereclause", None)
+    if where is None:
+        return None
+    clauses = list(where.clauses) if isinstance(where, BooleanClauseList) and (
+        where.operator is operators.and_) else [where]
+    id_column = User.__table__.c.id
+    for clause in clauses:
+        if not isinstance(clause, BinaryExpression) or not id_column.shares_lineage(clause.left):
+            continue
+        right = clause.right
+        if clause.operator is operators.eq and isinstance(right, BindParameter):
+            return [int(right.value)]
+        if clause.operator is operators.in_op and isinstance(right, BindParameter) and (
+                isinstance(right.value, list | tuple)):
+            return [int(v) for v in right.value]
+    return None
