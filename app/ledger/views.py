@@ -1,6 +1,3 @@
-import csv
-import io
-from decimal import Decimal
 
 from flask import (
     Response,
@@ -15,14 +12,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from openpyxl import Workbook
 
 from app.access import SIGNED_IN, access
 from app.extensions import db
 from app.ledger import bp
 from app.ledger.forms import ClaimForm, DecisionForm
 from app.models import Role
-from app.reports.exports import safe_text
+from app.reports.exports import Column, file_chunks, table_csv, table_xlsx
+from app.reports_database import reports_session
 from app.services import audit, claims, ledger
 from app.services.claims import MAX_PROOF_BYTES
 from app.services.errors import DomainError, InvalidInput
@@ -126,49 +123,19 @@ def decide(claim_id: int):
     return redirect(url_for(".review"), code=303)
 
 
+# The HR export's columns: the full NIP (PRODUCT §2 allows it here, and only here), as text.
 HR_COLUMNS = (
-    _l("NIP"), _l("Nama"), _l("Email"), _l("Unit"), _l("Tahun"), _l("JP dari kursus"),
-    _l("JP sesi tatap muka"), _l("JP pelatihan luar"), _l("JP total"),
-    _l("JP menunggu persetujuan"),
+    Column(_l("NIP"), 21, text=True), Column(_l("Nama"), 28, text=True),
+    Column(_l("Email"), 30, text=True), Column(_l("Unit"), 28, text=True),
+    Column(_l("Tahun"), 8), Column(_l("JP dari kursus"), 12),
+    Column(_l("JP sesi tatap muka"), 12), Column(_l("JP pelatihan luar"), 12),
+    Column(_l("JP total"), 10), Column(_l("JP menunggu persetujuan"), 14),
 )
 
 
 def _hr_cells(row: ledger.HrRow) -> list:
-    # The NIP as text, so a spreadsheet keeps all 18 digits.
-    return [row.nip or "", safe_text(row.name), safe_text(row.email), safe_text(row.unit),
-            row.year, row.jp_course, row.jp_session, row.jp_claim, row.jp_total, row.jp_pending]
-
-
-def _csv_value(value) -> str:
-    """JP as plain numbers: 8, 2.5 (never 8.00), whatever the database returns."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value else "0"
-    return str(value)
-
-
-def _hr_csv(rows, header: list[str]):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_value(v) for v in _hr_cells(row)])
-        if buffer.tell() >= 16 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _hr_xlsx(rows, year: int, header: list[str]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=f"JP {year}")
-    sheet.append(header)
-    for row in rows:
-        sheet.append(_hr_cells(row))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return [row.nip or "", row.name, row.email, row.unit, row.year, row.jp_course,
+            row.jp_session, row.jp_claim, row.jp_total, row.jp_pending]
 
 
 @bp.route("/jp/hr-export.<any(csv, xlsx):format>")
@@ -177,18 +144,17 @@ def hr_export(format: str):
     """For HR (admins only): per person, the year's JP by source with the full NIP. Each
     export is written to the audit log before a byte is sent."""
     year = _year()
-    # Translated now: the stream runs after the request's user has left the session.
-    header = [str(c) for c in HR_COLUMNS]
     audit.record(db.session, current_user.id, "jp.hr_export", f"jp:{year}", format=format)
     db.session.commit()
-    rows = ledger.hr_rows(db.session, year)
+    rows = ledger.hr_rows(reports_session(), year)
     filename = f"jp-kepegawaian-{year}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"',
                "Cache-Control": "no-store"}
+    lines = (_hr_cells(row) for row in rows)
     if format == "csv":
-        return Response(stream_with_context(_hr_csv(rows, header)), mimetype="text/csv",
+        return Response(stream_with_context(table_csv(HR_COLUMNS, lines)), mimetype="text/csv",
                         headers=headers)
     return Response(
-        _hr_xlsx(rows, year, header),
+        file_chunks(table_xlsx(HR_COLUMNS, lines, _("JP %(year)d", year=year))),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers=headers)

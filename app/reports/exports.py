@@ -93,20 +93,35 @@ def _csv_value(value) -> str:
     return str(value)
 
 
+def table_csv(columns: Iterable[Column], lines: Iterable[list], chunk: int = 16 * 1024,
+              ) -> Iterator[str]:
+    """Any export's CSV text: a heading row of `columns`, then one row per list of values in
+    `lines` (in column order), in chunks of about `chunk` characters, so memory stays flat
+    however many rows. Every field is quoted, so a separator inside a name never starts a new
+    cell, and text is guarded by `safe_text`. The headings are translated at once, while the
+    request (and its signed-in user's language) is still there; the rows come as they are read.
+    """
+    headings = [str(c.heading) for c in columns]
+
+    def chunks() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+        buffer.write("\ufeff")  # lets Excel read UTF-8 names correctly
+        writer.writerow(headings)
+        for values in lines:
+            writer.writerow([_csv_value(v) for v in values])
+            if buffer.tell() >= chunk:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return chunks()
+
+
 def csv_chunks(rows: Iterable[StatusRow], zone: ZoneInfo, chunk: int = 16 * 1024) -> Iterator[str]:
-    """The CSV text in chunks of about `chunk` characters: memory stays flat however many rows.
-    Every field is quoted, so a separator inside a name never starts a new cell."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
-    buffer.write("\ufeff")  # lets Excel read UTF-8 names correctly
-    writer.writerow([str(h) for h in HEADINGS])
-    for row in rows:
-        writer.writerow([_csv_value(v) for v in cells(row, zone)])
-        if buffer.tell() >= chunk:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    """The completion report's rows as CSV (see `table_csv`)."""
+    return table_csv(COLUMNS, (cells(row, zone) for row in rows), chunk)
 
 
 def _column_letter(n: int) -> str:
@@ -116,7 +131,13 @@ def _column_letter(n: int) -> str:
 
 
 def xlsx_file(rows: Iterable[StatusRow], zone: ZoneInfo, title: str):
-    """The rows as a workbook in an open temporary file, positioned at its start.
+    """The completion report's rows as a workbook (see `table_xlsx`)."""
+    return table_xlsx(COLUMNS, (cells(row, zone) for row in rows), title)
+
+
+def table_xlsx(columns: tuple[Column, ...], lines: Iterable[list], title: str):
+    """Any export's workbook in an open temporary file, positioned at its start: a heading row
+    of `columns`, then one row per list of values in `lines` (in column order).
 
     openpyxl's write-only mode sends each row to disk as it is appended, and the finished
     workbook is zipped into the temporary file, so memory stays flat however many rows. Text
@@ -131,7 +152,7 @@ def xlsx_file(rows: Iterable[StatusRow], zone: ZoneInfo, title: str):
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(title))
-    for n, column in enumerate(COLUMNS, start=1):
+    for n, column in enumerate(columns, start=1):
         sheet.column_dimensions[_column_letter(n)].width = column.width
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
@@ -155,11 +176,11 @@ def xlsx_file(rows: Iterable[StatusRow], zone: ZoneInfo, title: str):
         cell.number_format = "yyyy-mm-dd"
         return cell
 
-    sheet.append([heading(str(h)) for h in HEADINGS])
+    sheet.append([heading(str(c.heading)) for c in columns])
     count = 0
-    for row in rows:
+    for values in lines:
         line = []
-        for column, value in zip(COLUMNS, cells(row, zone), strict=True):
+        for column, value in zip(columns, values, strict=True):
             if value is None:
                 line.append(None)
             elif column.text:
@@ -170,7 +191,7 @@ def xlsx_file(rows: Iterable[StatusRow], zone: ZoneInfo, title: str):
                 line.append(value)
         sheet.append(line)
         count += 1
-    sheet.auto_filter.ref = f"A1:{_column_letter(len(COLUMNS))}{count + 1}"
+    sheet.auto_filter.ref = f"A1:{_column_letter(len(columns))}{count + 1}"
     out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by file_chunks or the caller
     try:
         workbook.save(out)

@@ -161,7 +161,7 @@ def test_the_hr_export_is_for_admins_with_full_nip_and_is_audited(app, org, logi
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True)[1:])))
     ani = next(r for r in rows if r["Email"] == "ani@example.go.id")
-    assert ani["NIP"] == NIP and ani["Tahun"] == "2026" and ani["JP total"] == "0"
+    assert ani["NIP"] == NIP and ani["Tahun"] == "2026" and ani["JP total"] == "0.00"
     workbook = load_workbook(io.BytesIO(admin.client.get("/jp/hr-export.xlsx?year=2026").data))
     values = list(workbook.active.values)
     assert values[0][0] == "NIP" and any(row[0] == NIP for row in values[1:])
@@ -171,6 +171,21 @@ def test_the_hr_export_is_for_admins_with_full_nip_and_is_audited(app, org, logi
     assert [(a, t, d["format"]) for a, t, d in logged] == [
         ("jp.hr_export", "jp:2026", "csv"), ("jp.hr_export", "jp:2026", "xlsx")]
     assert admin.client.get("/jp/hr-export.csv?year=abc").status_code == 400
+
+
+def test_the_hr_export_is_as_safe_and_usable_as_the_report_exports(app, org, login, make):
+    """The same guard as every export (issue 10): quoted fields, no formula after a `;`;
+    and the same usable workbook (issue 14): text stays text, header frozen, filters on."""
+    make.user(email="budi@example.go.id", name="Budi;=1+2;@SUM(1)", unit_code="ANAK")
+    admin = login(org["admin"])
+    text = admin.client.get("/jp/hr-export.csv?year=2026").get_data(as_text=True)
+    line = next(row for row in text.splitlines() if "budi@example.go.id" in row)
+    assert line.split(",")[1] == '"\'Budi;\'=1+2;\'@SUM(1)"'
+    assert all(field.startswith('"') for field in line.split(","))
+    sheet = load_workbook(io.BytesIO(admin.client.get("/jp/hr-export.xlsx?year=2026").data)).active
+    budi = next(row for row in sheet.iter_rows(min_row=2) if row[2].value == "budi@example.go.id")
+    assert (budi[1].value, budi[1].data_type) == ("Budi;=1+2;@SUM(1)", "s")
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:J")
 
 
 def test_a_session_that_teaches_a_course_shows_in_rows_exports_and_my_learning(
