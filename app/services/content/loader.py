@@ -399,7 +399,9 @@ def check_course(
                 url = posixpath.relpath(resolved, url_dir)
                 out[target] = f"{url}?v={media_urls[resolved[6:]]}"
             else:
-                r.problem(rel, line, _l("tautan '%(t)s' menuju berkas yang tidak ada", t=target))
+                # A warning, not an error (issue 13): the trainer is told where, and the rest
+                # of the course can still be published; the link stays as written.
+                r.warn(rel, line, _l("tautan '%(t)s' menuju berkas yang tidak ada", t=target))
         return out
 
     def render(rel: str, body: str, first_line: int, url_dir: str, language: str) -> str:
