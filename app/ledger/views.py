@@ -22,7 +22,7 @@ from app.extensions import db
 from app.ledger import bp
 from app.ledger.forms import ClaimForm, DecisionForm
 from app.models import Role
-from app.reports.exports import safe_text
+from app.reports.exports import safe_text, xlsx_text_cell
 from app.services import audit, claims, ledger
 from app.services.claims import MAX_PROOF_BYTES
 from app.services.errors import DomainError, InvalidInput
@@ -133,9 +133,12 @@ HR_COLUMNS = (
 )
 
 
+HR_TEXT_COLUMNS = 4  # NIP, name, email, unit: text, never numbers or formulas
+
+
 def _hr_cells(row: ledger.HrRow) -> list:
     # The NIP as text, so a spreadsheet keeps all 18 digits.
-    return [row.nip or "", safe_text(row.name), safe_text(row.email), safe_text(row.unit),
+    return [row.nip or "", row.name or "", row.email or "", row.unit or "",
             row.year, row.jp_course, row.jp_session, row.jp_claim, row.jp_total, row.jp_pending]
 
 
@@ -143,12 +146,14 @@ def _csv_value(value) -> str:
     """JP as plain numbers: 8, 2.5 (never 8.00), whatever the database returns."""
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value else "0"
+    if isinstance(value, str):
+        return safe_text(value)  # OWASP CSV injection, `;` separators included
     return str(value)
 
 
 def _hr_csv(rows, header: list[str]):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)  # a `;` in a name never splits a cell
     buffer.write("\ufeff")
     writer.writerow(header)
     for row in rows:
@@ -165,7 +170,9 @@ def _hr_xlsx(rows, year: int, header: list[str]) -> bytes:
     sheet = workbook.create_sheet(title=f"JP {year}")
     sheet.append(header)
     for row in rows:
-        sheet.append(_hr_cells(row))
+        values = _hr_cells(row)
+        sheet.append([xlsx_text_cell(sheet, v) if n < HR_TEXT_COLUMNS else v
+                      for n, v in enumerate(values)])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
