@@ -151,3 +151,20 @@ def test_ingat_saya_keeps_a_browser_signed_in_after_its_session_cookie_is_gone(a
     other_device = app.test_client()  # the restored session cookie elsewhere is still refused
     other_device.set_cookie("session", restored.get_cookie("session").value)
     assert other_device.get(PAGE, headers={"User-Agent": "another browser"}).status_code == 302
+
+
+def test_with_redis_down_the_cache_never_turns_a_change_or_sign_out_into_a_500(
+        workers, fresh_app, make):
+    """The user cache is an optimisation: an unreachable Redis must not turn a change to a user
+    or a sign-out into a 500 after the database committed it (the database still decides)."""
+    down = fresh_app(REDIS_URL="redis://127.0.0.1:1/0")
+    person = make.user()
+    browser = copy_to(down, sign_in(workers[0], person.email))
+    replay = copy_to(down, browser)
+    assert signed_in(browser)
+    token = csrf_token_in(browser.get("/account").get_data(as_text=True))
+    assert browser.post("/account", data={"action": "profile", "csrf_token": token,
+                                          "profile-name": "Nama Baru",
+                                          "profile-locale": "id"}).status_code == 303
+    assert browser.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert not signed_in(replay)
