@@ -7,7 +7,7 @@ from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, user_loaded_from_cookie
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -69,6 +69,16 @@ def load_user(user_id: str) -> User | None:
     from app.services.sessions import session_user
 
     return session_user(db.session, user_id, redis_client())
+
+
+@user_loaded_from_cookie.connect
+def _bind_restored_session(_app, user=None, **_extra) -> None:
+    """A session restored from the remember cookie gets the browser identifier that "strong"
+    session protection checks: Flask-Login 0.6 sets it only in login_user, so without this the
+    request after a restore found no identifier, signed the person out and deleted their
+    remember cookie ("Ingat saya" lasted one page)."""
+    if has_request_context():
+        session["_id"] = login_manager._session_identifier_generator()
 
 
 # Any committed change to a user row drops its cached copy at once (a new session_version

@@ -24,6 +24,10 @@ ACTION_NAMES = {
     "link.password": _l("Tautan kata sandi sekali pakai"),
     "link.confirm": _l("Tautan konfirmasi email"),
     "report.export": _l("Ekspor laporan"),
+    "jp.hr_export": _l("Ekspor JP untuk kepegawaian"),
+    "session.attendance_remove": _l("Kehadiran sesi dihapus"),
+    "assignment.set": _l("Penugasan kursus diatur"),
+    "assignment.remove": _l("Penugasan kursus dicabut"),
 }
 
 FIELD_NAMES = {"name": _l("nama"), "email": _l("email"), "nip": _l("NIP")}
@@ -92,6 +96,10 @@ def describe(entry: AuditEntry, people: dict[str, str]) -> str:
         return _("Tautan konfirmasi email dikirim ke %(target)s.", target=target)
     if action == "report.export":
         return _("%(who)s mengunduh laporan penyelesaian (%(format)s).", who=who,
+                 format=str(d.get("format", "")).upper())
+    if action == "jp.hr_export":
+        return _("%(who)s mengunduh rekap JP tahun %(year)s untuk kepegawaian (%(format)s).",
+                 who=who, year=entry.target.removeprefix("jp:"),
                  format=str(d.get("format", "")).upper())
     return _("%(who)s: %(what)s (%(target)s).", who=who, what=action_name(action),
              target=target)

@@ -56,7 +56,8 @@ def completions(args):
         return Response(
             stream_with_context(csv_chunks(rows, cal.zone)), mimetype=CSV,
             headers={"Content-Disposition":
-                     f'attachment; filename="laporan-penyelesaian-{cal.today}.csv"'},
+                     f'attachment; filename="laporan-penyelesaian-{cal.today}.csv"',
+                     "Cache-Control": "no-store"},
         )
     page = reports.status_rows(db.session, user, filters, cal, per_page=args["per_page"])
     return {

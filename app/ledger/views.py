@@ -133,8 +133,10 @@ HR_COLUMNS = (
 )
 
 
+
+
 def _hr_cells(row: ledger.HrRow) -> list:
-    return [row.nip or "", row.name, row.email, row.unit, row.year, row.jp_course,
+    return [row.nip or "", row.name or "", row.email or "", row.unit or "", row.year, row.jp_course,
             row.jp_session, row.jp_claim, row.jp_total, row.jp_pending]
 
 

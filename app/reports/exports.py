@@ -163,13 +163,8 @@ def table_xlsx(columns: tuple[Column, ...], lines: Iterable[list], title: str):
         cell.font = bold
         return cell
 
-    def text_cell(value: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # a string, even when it starts with "="
-        cell.number_format = "@"
-        if _needs_guard(value):
-            cell.quotePrefix = True  # and it stays text when someone edits it in Excel
-        return cell
+    def text_cell(value: str):
+        return xlsx_text_cell(sheet, value)
 
     def date_cell(value: date) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet, value=value)
@@ -200,6 +195,19 @@ def table_xlsx(columns: tuple[Column, ...], lines: Iterable[list], title: str):
         raise
     out.seek(0)
     return out
+
+
+def xlsx_text_cell(sheet, value: str):
+    """A write-only XLSX cell holding `value` as text: never a formula or a number, whatever it
+    starts with, shown as written (no apostrophe), and still text when someone edits it."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # a string, even when it starts with "="
+    cell.number_format = "@"
+    if _needs_guard(value):
+        cell.quotePrefix = True  # and it stays text when someone edits it in Excel
+    return cell
 
 
 def file_chunks(handle, size: int = 64 * 1024) -> Iterator[bytes]:

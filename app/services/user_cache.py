@@ -24,6 +24,7 @@ the session secret's digest, with the same tombstone rule, so a sign-out is seen
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import date, datetime
@@ -37,6 +38,7 @@ from app.models import User
 PREFIX = "lentera:user:"
 SESSION_PREFIX = "lentera:login:"
 TTL_SECONDS = 300
+log = logging.getLogger(__name__)
 TOMBSTONE = b"-"
 TOMBSTONE_SECONDS = 30  # longer than any request that might still hold the old row
 NOT_CACHED = frozenset({"password_hash"})  # secrets stay in the database
@@ -118,17 +120,22 @@ def forget(redis, user_ids: Iterable[int]) -> None:
     pipe = redis.pipeline(transaction=False)
     for user_id in ids:
         pipe.set(_key(user_id), TOMBSTONE, ex=TOMBSTONE_SECONDS)
-    pipe.execute()
+    _execute(pipe, f"users {ids}")
 
 
 def forget_everyone(redis) -> None:
     """Drop every entry (after a bulk change of users whose ids are not known)."""
     if redis is None:
         return
-    pipe = redis.pipeline(transaction=False)
-    for key in redis.scan_iter(match=PREFIX + "*", count=1000):
-        pipe.set(key, TOMBSTONE, ex=TOMBSTONE_SECONDS)
-    pipe.execute()
+    try:
+        pipe = redis.pipeline(transaction=False)
+        for key in redis.scan_iter(match=PREFIX + "*", count=1000):
+            pipe.set(key, TOMBSTONE, ex=TOMBSTONE_SECONDS)
+    except Exception:  # noqa: BLE001 - see _execute
+        log.error("Redis unreachable: cached users not dropped; they expire within %d s",
+                  TTL_SECONDS, exc_info=True)
+        return
+    _execute(pipe, "every user")
 
 
 def session_known(redis, digest: str) -> bool:
@@ -156,7 +163,19 @@ def forget_session(redis, digests: Iterable[str]) -> None:
     pipe = redis.pipeline(transaction=False)
     for digest in digests:
         pipe.set(SESSION_PREFIX + digest, TOMBSTONE, ex=TOMBSTONE_SECONDS)
-    pipe.execute()
+    _execute(pipe, "a signed-out session")
+
+
+def _execute(pipe, what: str) -> None:
+    """Send the tombstones. An unreachable Redis must not turn a sign-in, sign-out or change
+    to a user into a 500 after the database already committed it: while Redis is down every
+    read falls back to the database (which decides); an entry that survives an outage this
+    short expires within TTL_SECONDS. Logged as an error for the operator."""
+    try:
+        pipe.execute()
+    except Exception:  # noqa: BLE001 - the database stays the authority
+        log.error("Redis unreachable: cache entry for %s not dropped; it expires within %d s",
+                  what, TTL_SECONDS, exc_info=True)
 
 
 def ids_in_where(statement) -> list[int] | None:

@@ -397,6 +397,7 @@ def test_the_report_streams_csv(api, org):
     response = sup.get("/reports/completions?status=completed",
                        headers={"Accept": "text/csv"})
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Cache-Control"] == "no-store"  # an export, like the web's
     assert response.is_streamed
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     completed = sum(s == "completed" for s in expected_rows("SETJEN", org.calendar.today)

@@ -69,3 +69,23 @@ def test_the_audit_log_says_who_did_what_and_when(app, login, make):
 def test_only_admins_see_the_audit_log(login):
     supervisor = login(roles=Role.SUPERVISOR)
     assert supervisor.client.get("/admin/audit").status_code == 403
+
+
+def test_every_action_the_code_records_has_plain_words_in_both_languages():
+    """An action added by another feature (the HR export, attendance removal, assignments)
+    must not show as a raw code like "jp.hr_export" on the audit page."""
+    from pathlib import Path
+
+    from app import create_app
+    from app.admin.audit_words import action_name
+
+    source = "\n".join(p.read_text() for p in Path("app").rglob("*.py"))
+    recorded = set(re.findall(r'record\(\s*[\w.]+,\s*[\w.]+,\s*"([a-z_]+\.[a-z_]+)"', source))
+    recorded |= {f"link.{p}" for p in ("password", "confirm")}
+    assert {"jp.hr_export", "user.deactivate", "staff.import"} <= recorded
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 40,
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    for locale in ("id", "en"):
+        with app.test_request_context(headers={"Accept-Language": locale}):
+            for action in sorted(recorded):
+                assert action_name(action) != action, (locale, action)

@@ -82,9 +82,14 @@ def test_a_staged_upload_belongs_to_its_trainer(session, course_copy):
 
 
 @pytest.mark.parametrize("path", ["/me/learning", "/account", "/reports/", "/reports/rows",
-                                  "/reports/export.csv", "/reports/export.xlsx", "/admin/users"])
+                                  "/reports/export.csv", "/reports/export.xlsx", "/admin/users",
+                                  # pages added since: the JP ledger, its HR export, claims,
+                                  # notifications and face-to-face sessions (attendance names)
+                                  "/me/jp", "/me/jp/claims/new", "/jp/claims/review",
+                                  "/jp/hr-export.csv", "/jp/hr-export.xlsx",
+                                  "/me/notifications", "/classroom/"])
 def test_personal_pages_and_exports_are_not_stored_by_any_cache(login, path):
-    me = login(roles=Role.ADMIN | Role.SUPERVISOR | Role.LEARNER)
+    me = login(roles=Role.ADMIN | Role.SUPERVISOR | Role.TRAINER | Role.LEARNER)
     response = me.client.get(path)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
