@@ -160,7 +160,8 @@ def people_in_units(units: Select) -> Select:
 
 __all__ = [
     "CLAIM", "COURSE", "CREDITED", "PENDING", "REJECTED", "SESSION", "JpTotals", "LEDGER_ZONE",
-    "ENTRY_SOURCE_LABELS", "SOURCES", "SOURCE_LABELS", "STATUS_LABELS", "credited_between", "entries", "local_day",
+    "ENTRY_SOURCE_LABELS", "SOURCES", "SOURCE_LABELS", "STATUS_LABELS", "credited_between",
+    "entries", "local_day",
     "record", "totals_by_user", "totals_columns", "year_totals", "years", "zero_or",
 ]
 
