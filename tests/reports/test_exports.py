@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from app.reports.exports import COLUMNS, HEADINGS, csv_chunks, file_chunks, safe_text, xlsx_file
 from app.services.reports import COMPLETED, StatusRow
@@ -90,9 +91,10 @@ def test_the_workbook_keeps_text_as_typed_and_is_ready_to_filter():
     assert sheet["G2"].number_format == "yyyy-mm-dd"
     assert sheet["E2"].value == 2.5
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:J3"
-    assert [round(sheet.column_dimensions[c].width) for c in "ABCDEFGHIJ"] == [
-        c.width for c in COLUMNS]
+    last = get_column_letter(len(COLUMNS))
+    assert sheet.auto_filter.ref == f"A1:{last}3"
+    assert [round(sheet.column_dimensions[get_column_letter(n)].width)
+            for n in range(1, len(COLUMNS) + 1)] == [c.width for c in COLUMNS]
 
 
 def test_the_workbook_file_is_closed_when_sent_or_abandoned():
