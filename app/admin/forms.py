@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
+from flask_babel import lazy_pgettext, pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -57,7 +57,7 @@ class UserForm(FlaskForm):
     nip = StringField(_l("NIP baru (kosongkan bila tidak berubah)"), validators=[Length(max=40)],
                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
     roles = CheckboxesField(_l("Peran"), choices=[], validate_choice=False)  # role_choices()
-    unit = SelectField(_l("Unit kerja"), choices=[], validate_choice=False)
+    unit = SelectField(lazy_pgettext("satu unit", "Unit kerja"), choices=[], validate_choice=False)
     active = BooleanField(_l("Akun aktif (boleh masuk)"))
 
 
@@ -69,7 +69,7 @@ class NewUserForm(FlaskForm):
     nip = StringField(_l("NIP (boleh kosong)"), validators=[Length(max=40)],
                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
     roles = CheckboxesField(_l("Peran"), choices=[], validate_choice=False)  # role_choices()
-    unit = SelectField(_l("Unit kerja"), choices=[], validate_choice=False)
+    unit = SelectField(lazy_pgettext("satu unit", "Unit kerja"), choices=[], validate_choice=False)
 
 
 class StaffImportForm(FlaskForm):

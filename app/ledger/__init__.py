@@ -7,9 +7,10 @@ bp = Blueprint("ledger", __name__)
 
 @bp.app_context_processor
 def _labels():
-    from app.services.ledger import SOURCE_LABELS, STATUS_LABELS
+    from app.services.ledger import ENTRY_SOURCE_LABELS, SOURCE_LABELS, STATUS_LABELS
 
-    return {"jp_source_labels": SOURCE_LABELS, "jp_status_labels": STATUS_LABELS}
+    return {"jp_source_labels": SOURCE_LABELS, "jp_entry_source_labels": ENTRY_SOURCE_LABELS,
+            "jp_status_labels": STATUS_LABELS}
 
 
 from app.ledger import views  # noqa: E402,F401

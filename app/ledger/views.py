@@ -42,10 +42,20 @@ def _year() -> int:
 @bp.route("/me/jp")
 @access(SIGNED_IN)
 def mine():
-    """"JP saya": this year's hours by source, every entry with its status, and my claims."""
-    year = _year()
-    years = sorted(set(ledger.years(db.session, current_user.id)) | {year,
-                   local_calendar().today.year}, reverse=True)
+    """"JP saya": this year's hours by source, every entry with its status, and my claims.
+
+    A wrong ?year= (typed or bookmarked) is a 400 that says so above the year picker, with
+    no figures: the page never shows another year's hours as if they were the asked one."""
+    today = local_calendar().today
+    try:
+        year = _year()
+    except InvalidInput as exc:
+        years = sorted(set(ledger.years(db.session, current_user.id)) | {today.year},
+                       reverse=True)
+        return render_page("ledger/mine.html", year=today.year, years=years,
+                           filter_error=str(exc)), 400
+    years = sorted(set(ledger.years(db.session, current_user.id)) | {year, today.year},
+                   reverse=True)
     return render_page(
         "ledger/mine.html", year=year, years=years,
         jp=ledger.year_totals(db.session, current_user.id, year),

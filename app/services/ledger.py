@@ -14,6 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext  # extracted under this name, with context
 from sqlalchemy import Numeric, Select, case, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -27,6 +28,13 @@ SOURCE_LABELS = {
     COURSE: _l("kursus"),
     SESSION: _l("sesi tatap muka"),
     CLAIM: _l("pelatihan luar"),
+}
+# One entry's source ("Sesi tatap muka · 2 Mar 2026"): the same Indonesian as SOURCE_LABELS,
+# which name the totals per source, but singular in English.
+ENTRY_SOURCE_LABELS = {
+    COURSE: pgettext("one JP entry", "kursus"),
+    SESSION: pgettext("one JP entry", "sesi tatap muka"),
+    CLAIM: pgettext("one JP entry", "pelatihan luar"),
 }
 STATUS_LABELS = {
     CREDITED: _l("diakui"),
@@ -152,7 +160,8 @@ def people_in_units(units: Select) -> Select:
 
 __all__ = [
     "CLAIM", "COURSE", "CREDITED", "PENDING", "REJECTED", "SESSION", "JpTotals", "LEDGER_ZONE",
-    "SOURCES", "SOURCE_LABELS", "STATUS_LABELS", "credited_between", "entries", "local_day",
+    "ENTRY_SOURCE_LABELS", "SOURCES", "SOURCE_LABELS", "STATUS_LABELS", "credited_between",
+    "entries", "local_day",
     "record", "totals_by_user", "totals_columns", "year_totals", "years", "zero_or",
 ]
 

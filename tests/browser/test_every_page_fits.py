@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.access import PUBLIC
 from app.extensions import db
 from app.models import Course, Lesson, Role, Unit, User
-from app.services import certificates, progress, quizzes
+from app.services import certificates, claims, classroom, progress, quizzes
 from app.services.assignments import assign_course
 from app.services.authoring import stage_upload
 from app.services.password_links import issue_link
@@ -70,7 +70,8 @@ def _seed(session, tmp_path) -> dict:
         lesson.title = f"{lesson.title} {WORD}"
         lesson.body_html += f"<p>{WORD}{WORD} {URL}</p>{wide}<pre>{WORD * 3}</pre>"
     session.flush()
-    assign_course(session, people["admin"], course.id, root.id, cal.today + timedelta(days=9),
+    # Due within the week, so the reminder notices show too.
+    assign_course(session, people["admin"], course.id, root.id, cal.today + timedelta(days=5),
                   today=cal.today)
 
     lessons = session.scalars(select(Lesson).where(Lesson.course_id == course.id)
@@ -104,6 +105,16 @@ def _seed(session, tmp_path) -> dict:
     upload = stage_upload(session, people["trainer"], "kursus-unggahan.zip",
                           zip_course(folder)).upload
     secret, _expires = issue_link(session, finisher.id)
+    class_session = classroom.create_session(
+        session, people["trainer"], title=f"Sesi {WORD} {URL}", held_on=cal.today,
+        place=f"Ruang {WORD}", jp="2.5", course_id=course.id)
+    classroom.record_attendance(session, class_session, [learner.id, finisher.id], classroom.LIST,
+                                people["trainer"].id)
+    claim = claims.file_claim(
+        session, learner, title=f"Pelatihan {WORD} {URL}", organiser=f"Lembaga {WORD}",
+        starts_on=cal.today - timedelta(days=3), ends_on=cal.today - timedelta(days=1),
+        hours="4", proof=(DATA / "courses" / "contoh-kursus" / "media" / "diagram.png")
+        .read_bytes(), today=cal.today)
     session.commit()
     assert Decimal(course.jp) > 0
     module, name = quiz.path.split("/")
@@ -120,6 +131,8 @@ def _seed(session, tmp_path) -> dict:
             "code": [certificate.code],
             "token": [secret],
             "name": ["diagram.png"],
+            "session_id": [class_session.id],
+            "claim_id": [claim.id],
         },
         "lesson_paths": [lesson.path for lesson in lessons],
         "slug": course.slug,
@@ -133,7 +146,8 @@ def _urls(app, data) -> list[tuple[str, object]]:
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static" or rule.rule.startswith("/api"):
             continue
-        if re.search(r"\.(csv|xlsx|pdf|json)$", rule.rule) or "media" in rule.rule:
+        if re.search(r"\.(csv|xlsx|pdf|json|<any\(csv, xlsx\):format>)$", rule.rule) \
+                or "media" in rule.rule:
             continue  # files, not pages
         missing = [arg for arg in rule.arguments if arg not in values]
         assert not missing, f"{rule.rule}: add example values for {missing} to the walk"

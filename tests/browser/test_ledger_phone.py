@@ -79,7 +79,7 @@ def test_a_learner_checks_in_by_code_and_the_supervisor_sees_the_session_jp(
         org, phones, live_server):
     trainer = phones()
     sign_in(trainer, live_server, "pelatih@example.go.id")
-    trainer.get_by_role("link", name="Sesi", exact=True).click()
+    trainer.get_by_role("link", name="Tatap muka", exact=True).click()
     trainer.get_by_role("link", name="Buat sesi").click()
     trainer.get_by_label("Judul sesi").fill("Literasi digital di aula")
     trainer.get_by_label("Tempat").fill("Aula lantai 2")

@@ -36,6 +36,9 @@ def test_roles_have_the_same_translated_names_in_the_list_and_the_form(login, ma
     admin.client.post("/language", data={"locale": "en", "csrf_token": admin.csrf()})
     english = admin.client.get("/admin/users?q=Ani").get_data(as_text=True)
     assert "Learner, Supervisor" in english
+    form = admin.client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert ">Work unit</label>" in form  # one person's unit, singular as the role names
+    assert ">Work units</h1>" in admin.client.get("/admin/units").get_data(as_text=True)
 
 
 def test_the_import_example_row_would_import_on_the_demo_data(login):

@@ -66,6 +66,11 @@ def test_a_trainer_opens_a_session_and_a_learner_checks_in_once(app, org, login)
     assert "dihitung sekali" in again
     mine = ani.client.get("/me/jp?year=2026").get_data(as_text=True)
     assert "Kelas SPBE" in mine and "Sesi tatap muka" in mine
+    ani.client.post("/language", data={"locale": "en", "csrf_token": ani.csrf()})
+    mine = ani.client.get("/me/jp?year=2026").get_data(as_text=True)
+    assert "Face-to-face sessions</dt>" in mine  # the total per source
+    assert "Face-to-face session · " in mine  # one entry: singular
+    ani.client.post("/language", data={"locale": "id", "csrf_token": ani.csrf()})
 
     other = login(org["sup2"])
     assert other.client.get(detail).status_code == 403  # not a trainer
@@ -259,3 +264,13 @@ def test_the_hr_export_never_hands_a_spreadsheet_a_formula(app, org, login, make
     cell = next(row[1] for row in workbook.active.iter_rows(min_row=2)
                 if row[1].value == hostile)
     assert cell.data_type == "s" and cell.number_format == "@"
+
+
+def test_a_wrong_year_on_my_jp_says_so_in_the_page_without_another_years_figures(org, login):
+    ani = login(org["ani"])
+    response = ani.client.get("/me/jp?year=1999")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'role="alert"' in page and "Tahun tidak valid" in page
+    assert '<select id="year" name="year">' in page  # the picker to correct it
+    assert "Catatan JP" not in page and "dari target" not in page  # no figures for some year

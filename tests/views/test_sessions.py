@@ -7,6 +7,7 @@ import pytest
 from flask.sessions import SecureCookieSessionInterface
 
 from app import InsecureSecretKey, create_app
+from app.auth import device_name
 from app.config import DEV_SECRET_KEY
 from app.extensions import db
 from app.models import Role, User
@@ -192,3 +193,30 @@ def test_sessions_older_than_a_remember_cookie_are_forgotten_at_the_next_sign_in
     open_session(session, user, device="laptop", lifetime=timedelta(days=30))
     assert session.scalars(select(LoginSession.device)).all() == ["laptop"]
     assert session_user(session, old) is None
+
+
+ANDROID_CHROME = ("Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like "
+                  "Gecko) Chrome/120.0.0.0 Mobile Safari/537.36")
+
+
+def test_signed_in_devices_are_named_as_people_know_them_not_by_user_agent(app, make):
+    user = make.user()
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = ANDROID_CHROME
+    token = csrf_token_in(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"login": user.email, "password": PASSWORD, "csrf_token": token})
+    page = client.get("/account").get_data(as_text=True)
+    assert ">Chrome · Android <" in page  # what a phone's owner recognises
+    assert ">Mozilla/5.0" not in page  # the raw string only on hover (title)
+
+
+@pytest.mark.parametrize(("agent", "name"), [
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+     "Gecko) Version/17.1 Mobile/15E148 Safari/604.1", "Safari · iPhone"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0", "Edge · Windows"),
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0", "Firefox · Linux"),
+    ("curl/8.5.0", ""),
+])
+def test_a_device_name_is_the_browser_and_system(agent, name):
+    assert device_name(agent) == name

@@ -39,6 +39,8 @@ def test_a_finished_mandatory_course_is_listed_once_and_no_longer_as_due(app, lo
     learning = me.client.get("/me/learning").get_data(as_text=True)
     assert learning.count("Kursus Contoh</a>") == 1
     assert "Kursus yang sudah selesai" in learning
+    assert "belum mengikuti kursus" not in learning  # she has: she finished one
+    assert "Tidak ada kursus yang sedang Anda ikuti" in learning
 
 
 def test_an_old_failed_attempt_does_not_congratulate(app, login, make):
