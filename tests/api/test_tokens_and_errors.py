@@ -174,6 +174,17 @@ def test_a_hostile_body_with_an_idempotency_key_is_400_and_changes_nothing(app, 
             LessonProgress.user_id == learner.user.id)) is None
 
 
+def test_a_body_of_another_type_than_the_endpoint_documents_is_415(api):
+    me = api(role="learner")
+    as_json = me.post("/me/jp/claims", json={"title": "Pelatihan"})
+    assert as_json.status_code == 415
+    assert "multipart/form-data" in as_json.get_json()["error"]["message"]
+    as_form = me.client.post("/api/v1/auth/token", data={"login": "a", "password": "b"},
+                             content_type="multipart/form-data")
+    assert as_form.status_code == 415
+    assert "application/json" in as_form.get_json()["error"]["message"]
+
+
 def test_validation_errors_name_the_fields(client):
     response = client.post("/api/v1/auth/token", json={"login": "a"})
     assert "password" in response.get_json()["error"]["fields"]
