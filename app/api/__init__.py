@@ -6,12 +6,28 @@ OpenAPI document served at /api/v1/openapi.json (app/api/docs.py); nothing is ha
 
 from flask import Flask
 from flask_smorest import Api, Blueprint
+from webargs.flaskparser import FlaskParser
 
 from app.api.schemas import ErrorSchema
 
 PREFIX = "/api/v1"
 
+
+
+class JsonParser(FlaskParser):
+    """webargs' parser, refusing JSON nested past Python's recursion limit like any other
+    unreadable body (400) instead of letting it become a 500."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError as error:
+            self._handle_invalid_json_error(error, req)
+
+
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
+# Before any view is declared: @bp.arguments binds the parser at decoration time.
+bp.ARGUMENTS_PARSER = JsonParser()
 
 
 class LenteraApi(Api):

@@ -5,7 +5,7 @@ app/errors.py calls these for requests under /api/; messages follow Accept-Langu
 
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+from flask import abort, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -119,9 +119,24 @@ def server_error():
     return error_response(500)
 
 
+def _declared_body_types() -> tuple[str, ...]:
+    """The body media types the view declares (@bp.arguments(…, content_type=…)); JSON when
+    it declares none."""
+    view = current_app.view_functions.get(request.endpoint)
+    parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return tuple({p["content_type"] for p in parameters if p.get("content_type")}) or _JSON_BODY
+
+
 @bp.before_request
-def _only_json_bodies():
-    """A request body must be JSON (or a multipart form where one is documented): 415 else."""
+def _only_declared_bodies():
+    """A request body must be of the type the endpoint documents (JSON, or a multipart form
+    where one is documented): 415 else, naming the right type."""
     body = request.method in ("POST", "PUT", "PATCH") and request.content_length
-    if body and request.mimetype not in _JSON_BODY + _FORM_BODY:
-        abort(415)
+    if not body:
+        return None
+    allowed = _declared_body_types()
+    if request.mimetype in allowed:
+        return None
+    if _FORM_BODY[0] in allowed:
+        return error_response(415, _l("Kirim isi permintaan sebagai multipart/form-data."))
+    abort(415)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 
 from app.access import SIGNED_IN, access
-from app.api import bp
+from app.api import JsonParser, bp
 from app.api.auth import caller, token_required
 from app.api.schemas import ClaimOut, ClaimUpload, ErrorSchema, JpYearArgs, MyJp
 from app.extensions import db
@@ -22,8 +21,8 @@ from app.web import local_calendar
 FORM_AND_FILES = "form_and_files"
 
 
-class _Parser(FlaskParser):
-    __location_map__ = dict(form_and_files="load_form_and_files", **FlaskParser.__location_map__)
+class _Parser(JsonParser):
+    __location_map__ = dict(form_and_files="load_form_and_files", **JsonParser.__location_map__)
 
     def load_form_and_files(self, req, schema):
         values = req.form.copy()

@@ -32,7 +32,8 @@ class OfflineQuiz(Strict):
         "description": "A timed quiz cannot be answered offline."})
     pass_mark = fields.Integer(required=True)
     questions = fields.List(fields.Nested(OfflineQuestion), required=True, metadata={
-        "description": "Questions and options only: never the answers or explanations."})
+        "description": "Questions and options only: never the answers or explanations. "
+                       "Empty for a timed quiz: its questions come with a started attempt."})
 
 
 class OfflineLesson(Strict):

@@ -36,11 +36,12 @@ class Reply:
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
     """SHA-256 of the request: method, path and the JSON body in canonical form (key order and
-    spacing do not matter); a body that is not JSON counts byte for byte."""
+    spacing do not matter); a body that is not JSON (or nests too deep to read) counts byte for
+    byte."""
     try:
         canonical = json.dumps(json.loads(body or b"null"), sort_keys=True,
                                separators=(",", ":")).encode()
-    except ValueError:
+    except (ValueError, RecursionError):
         canonical = body
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Course, Lesson, MediaFile, Module, Question
+from app.models import Course, Lesson, MediaFile, Module
 from app.services.content.links import absolute_links
 
 _LINK = re.compile(r'(\s(?:src|href)=")([^"]+)(")')
@@ -78,18 +78,14 @@ def course_package(
 
 
 def _questions(session: Session, step: Lesson) -> dict:
-    questions = session.scalars(
-        select(Question)
-        .where(Question.quiz_id == step.id, Question.retired.is_(False))
-        .order_by(Question.position)
-        .options(selectinload(Question.options))
-    ).all()
+    """A timed quiz's questions come only with a started attempt, whose clock runs from then
+    (as GET /api/v1/quizzes/{id} and the quiz page): the package lists none of them, so
+    nobody reads them at leisure before starting; it cannot be answered offline anyway."""
+    from app.services.quizzes import questions_of
+
+    settings = step.quiz
     return {
-        "time_limit_minutes": step.quiz.time_limit_minutes,
-        "pass_mark": step.quiz.pass_mark,
-        "questions": [
-            {"id": q.id, "kind": q.kind, "points": q.points, "prompt_html": q.prompt_html,
-             "options": [{"id": o.id, "html": o.text_html} for o in q.options]}
-            for q in questions
-        ],
+        "time_limit_minutes": settings.time_limit_minutes,
+        "pass_mark": settings.pass_mark,
+        "questions": [] if settings.time_limit_minutes else questions_of(session, settings),
     }

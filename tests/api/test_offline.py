@@ -5,11 +5,14 @@ import json
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Lesson, LessonProgress
+from app.models import Lesson, LessonProgress, Question
 
 
-def test_the_offline_package_has_everything_but_the_answers(make, api):
-    make.course()
+def test_the_offline_package_has_everything_but_the_answers(make, api, course_copy):
+    folder = course_copy()
+    quiz_file = folder / "01-dasar" / "03-kuis.md"
+    quiz_file.write_text(quiz_file.read_text().replace("time_limit: 5\n", ""))
+    make.course(folder)
     me = api()
     response = me.get("/courses/contoh-kursus/offline")
     assert response.status_code == 200
@@ -17,13 +20,28 @@ def test_the_offline_package_has_everything_but_the_answers(make, api):
     assert package["total_bytes"] > sum(m["bytes"] for m in package["media"]) > 0
     first = package["lessons"][0]
     assert first["url"].startswith("http://localhost/courses/contoh-kursus/")
-    assert "http://localhost/courses/contoh-kursus/media/diagram.png" in first["html"]
+    assert 'src="http://localhost/courses/contoh-kursus/media/diagram.png' in first["html"]
     quiz = next(item for item in package["lessons"] if item["kind"] == "quiz")["quiz"]
     assert quiz["questions"][0]["options"] or quiz["questions"][0]["kind"] == "short"
     for secret in ('"correct"', '"accepted"', "explanation"):
         assert secret not in json.dumps(package)
     assert me.get("/courses/nope/offline").status_code == 404
     assert me.client.get("/api/v1/courses/contoh-kursus/offline").status_code == 401
+
+
+def test_the_offline_package_lists_no_question_of_a_timed_quiz(app, make, api):
+    """Its clock runs from the start of an attempt: reading the questions first defeats it."""
+    make.course()  # its quiz has a time limit of 5 minutes
+    me = api()
+    package = me.get("/courses/contoh-kursus/offline").get_json()
+    step = next(item for item in package["lessons"] if item["kind"] == "quiz")
+    assert step["quiz"]["time_limit_minutes"] == 5
+    assert step["quiz"]["questions"] == []
+    assert me.get(f"/quizzes/{step['id']}").get_json()["questions"] == []
+    with app.app_context():
+        prompts = db.session.scalars(select(Question.prompt_html).where(
+            Question.quiz_id == step["id"])).all()
+    assert prompts and not any(p in json.dumps(package) for p in prompts)
 
 
 def test_an_offline_completion_keeps_the_phones_time_once(app, make, api):

@@ -145,6 +145,46 @@ def test_every_error_is_json_in_the_envelope(client, method, path, kwargs, statu
     assert response.get_json()["error"]["message"]
 
 
+DEEP = "[" * 100_000 + "]" * 100_000  # nests past Python's recursion limit
+
+
+def test_deeply_nested_json_is_400_not_500(client):
+    response = client.post("/api/v1/auth/token", data=DEEP, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+
+
+@pytest.mark.parametrize("body", [DEEP, "{not json"])
+def test_a_hostile_body_with_an_idempotency_key_is_400_and_changes_nothing(app, make, api,
+                                                                          body):
+    from app.models import Lesson, LessonProgress
+
+    learner = api(role="learner")
+    course = make.course()
+    with app.app_context():
+        lesson_id = db.session.scalar(select(Lesson.id).where(
+            Lesson.course_id == course.id, Lesson.path == course.lesson_paths[0]))
+    response = learner.client.post(
+        f"/api/v1/lessons/{lesson_id}/complete", data=body, content_type="application/json",
+        headers=learner.headers({"Idempotency-Key": "hostile-1"}))
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+    with app.app_context():
+        assert db.session.scalar(select(LessonProgress).where(
+            LessonProgress.user_id == learner.user.id)) is None
+
+
+def test_a_body_of_another_type_than_the_endpoint_documents_is_415(api):
+    me = api(role="learner")
+    as_json = me.post("/me/jp/claims", json={"title": "Pelatihan"})
+    assert as_json.status_code == 415
+    assert "multipart/form-data" in as_json.get_json()["error"]["message"]
+    as_form = me.client.post("/api/v1/auth/token", data={"login": "a", "password": "b"},
+                             content_type="multipart/form-data")
+    assert as_form.status_code == 415
+    assert "application/json" in as_form.get_json()["error"]["message"]
+
+
 def test_validation_errors_name_the_fields(client):
     response = client.post("/api/v1/auth/token", json={"login": "a"})
     assert "password" in response.get_json()["error"]["fields"]
