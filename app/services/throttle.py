@@ -7,6 +7,7 @@ kept in process memory.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -18,6 +19,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.models import LoginThrottle, utcnow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -80,12 +83,38 @@ class DatabaseThrottle:
 
 
 class RedisThrottle:
-    """Counters in Redis: INCR on a key that expires at the end of its window."""
+    """Counters in Redis: INCR on a key that expires at the end of its window.
 
-    def __init__(self, client, prefix: str = "lentera:throttle:"):
-        self.client, self.prefix = client, prefix
+    While Redis cannot be reached, the counters go to `fallback` (the database) instead of
+    failing the sign-in with a 500 or letting guesses through uncounted.
+    """
+
+    def __init__(self, client, prefix: str = "lentera:throttle:",
+                 fallback: Throttle | None = None):
+        self.client, self.prefix, self.fallback = client, prefix, fallback
+
+    def _or_fallback(self, method: str, *args):
+        import redis
+
+        try:
+            return getattr(self, "_" + method)(*args)
+        except redis.RedisError:
+            if self.fallback is None:
+                raise
+            log.warning("Redis unreachable: sign-in throttling counts in the database")
+            return getattr(self.fallback, method)(*args)
 
     def hit(self, key: str, window: timedelta) -> Count:
+        return self._or_fallback("hit", key, window)
+
+    def peek(self, key: str, window: timedelta) -> Count | None:
+        """The current count, or None when the key has no hits in a window still running."""
+        return self._or_fallback("peek", key, window)
+
+    def reset(self, key: str) -> None:
+        self._or_fallback("reset", key)
+
+    def _hit(self, key: str, window: timedelta) -> Count:
         name = self.prefix + key
         pipe = self.client.pipeline(transaction=True)
         pipe.set(name, 0, nx=True, px=int(window.total_seconds() * 1000))
@@ -94,8 +123,7 @@ class RedisThrottle:
         _created, hits, ttl = pipe.execute()
         return Count(int(hits), utcnow() + timedelta(milliseconds=max(ttl, 0)))
 
-    def peek(self, key: str, window: timedelta) -> Count | None:
-        """The current count, or None when the key has no hits in a window still running."""
+    def _peek(self, key: str, window: timedelta) -> Count | None:
         name = self.prefix + key
         pipe = self.client.pipeline(transaction=True)
         pipe.get(name)
@@ -105,7 +133,7 @@ class RedisThrottle:
             return None
         return Count(int(hits), utcnow() + timedelta(milliseconds=ttl))
 
-    def reset(self, key: str) -> None:
+    def _reset(self, key: str) -> None:
         self.client.delete(self.prefix + key)
 
 
@@ -120,5 +148,5 @@ def throttle_store(session: Session, redis_url: str | None = None,
                    prefix: str = "lentera:throttle:") -> Throttle:
     """Redis when a URL is given (shared by every worker), else the database."""
     if redis_url and redis_url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisThrottle(_redis_client(redis_url), prefix)
+        return RedisThrottle(_redis_client(redis_url), prefix, fallback=DatabaseThrottle(session))
     return DatabaseThrottle(session)

@@ -134,3 +134,16 @@ def test_unknown_logins_take_as_long_as_known_ones(session):
     # Each round's runs are side by side in time, so a busy machine slows them alike.
     for login, values in ratios.items():
         assert 0.6 < statistics.median(values) < 1.6, (login, sorted(values))
+
+
+def test_with_redis_unreachable_sign_in_still_counts_and_locks_in_the_database(session):
+    """Redis down must neither turn sign-in into a 500 nor let guesses through uncounted."""
+    user = make_user(session, email="budi@instansi.go.id")
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)  # nothing listens
+    store = RedisThrottle(dead, "lentera-test-dead:", fallback=DatabaseThrottle(session))
+    for _ in range(ACCOUNT_FAILURES):
+        assert authenticate(session, user.email, "tebakan", throttle=store, cost=COST) is None
+    with pytest.raises(TooManyAttempts):
+        authenticate(session, user.email, PASSWORD, throttle=store, cost=COST)
+    assert session.scalar(select(LoginThrottle.count).where(
+        LoginThrottle.key == f"login:user:{user.id}")) >= ACCOUNT_FAILURES
