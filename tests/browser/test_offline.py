@@ -17,7 +17,7 @@ expect = playwright.expect
 pytestmark = pytest.mark.browser
 
 COURSE = "/courses/contoh-kursus"
-LESSONS = ("01-dasar/01-pembuka", "01-dasar/02-kedua", "02-lanjutan/01-lanjut")
+LESSONS = ("dasar/pembuka", "dasar/kedua", "lanjutan/lanjut")
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_download_learn_offline_and_sync_exactly_once(app, live_server, untimed_
     expect(page.get_by_text("2 belum tersinkron")).to_be_visible()
     page.screenshot(path="/tmp/i11-offline-lesson.png")
 
-    page.goto(base + f"{COURSE}/01-dasar/03-kuis")
+    page.goto(base + f"{COURSE}/dasar/kuis")
     page.get_by_role("button", name="Mulai kuis").click()
     expect(page.get_by_text("Jawaban disimpan di ponsel")).to_be_visible()
     answer(page, right)
@@ -199,7 +199,7 @@ def test_signing_out_removes_the_learners_pages_and_queue(live_server, learner_p
 def test_a_failed_request_says_so_and_keeps_the_answers(app, live_server, learner_phone):
     """The shared htmx handler, and answers saved before a deadline passed while offline."""
     page, base = learner_phone, live_server
-    page.goto(base + f"{COURSE}/01-dasar/03-kuis")
+    page.goto(base + f"{COURSE}/dasar/kuis")
     page.get_by_role("button", name="Mulai kuis").click()
     fieldsets = page.locator("fieldset.question")
     expect(fieldsets.first).to_be_visible()
