@@ -281,3 +281,46 @@ def test_the_sample_course_downloads_on_slow_3g_as_big_as_announced(
     total = sum(sent.values())
     assert len(sent) > 15  # the package, every lesson and quiz, the images
     assert abs(total - announced) <= 0.10 * total, (announced, total)
+
+
+def test_selesai_lanjut_online_cut_midway_and_refused_by_the_server(app, live_server,
+                                                                    learner_phone):
+    """The merged "Selesai & lanjut" (a boosted form carrying data-queue): online it records and
+    moves on; with the network cut as it is tapped, the completion is queued, not lost; an item
+    the server refuses (course unpublished meanwhile) shows its reason and is not sent again."""
+    from app.models import Course
+
+    page, base = learner_phone, live_server
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if "/api/v1/lessons/" in r.url else None)
+    page.goto(base + f"{COURSE}/{LESSONS[0]}")
+    page.get_by_role("button", name="Selesai & lanjut").click()
+    expect(page).to_have_url(base + f"{COURSE}/{LESSONS[1]}")
+    expect(page.locator("h1")).to_have_text("Pelajaran Kedua")
+    assert completions(app, page.user.id) == 1
+
+    page.context.set_offline(True)  # the signal goes while the lesson is open
+    page.get_by_role("button", name="Selesai & lanjut").click()
+    expect(page.get_by_text("✓ Selesai · belum tersinkron")).to_be_visible()
+    expect(page.get_by_text("1 belum tersinkron")).to_be_visible()
+    page.screenshot(path="/tmp/r11-cut-midway.png")
+    assert completions(app, page.user.id) == 1
+
+    with app.app_context():
+        db.session.scalar(select(Course)).published = False
+        db.session.commit()
+    page.context.set_offline(False)
+    refused = page.locator("[data-sync-refused] li")
+    expect(refused).to_contain_text("Pelajaran Kedua")
+    expect(refused).to_contain_text("kursus atau pelajaran ini tidak lagi terbuka")
+    expect(page.get_by_role("button", name="Sinkronkan sekarang")).to_be_hidden()
+    expect(page.get_by_text("0 belum tersinkron")).to_be_hidden()  # nothing is waiting
+    page.screenshot(path="/tmp/r11-refused.png")
+    tries = len(sent)
+    assert tries == 1
+    page.reload()  # every page load syncs: a refused item is not among what it sends
+    expect(refused).to_contain_text("Pelajaran Kedua")
+    page.wait_for_timeout(500)
+    assert len(sent) == tries and completions(app, page.user.id) == 1
+    refused.get_by_role("button").click()
+    expect(page.locator("#sync-status")).to_be_hidden()
