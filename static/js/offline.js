@@ -388,6 +388,9 @@
     var form = e.target;
     if (!form.matches("form[data-signout]") || form.dataset.ready) return;
     e.preventDefault();
+    // Offline the server never hears of it: the session would stay signed in for the next
+    // person on this phone while the page looked signed out. Say so and keep everything.
+    if (!navigator.onLine) { say(T.signoutOffline); return; }
     sync().then(function (items) {
       var left = (items || []).filter(function (i) { return i.state === "pending"; }).length;
       if (left && !window.confirm(fill(T.signoutWarn, left))) return;

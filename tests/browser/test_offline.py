@@ -324,3 +324,24 @@ def test_selesai_lanjut_online_cut_midway_and_refused_by_the_server(app, live_se
     assert len(sent) == tries and completions(app, page.user.id) == 1
     refused.get_by_role("button").click()
     expect(page.locator("#sync-status")).to_be_hidden()
+
+
+def test_offline_a_timed_quiz_needs_signal_and_signing_out_waits_for_it(live_server,
+                                                                        learner_phone):
+    """A timed quiz says plainly it needs a connection. Signing out offline would leave the
+    session open on the server for the next person on the phone: it says so and waits."""
+    page, base = learner_phone, live_server
+    download(page, base)
+    page.context.set_offline(True)
+    page.goto(base + f"{COURSE}/dasar/kuis")
+    page.get_by_role("button", name="Mulai kuis").click()
+    expect(page.get_by_role("alert")).to_contain_text("Kuis berwaktu ini perlu sambungan")
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("alert")).to_contain_text("Keluar perlu sambungan internet")
+    page.screenshot(path="/tmp/r11-signout-offline.png")
+    assert [n for n in page.evaluate("caches.keys()") if n.startswith("lentera-user-")]
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("button", name="Masuk")).to_be_visible()
+    page.goto(base + "/my")
+    expect(page.get_by_role("button", name="Keluar")).to_have_count(0)
