@@ -407,6 +407,7 @@
     }
   }
   document.addEventListener("click", function (e) {
+    if (e.target.closest("#net-status")) say("");
     if (e.target.closest("[data-sync-now]")) sync();
   });
   window.addEventListener("online", sync);

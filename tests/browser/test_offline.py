@@ -336,8 +336,10 @@ def test_offline_a_timed_quiz_needs_signal_and_signing_out_waits_for_it(live_ser
     page.goto(base + f"{COURSE}/dasar/kuis")
     page.get_by_role("button", name="Mulai kuis").click()
     expect(page.get_by_role("alert")).to_contain_text("Kuis berwaktu ini perlu sambungan")
+    expect(page.get_by_role("alert")).to_be_in_viewport()
     page.get_by_role("button", name="Keluar").click()
     expect(page.get_by_role("alert")).to_contain_text("Keluar perlu sambungan internet")
+    expect(page.get_by_role("alert")).to_be_in_viewport()  # seen where "Keluar" was tapped
     page.screenshot(path="/tmp/r11-signout-offline.png")
     assert [n for n in page.evaluate("caches.keys()") if n.startswith("lentera-user-")]
     page.context.set_offline(False)
