@@ -17,7 +17,7 @@ def test_the_offline_package_has_everything_but_the_answers(make, api):
     assert package["total_bytes"] > sum(m["bytes"] for m in package["media"]) > 0
     first = package["lessons"][0]
     assert first["url"].startswith("http://localhost/courses/contoh-kursus/")
-    assert "http://localhost/courses/contoh-kursus/media/diagram.png?v=" in first["html"]
+    assert "http://localhost/courses/contoh-kursus/media/diagram.png" in first["html"]
     quiz = next(item for item in package["lessons"] if item["kind"] == "quiz")["quiz"]
     assert quiz["questions"][0]["options"] or quiz["questions"][0]["kind"] == "short"
     for secret in ('"correct"', '"accepted"', "explanation"):
@@ -31,7 +31,7 @@ def test_an_offline_completion_keeps_the_phones_time_once(app, make, api):
     me = api()
     with app.app_context():
         lesson_id = db.session.scalar(select(Lesson.id).where(
-            Lesson.course_id == course.id, Lesson.path == "01-dasar/01-pembuka"))
+            Lesson.course_id == course.id, Lesson.path == "dasar/pembuka"))
     me.post("/courses/contoh-kursus/enrol")
     body = {"completed_at": "2999-01-01T00:00:00+07:00"}
     headers = {"Idempotency-Key": "phone-item-1"}
