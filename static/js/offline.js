@@ -115,7 +115,8 @@
               if (r.status >= 500 || r.status === 429 || r.status === 401) { stop = true; return; }
               return r.json().catch(function () { return {}; }).then(function (j) {
                 item.state = "refused";
-                item.reason = (j.error && j.error.message) ||
+                // A 404 is the API's generic "not found": say what it means for this item.
+                item.reason = r.status === 404 ? T.refused404 : (j.error && j.error.message) ||
                   (r.status === 409 ? T.refused409 : T.refusedOther);
                 return put(item);
               });
@@ -142,6 +143,7 @@
       var refused = items.filter(function (i) { return i.state === "refused"; });
       box.hidden = !items.length;
       $("[data-sync-count]", box).textContent = fill(T.pending, pending.length);
+      $("[data-sync-count]", box).hidden = !pending.length;  // refused items alone: no "0 …"
       $("[data-sync-now]", box).hidden = !pending.length;
       var list = $("[data-sync-refused]", box);
       list.textContent = "";
@@ -386,6 +388,9 @@
     var form = e.target;
     if (!form.matches("form[data-signout]") || form.dataset.ready) return;
     e.preventDefault();
+    // Offline the server never hears of it: the session would stay signed in for the next
+    // person on this phone while the page looked signed out. Say so and keep everything.
+    if (!navigator.onLine) { say(T.signoutOffline); return; }
     sync().then(function (items) {
       var left = (items || []).filter(function (i) { return i.state === "pending"; }).length;
       if (left && !window.confirm(fill(T.signoutWarn, left))) return;
@@ -402,6 +407,7 @@
     }
   }
   document.addEventListener("click", function (e) {
+    if (e.target.closest("#net-status")) say("");
     if (e.target.closest("[data-sync-now]")) sync();
   });
   window.addEventListener("online", sync);

@@ -284,3 +284,69 @@ def test_the_sample_course_downloads_on_slow_3g_as_big_as_announced(
     total = sum(sent.values())
     assert len(sent) > 15  # the package, every lesson and quiz, the images
     assert abs(total - announced) <= 0.10 * total, (announced, total)
+
+
+def test_selesai_lanjut_online_cut_midway_and_refused_by_the_server(app, live_server,
+                                                                    learner_phone):
+    """The merged "Selesai & lanjut" (a boosted form carrying data-queue): online it records and
+    moves on; with the network cut as it is tapped, the completion is queued, not lost; an item
+    the server refuses (course unpublished meanwhile) shows its reason and is not sent again."""
+    from app.models import Course
+
+    page, base = learner_phone, live_server
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if "/api/v1/lessons/" in r.url else None)
+    page.goto(base + f"{COURSE}/{LESSONS[0]}")
+    page.get_by_role("button", name="Selesai & lanjut").click()
+    expect(page).to_have_url(base + f"{COURSE}/{LESSONS[1]}")
+    expect(page.locator("h1")).to_have_text("Pelajaran Kedua")
+    assert completions(app, page.user.id) == 1
+
+    page.context.set_offline(True)  # the signal goes while the lesson is open
+    page.get_by_role("button", name="Selesai & lanjut").click()
+    expect(page.get_by_text("✓ Selesai · belum tersinkron")).to_be_visible()
+    expect(page.get_by_text("1 belum tersinkron")).to_be_visible()
+    page.screenshot(path="/tmp/r11-cut-midway.png")
+    assert completions(app, page.user.id) == 1
+
+    with app.app_context():
+        db.session.scalar(select(Course)).published = False
+        db.session.commit()
+    page.context.set_offline(False)
+    refused = page.locator("[data-sync-refused] li")
+    expect(refused).to_contain_text("Pelajaran Kedua")
+    expect(refused).to_contain_text("kursus atau pelajaran ini tidak lagi terbuka")
+    expect(page.get_by_role("button", name="Sinkronkan sekarang")).to_be_hidden()
+    expect(page.get_by_text("0 belum tersinkron")).to_be_hidden()  # nothing is waiting
+    page.screenshot(path="/tmp/r11-refused.png")
+    tries = len(sent)
+    assert tries == 1
+    page.reload()  # every page load syncs: a refused item is not among what it sends
+    expect(refused).to_contain_text("Pelajaran Kedua")
+    page.wait_for_timeout(500)
+    assert len(sent) == tries and completions(app, page.user.id) == 1
+    refused.get_by_role("button").click()
+    expect(page.locator("#sync-status")).to_be_hidden()
+
+
+def test_offline_a_timed_quiz_needs_signal_and_signing_out_waits_for_it(live_server,
+                                                                        learner_phone):
+    """A timed quiz says plainly it needs a connection. Signing out offline would leave the
+    session open on the server for the next person on the phone: it says so and waits."""
+    page, base = learner_phone, live_server
+    download(page, base)
+    page.context.set_offline(True)
+    page.goto(base + f"{COURSE}/dasar/kuis")
+    page.get_by_role("button", name="Mulai kuis").click()
+    expect(page.get_by_role("alert")).to_contain_text("Kuis berwaktu ini perlu sambungan")
+    expect(page.get_by_role("alert")).to_be_in_viewport()
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("alert")).to_contain_text("Keluar perlu sambungan internet")
+    expect(page.get_by_role("alert")).to_be_in_viewport()  # seen where "Keluar" was tapped
+    page.screenshot(path="/tmp/r11-signout-offline.png")
+    assert [n for n in page.evaluate("caches.keys()") if n.startswith("lentera-user-")]
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("button", name="Masuk")).to_be_visible()
+    page.goto(base + "/my")
+    expect(page.get_by_role("button", name="Keluar")).to_have_count(0)
