@@ -92,7 +92,8 @@ def test_the_workbook_keeps_text_as_typed_and_is_ready_to_filter():
     assert sheet["E2"].value == 2.5
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(HEADINGS))}3"
-    assert [round(sheet.column_dimensions[c].width) for c in "ABCDEFGHIJ"] == [
+    letters = [get_column_letter(i + 1) for i in range(len(COLUMNS))]
+    assert [round(sheet.column_dimensions[c].width) for c in letters] == [
         c.width for c in COLUMNS]
 
 
