@@ -62,12 +62,15 @@ def file_claim(
 ) -> JpClaim:
     """Record a claim and its pending ledger entry, dated on the training's last day.
 
-    Raises InvalidInput for an empty title or organiser, dates in the wrong order or in the
-    future (`today` is the local day), JP out of range, or a proof that is not PDF/JPEG/PNG.
+    Raises InvalidInput for an empty title or organiser, dates in the wrong order, in the
+    future (`today` is the local day) or outside the ledger's years (`ledger.check_day`), JP
+    out of range, or a proof that is not PDF/JPEG/PNG.
     """
     title, organiser = (title or "").strip(), (organiser or "").strip()
     if not title or not organiser:
         raise InvalidInput(_l("Isi nama pelatihan dan penyelenggaranya."))
+    ledger.check_day(starts_on)
+    ledger.check_day(ends_on)
     if ends_on < starts_on:
         raise InvalidInput(_l("Tanggal selesai tidak boleh sebelum tanggal mulai."))
     if ends_on > today:

@@ -56,13 +56,15 @@ def create_session(
 ) -> ClassSession:
     """A new session with a fresh, unique check-in code (check-in starts closed).
 
-    Raises InvalidInput for an empty title or place or JP out of range; NotFound for an
+    Raises InvalidInput for an empty title or place, JP out of range or a day outside the
+    ledger's years (`ledger.check_day`); NotFound for an
     unknown course.
     """
     title, place = (title or "").strip(), (place or "").strip()
     if not title or not place:
         raise InvalidInput(_l("Isi judul dan tempat sesi."))
     hours = parse_hours(jp)
+    ledger.check_day(held_on)
     if course_id is not None and session.get(Course, course_id) is None:
         raise NotFound()
     code = new_code()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.models import JpEntry, Unit, User, utcnow
 from app.models.ledger import CLAIM, COURSE, CREDITED, PENDING, REJECTED, SESSION
+from app.services.errors import InvalidInput
 
 LEDGER_ZONE = ZoneInfo("Asia/Jakarta")
 SOURCES = (COURSE, SESSION, CLAIM)
@@ -42,6 +43,17 @@ STATUS_LABELS = {
     REJECTED: _l("ditolak"),
 }
 ZERO = Decimal("0")
+# The years a ledger entry may fall in: the same window the year pickers and `?year=` accept,
+# so every year a person has entries in can be shown (a typo such as 1926 or 2206 cannot).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def check_day(day: date) -> date:
+    """The day itself, or InvalidInput when its year lies outside FIRST_YEAR..LAST_YEAR."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidInput(_l("Tanggal harus antara tahun %(first)d dan %(last)d.",
+                              first=FIRST_YEAR, last=LAST_YEAR))
+    return day
 
 
 def local_day(moment: datetime) -> date:
@@ -160,9 +172,9 @@ def people_in_units(units: Select) -> Select:
 
 __all__ = [
     "CLAIM", "COURSE", "CREDITED", "PENDING", "REJECTED", "SESSION", "JpTotals", "LEDGER_ZONE",
-    "ENTRY_SOURCE_LABELS", "SOURCES", "SOURCE_LABELS", "STATUS_LABELS", "credited_between",
-    "entries", "local_day",
-    "record", "totals_by_user", "totals_columns", "year_totals", "years", "zero_or",
+    "ENTRY_SOURCE_LABELS", "SOURCES", "SOURCE_LABELS", "STATUS_LABELS", "check_day",
+    "credited_between", "entries", "local_day", "record", "totals_by_user", "totals_columns",
+    "year_totals", "years", "zero_or",
 ]
 
 

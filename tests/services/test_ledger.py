@@ -83,6 +83,13 @@ def new_session(session, trainer, **overrides):
     return classroom.create_session(session, trainer, **values)
 
 
+@pytest.mark.parametrize("held_on", [date(1926, 3, 2), date(2206, 3, 2)])
+def test_a_session_outside_the_ledgers_years_is_refused(session, people, held_on):
+    """A typo in the year would credit JP to a year no page or API can show."""
+    with pytest.raises(InvalidInput, match="2000"):
+        new_session(session, people["trainer"], held_on=held_on)
+
+
 def test_attendance_recorded_twice_credits_once(session, people):
     s = new_session(session, people["trainer"])
     classroom.attend_by_list(session, s, "198609262015 051001\nbudi@example.go.id",
@@ -191,6 +198,8 @@ def test_proof_types_and_size_limit():
     {"title": "  "}, {"hours": "0"}, {"hours": "abc"}, {"hours": "1.234"}, {"hours": "NaN"},
     {"starts_on": TODAY, "ends_on": TODAY - timedelta(days=1)},
     {"ends_on": TODAY + timedelta(days=1)},
+    {"starts_on": date(1999, 12, 30), "ends_on": date(1999, 12, 31)},
+    {"starts_on": date(1926, 3, 2), "ends_on": TODAY},
 ])
 def test_a_claim_with_bad_values_is_refused(session, people, overrides):
     with pytest.raises(InvalidInput):
