@@ -7,7 +7,7 @@ MO := app/translations/en/LC_MESSAGES/messages.mo
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install translations extract-messages lint clean bench bench-quick
+.PHONY: run test install lock translations extract-messages lint clean bench bench-quick
 
 # A SECRET_KEY of this checkout's own, made once and kept in instance/ (never committed).
 KEY_FILE := instance/secret_key
@@ -28,11 +28,20 @@ test: $(STAMP) $(MO)
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Every package at the version in requirements.lock (runtime and the test, bench and lint
+# extras), so a fresh clone and CI install what the last `make lock` tested.
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Lentera needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test,bench,lint]'
 	touch $@
+
+# After changing a dependency in pyproject.toml: re-resolve the lock file, then commit both.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'pip-tools>=7.4,<8'
+	$(BIN)/pip-compile --quiet --strip-extras --extra test --extra bench --extra lint \
+		--custom-compile-command 'make lock' --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 translations: $(MO)
 

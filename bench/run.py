@@ -52,8 +52,6 @@ from bench.settings import (
     Scale,
 )
 
-NOT_YET = "not available yet"
-
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
@@ -151,8 +149,7 @@ def measure_throughput(port: int, app, catalogue: load.Catalogue, scale: Scale,
         "lesson": (lesson_paths, cookies),
     }
     api = api_legs(app, readers, catalogue, course_ids)
-    if isinstance(api, dict):
-        legs.update(api)
+    legs.update(api)
     # Short alternating rounds, so a burst of outside load hits every leg alike; the ratio
     # is the median of the rounds' ratios.
     seconds = scale.throughput_seconds / scale.throughput_rounds
@@ -165,8 +162,7 @@ def measure_throughput(port: int, app, catalogue: load.Catalogue, scale: Scale,
                 [round(v, 3) for v in values])
 
     lesson_ratio, round_ratios = ratio("lesson")
-    api_result = ({f"{name}_vs_hello_ratio": ratio(name)[0] for name in api} if isinstance(
-        api, dict) else {"api": api})
+    api_result = {f"{name}_vs_hello_ratio": ratio(name)[0] for name in api}
     result = {
         **api_result,
         "ratio": lesson_ratio,
@@ -184,15 +180,12 @@ def measure_throughput(port: int, app, catalogue: load.Catalogue, scale: Scale,
     return result
 
 
-def api_legs(app, readers, catalogue: load.Catalogue, course_ids: list[int]) -> dict | str:
+def api_legs(app, readers, catalogue: load.Catalogue, course_ids: list[int]) -> dict:
     """Throughput legs for the API's lesson and course list (API_ENDPOINTS), each reader with
-    a bearer token of its own; or why they cannot be measured yet."""
-    try:
-        from app.services.api_tokens import issue_token
-    except ImportError:
-        return f"{NOT_YET}: no app.services.api_tokens (the API of issue 9 is not merged)"
+    a bearer token of its own."""
     from app.extensions import db
     from app.models import User
+    from app.services.api_tokens import issue_token
 
     with app.app_context():
         tokens = []
@@ -223,13 +216,11 @@ def measure_report(port: int, admin_cookie: str, repeats: int) -> dict:
     path = REPORT_ENDPOINTS["report_page"]
     client = Client(port, admin_cookie)
     first = client.get(path)
-    if first.status == 404:
-        return {"available": False, "path": path}
     if first.status != 200:
         raise RuntimeError(f"{path} answered HTTP {first.status}")
     times = [client.get(path).seconds for _ in range(repeats)]
     client.close()
-    return {"available": True, "path": path, "first_ms": round(first.seconds * 1000, 1),
+    return {"path": path, "first_ms": round(first.seconds * 1000, 1),
             "p50_ms": round(statistics.median(times) * 1000, 1),
             "max_ms": round(max(times) * 1000, 1), "runs": repeats,
             "kb": round(first.wire_bytes / 1024, 1)}
@@ -239,12 +230,10 @@ def measure_csv(port: int, admin_cookie: str, workers: list[int]) -> dict:
     path = REPORT_ENDPOINTS["csv_export"]
     with MemorySampler(workers) as memory:
         got = download(port, path, admin_cookie)
-    if got.status == 404:
-        return {"available": False, "path": path}
     if got.status != 200 or not got.headers.get("content-type", "").startswith("text/csv"):
         raise RuntimeError(f"{path}: HTTP {got.status}, {got.headers.get('content-type')}")
     pid, peak_mb, growth_mb = memory.busiest()
-    return {"available": True, "path": path, "seconds": round(got.seconds, 2),
+    return {"path": path, "seconds": round(got.seconds, 2),
             "first_byte_s": round(got.first_byte_seconds, 3), "rows": max(0, got.lines - 1),
             "mb_sent": round(got.wire_bytes / 1e6, 2), "mb_csv": round(got.body_bytes / 1e6, 2),
             "encoding": got.headers.get("content-encoding", "identity"),
@@ -283,6 +272,38 @@ def run(scale: Scale, database_url: str | None, reuse: bool, with_lighthouse: bo
     url, note = choose_database(database_url)
     log(note)
     started = time.perf_counter()
+    out = _new_record(scale, url, note)
+    details = out["details"]
+    details["seed"] = prepare_data(url, scale, reuse)
+
+    imported = _phase(out, "import of a 200-lesson course", lambda: measure_import(url, scale))
+    if imported:
+        details["import"] = imported
+        out["import_200_s"] = imported["seconds"]
+
+    app = bench_app(url)
+    learner_ids = [FIRST_LEARNER_ID + (n * scale.learners) // scale.load_learners
+                   for n in range(scale.load_learners)]
+    catalogue = load.read_catalogue(app, learner_ids)
+
+    with gunicorn(url, log=log) as server:
+        details["server"] = {"redis": bool(server.redis), "workers": len(server.workers())}
+        _measure_pages(out, server, app, catalogue, scale, profile)
+        _measure_reports(out, server, app, scale)
+        _measure_learners(out, server, app, catalogue, scale, learner_ids)
+        _measure_lighthouse(out, server, app, catalogue, scale, with_lighthouse)
+
+    with app.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
+    out["load_average_at_end"] = list(os.getloadavg())
+    out["seconds"] = round(time.perf_counter() - started, 1)
+    return out
+
+
+def _new_record(scale: Scale, url: str, note: str) -> dict:
+    """bench/results.json before any measurement: every budgeted key None, the conditions."""
     out: dict = {key: None for key in (
         "lesson_vs_hello_ratio", "first_visit_kb", "repeat_visit_kb", "report_page_ms",
         "csv_export_s", "csv_export_peak_mb", "import_200_s", "load_errors", "load_p95_ms")}
@@ -295,99 +316,83 @@ def run(scale: Scale, database_url: str | None, reuse: bool, with_lighthouse: bo
     out["database_note"] = note
     out["not_available"] = {}
     out["failures"] = {}
-    details: dict = {}
-    out["details"] = details
-
-    def phase(name: str, action):
-        log(f"{name} …")
-        try:
-            return action()
-        except Exception as error:  # noqa: BLE001 - one broken phase must not hide the others
-            out["failures"][name] = f"{type(error).__name__}: {error}"
-            log(f"{name} FAILED: {error}")
-            traceback.print_exc(file=sys.stderr)
-            return None
-
-    details["seed"] = prepare_data(url, scale, reuse)
-
-    imported = phase("import of a 200-lesson course", lambda: measure_import(url, scale))
-    if imported:
-        details["import"] = imported
-        out["import_200_s"] = imported["seconds"]
-
-    app = bench_app(url)
-    learner_ids = [FIRST_LEARNER_ID + (n * scale.learners) // scale.load_learners
-                   for n in range(scale.load_learners)]
-    catalogue = load.read_catalogue(app, learner_ids)
-
-    with gunicorn(url, log=log) as server:
-        details["server"] = {"redis": bool(server.redis), "workers": len(server.workers())}
-
-        got = phase("throughput: lesson page vs hello", lambda: measure_throughput(
-            server.port, app, catalogue, scale, server.workers(), profile))
-        if got:
-            details["throughput"] = got
-            out["lesson_vs_hello_ratio"] = got["ratio"]
-
-        got = phase("page weight in Chromium", lambda: measure_page_weight(server.port,
-                                                                            catalogue))
-        if got:
-            details["page_weight"] = got
-            out["first_visit_kb"] = got["first_visit"]["kb"]
-            out["repeat_visit_kb"] = got["repeat_visit"]["kb"]
-
-        admin = sign_in(app, [1])[0]
-        got = phase("report page", lambda: measure_report(server.port, admin.cookie,
-                                                          scale.report_repeats))
-        if got:
-            details["report_page"] = got
-            if got["available"]:
-                out["report_page_ms"] = got["p50_ms"]
-            else:
-                out["not_available"]["report_page_ms"] = f"{NOT_YET}: {got['path']} is 404"
-
-        got = phase("CSV export", lambda: measure_csv(server.port, admin.cookie,
-                                                      server.workers()))
-        if got:
-            details["csv_export"] = got
-            if got["available"]:
-                out["csv_export_s"] = got["seconds"]
-                out["csv_export_peak_mb"] = got["peak_mb"]
-            else:
-                for key in ("csv_export_s", "csv_export_peak_mb"):
-                    out["not_available"][key] = f"{NOT_YET}: {got['path']} is 404"
-
-        def learners():
-            log(f"signing in {len(learner_ids)} simulated learners")
-            signed = sign_in(app, learner_ids)
-            log(f"{len(signed)} learners for {scale.load_seconds:.0f} s")
-            return load.simulate_learners(server.port, signed, catalogue,
-                                          scale.load_seconds).as_dict()
-
-        got = phase("simulated learners", learners)
-        if got:
-            details["load"] = got
-            out["load_errors"] = got["errors"]
-            out["load_p95_ms"] = got["p95_ms"]
-
-        if with_lighthouse:
-            got = phase("lighthouse", lambda: measure_lighthouse(server.port, app, catalogue))
-            if got and "error" not in got:
-                out["lighthouse"] = got
-            else:
-                out["not_available"]["lighthouse"] = (got or {}).get("error") or out[
-                    "failures"].get("lighthouse", "failed")
-        else:
-            out["not_available"]["lighthouse"] = ("skipped (quick run)" if not scale.lighthouse
-                                                 else "skipped (--no-lighthouse)")
-
-    with app.app_context():
-        from app.extensions import db
-
-        db.engine.dispose()
-    out["load_average_at_end"] = list(os.getloadavg())
-    out["seconds"] = round(time.perf_counter() - started, 1)
+    out["details"] = {}
     return out
+
+
+def _phase(out: dict, name: str, action):
+    """action(), or None with the error in out["failures"]: one broken phase must not hide
+    the others."""
+    log(f"{name} …")
+    try:
+        return action()
+    except Exception as error:  # noqa: BLE001 - one broken phase must not hide the others
+        out["failures"][name] = f"{type(error).__name__}: {error}"
+        log(f"{name} FAILED: {error}")
+        traceback.print_exc(file=sys.stderr)
+        return None
+
+
+def _measure_pages(out: dict, server, app, catalogue: load.Catalogue, scale: Scale,
+                   profile: bool) -> None:
+    got = _phase(out, "throughput: lesson page vs hello", lambda: measure_throughput(
+        server.port, app, catalogue, scale, server.workers(), profile))
+    if got:
+        out["details"]["throughput"] = got
+        out["lesson_vs_hello_ratio"] = got["ratio"]
+
+    got = _phase(out, "page weight in Chromium", lambda: measure_page_weight(server.port,
+                                                                             catalogue))
+    if got:
+        out["details"]["page_weight"] = got
+        out["first_visit_kb"] = got["first_visit"]["kb"]
+        out["repeat_visit_kb"] = got["repeat_visit"]["kb"]
+
+
+def _measure_reports(out: dict, server, app, scale: Scale) -> None:
+    admin = sign_in(app, [1])[0]
+    got = _phase(out, "report page", lambda: measure_report(server.port, admin.cookie,
+                                                            scale.report_repeats))
+    if got:
+        out["details"]["report_page"] = got
+        out["report_page_ms"] = got["p50_ms"]
+
+    got = _phase(out, "CSV export", lambda: measure_csv(server.port, admin.cookie,
+                                                        server.workers()))
+    if got:
+        out["details"]["csv_export"] = got
+        out["csv_export_s"] = got["seconds"]
+        out["csv_export_peak_mb"] = got["peak_mb"]
+
+
+def _measure_learners(out: dict, server, app, catalogue: load.Catalogue, scale: Scale,
+                      learner_ids: list[int]) -> None:
+    def learners():
+        log(f"signing in {len(learner_ids)} simulated learners")
+        signed = sign_in(app, learner_ids)
+        log(f"{len(signed)} learners for {scale.load_seconds:.0f} s")
+        return load.simulate_learners(server.port, signed, catalogue,
+                                      scale.load_seconds).as_dict()
+
+    got = _phase(out, "simulated learners", learners)
+    if got:
+        out["details"]["load"] = got
+        out["load_errors"] = got["errors"]
+        out["load_p95_ms"] = got["p95_ms"]
+
+
+def _measure_lighthouse(out: dict, server, app, catalogue: load.Catalogue, scale: Scale,
+                        with_lighthouse: bool) -> None:
+    if not with_lighthouse:
+        out["not_available"]["lighthouse"] = ("skipped (quick run)" if not scale.lighthouse
+                                             else "skipped (--no-lighthouse)")
+        return
+    got = _phase(out, "lighthouse", lambda: measure_lighthouse(server.port, app, catalogue))
+    if got and "error" not in got:
+        out["lighthouse"] = got
+    else:
+        out["not_available"]["lighthouse"] = (got or {}).get("error") or out[
+            "failures"].get("lighthouse", "failed")
 
 
 # ---------------------------------------------------------------- the table
@@ -424,14 +429,12 @@ def table(out: dict) -> str:
         if t and t.get(f"{name}_vs_hello_ratio") is not None:
             rows.append((f"{name.replace('_', ' ')} / hello throughput ({t[name]['rps']} req/s)",
                          t[f"{name}_vs_hello_ratio"], "", ""))
-        elif t and t.get("api"):
-            rows.append((f"{name.replace('_', ' ')} / hello throughput", "–", "", t["api"]))
     add("first visit, lesson page", "first_visit_kb", unit=" KB")
     add("repeat visit, lesson page", "repeat_visit_kb", unit=" KB")
     add("report page, whole tree (p50)", "report_page_ms", unit=" ms")
     add("CSV export, whole tree", "csv_export_s", unit=" s")
     csv = d.get("csv_export") or {}
-    if csv.get("available"):
+    if csv:
         rows.append(("CSV export: worker peak RSS (growth)",
                      f"{csv['peak_mb']} MB (+{csv['growth_mb']} MB)",
                      f"flat: ≤ +{BUDGETS['csv_export_growth_mb'][1]} MB",

@@ -400,22 +400,7 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
     from flask_migrate import upgrade
 
     from app.extensions import db
-    from app.models import (
-        AttemptChoice,
-        AttemptResult,
-        Certificate,
-        Enrolment,
-        JpEntry,
-        LessonProgress,
-        QuizAttempt,
-        ReportRollup,
-        Role,
-        Unit,
-        User,
-    )
-    from app.services.content import import_course, load_course
-    from app.services.ledger import local_day
-    from app.services.nip import mask_nip
+    from app.models import User
     from app.services.passwords import hash_password
 
     started = time.perf_counter()
@@ -428,67 +413,9 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
         engine = db.engine
         password_hash = hash_password(PASSWORD, app.config["PASSWORD_TIME_COST"],
                                       app.config["PASSWORD_MEMORY_COST"])
-
-        # The organisation: 1 agency → units → sub-units, ids chosen here so paths are known.
-        units = [(1, "INST", "Instansi Pembina Bench", None, "/1/")]
-        next_id = 2
-        leaves = []
-        for u in range(1, scale.units + 1):
-            unit_id = next_id
-            next_id += 1
-            units.append((unit_id, f"U{u:02d}", f"Biro {u:02d}", 1, f"/1/{unit_id}/"))
-            leaves.append(unit_id)
-            for s in range(1, scale.subunits + 1):
-                units.append((next_id, f"U{u:02d}-{s:02d}", f"Bagian {u:02d}.{s:02d}", unit_id,
-                              f"/1/{unit_id}/{next_id}/"))
-                leaves.append(next_id)
-                next_id += 1
-        counts["units"] = _bulk_insert(engine, Unit.__table__,
-                                       ["id", "code", "name", "parent_id", "path"], units)
-
-        staff = [
-            (1, ADMIN_EMAIL, "Admin Bench", Role.ADMIN | Role.LEARNER, 1),
-            (2, SUPERVISOR_EMAIL, "Atasan Bench", Role.SUPERVISOR | Role.LEARNER, 1),
-            (3, TRAINER_EMAIL, "Pelatih Bench", Role.TRAINER, 1),
-        ]
-        nips: set[str] = set()
-
-        def people() -> Iterator[tuple]:
-            for user_id, email, name, roles, unit_id in staff:
-                yield (user_id, email, name, None, password_hash, int(roles), unit_id, None,
-                       True, NOW - timedelta(days=500))
-            for n in range(scale.learners):
-                nip = nip_for(rng, n + 1)
-                while nip in nips:
-                    nip = nip_for(rng, n + 1)
-                nips.add(nip)
-                name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-                unit_id = rng.choice(leaves)
-                yield (FIRST_LEARNER_ID + n, f"peserta{n + 1:05d}@{EMAIL_DOMAIN}", name, nip,
-                       password_hash, int(Role.LEARNER), unit_id, None, True,
-                       NOW - timedelta(days=rng.uniform(400, 3000)))
-
-        counts["users"] = _bulk_insert(engine, User.__table__, [
-            "id", "email", "name", "nip", "password_hash", "roles", "unit_id", "locale",
-            "active", "created_at"], people())
-        _reset_sequences(engine, ["unit", "user"])
-
-        # The courses, through the importer, as `flask courses import --publish` would.
-        course_dir = work / "courses"
-        shutil.rmtree(course_dir, ignore_errors=True)  # no stale folders from another scale
-        course_ids = []
-        for c in range(1, scale.courses + 1):
-            slug = f"kursus-bench-{c:02d}"
-            folder = write_course(course_dir / slug, f"Kursus Bench {c:02d}",
-                                  modules=scale.modules,
-                                  lessons_per_module=scale.lessons_per_module, rng=rng)
-            parsed, problems = load_course(folder)
-            if problems:
-                raise RuntimeError("generated course has problems: " + "; ".join(
-                    map(str, problems)))
-            course_ids.append(import_course(db.session, parsed, str(folder),
-                                            publish=True).course.id)
-        db.session.commit()
+        leaves = _seed_units(engine, scale, counts)
+        _seed_users(engine, rng, scale, leaves, password_hash, counts)
+        course_ids = _seed_courses(db.session, rng, scale, work)
         counts["courses"] = len(course_ids)
         courses = _course_infos(db.session, course_ids)
         db.session.remove()
@@ -497,84 +424,188 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
         plans = _plan(rng, learner_ids, courses)
         names = dict(db.session.execute(select(User.id, User.name)).all())
         nip_of = dict(db.session.execute(select(User.id, User.nip)).all())
-
-        counts["enrolments"] = _bulk_insert(
-            engine, Enrolment.__table__,
-            ["user_id", "course_id", "enrolled_at", "completed_at", "jp_credited"],
-            ((p.user_id, p.course.id, p.enrolled_at, p.completed_at,
-              p.course.jp if p.completed_at else None) for p in plans))
-        # What completing writes into the JP ledger, which the reports read (issue 12).
-        counts["jp_entries"] = _bulk_insert(
-            engine, JpEntry.__table__,
-            ["user_id", "hours", "on_date", "year", "source", "ref_id", "title", "status",
-             "decided_at", "created_at"],
-            ((p.user_id, p.course.jp, local_day(p.completed_at), local_day(p.completed_at).year,
-              "course", p.course.id, p.course.title, "credited", p.completed_at, p.completed_at)
-             for p in plans if p.completed_at))
-
-        def progress_rows() -> Iterator[tuple]:
-            for p in plans:
-                for i in range(p.opened):
-                    opened = p.step_times[i]
-                    yield (p.user_id, p.course.steps[i].lesson_id, opened,
-                           opened + timedelta(minutes=4) if i < p.done else None)
-
-        counts["lesson_progress"] = _bulk_insert(
-            engine, LessonProgress.__table__,
-            ["user_id", "lesson_id", "opened_at", "completed_at"], progress_rows())
-
-        attempts, results, choices = [], [], []
-        attempt_id = 0
-        for p in plans:
-            if not p.course.quiz_id or p.opened < len(p.course.steps):
-                continue
-            outcomes = [False] * p.failed_attempts + ([True] if p.completed_at else [])
-            moment = p.step_times[-1]
-            for number, passing in enumerate(outcomes, start=1):
-                attempt_id += 1
-                given, graded, picked, earned, possible = _answers(rng, p.course.snapshot,
-                                                                   passing)
-                score = (Decimal(100 * earned) / possible).quantize(Decimal("0.01"))
-                attempts.append((attempt_id, p.user_id, p.course.quiz_id, number, moment,
-                                 None, moment + timedelta(minutes=6), False, p.course.snapshot,
-                                 given, earned, possible, score, passing))
-                results += [(attempt_id, qid, ok, pts) for qid, ok, pts in graded]
-                choices += [(attempt_id, oid) for oid in picked]
-                moment += timedelta(minutes=15)
-        counts["quiz_attempts"] = _bulk_insert(engine, QuizAttempt.__table__, [
-            "id", "user_id", "quiz_id", "number", "started_at", "deadline_at", "submitted_at",
-            "timed_out", "snapshot", "answers", "points_earned", "points_possible", "score",
-            "passed"], attempts)
-        counts["attempt_results"] = _bulk_insert(
-            engine, AttemptResult.__table__, ["attempt_id", "question_id", "correct", "points"],
-            results)
-        counts["attempt_choices"] = _bulk_insert(
-            engine, AttemptChoice.__table__, ["attempt_id", "option_id"], choices)
-        _reset_sequences(engine, ["quiz_attempt"])
-
-        counts["certificates"] = _bulk_insert(engine, Certificate.__table__, [
-            "code", "user_id", "course_id", "issued_at", "learner_name", "masked_nip",
-            "course_title", "jp", "completed_at"],
-            ((f"{rng.getrandbits(128):032x}", p.user_id, p.course.id, p.completed_at,
-              names[p.user_id], mask_nip(nip_of[p.user_id]), p.course.title, p.course.jp,
-              p.completed_at) for p in plans if p.completed_at))
-
-        # COPY went around the ORM: count the report's per-unit roll-ups once, as
-        # `flask reports rollups` does after a bulk load.
-        from app.services import rollups
-
-        rollups.refresh(db.session)
-        db.session.commit()
-        counts["report_rollups"] = db.session.query(ReportRollup).count()
-        db.session.remove()
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-        db.session.remove()
-        db.engine.dispose()
+        _seed_progress(engine, plans, counts)
+        _seed_attempts(engine, rng, plans, counts)
+        _seed_certificates(engine, rng, plans, names, nip_of, counts)
+        _finish(db, engine, counts)
     seconds = time.perf_counter() - started
     log("seeded " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
         + f" in {seconds:.1f} s")
     return SeedInfo(database_url, scale.name, counts, seconds)
+
+
+def _seed_units(engine, scale: Scale, counts: dict[str, int]) -> list[int]:
+    """The organisation: 1 agency → units → sub-units, ids chosen here so paths are known.
+    Returns the ids of the units learners may belong to."""
+    from app.models import Unit
+
+    units = [(1, "INST", "Instansi Pembina Bench", None, "/1/")]
+    next_id = 2
+    leaves = []
+    for u in range(1, scale.units + 1):
+        unit_id = next_id
+        next_id += 1
+        units.append((unit_id, f"U{u:02d}", f"Biro {u:02d}", 1, f"/1/{unit_id}/"))
+        leaves.append(unit_id)
+        for s in range(1, scale.subunits + 1):
+            units.append((next_id, f"U{u:02d}-{s:02d}", f"Bagian {u:02d}.{s:02d}", unit_id,
+                          f"/1/{unit_id}/{next_id}/"))
+            leaves.append(next_id)
+            next_id += 1
+    counts["units"] = _bulk_insert(engine, Unit.__table__,
+                                   ["id", "code", "name", "parent_id", "path"], units)
+    return leaves
+
+
+def _seed_users(engine, rng: random.Random, scale: Scale, leaves: list[int],
+                password_hash: str, counts: dict[str, int]) -> None:
+    """The admin, supervisor and trainer, then the learners with unique NIPs."""
+    from app.models import Role, User
+
+    staff = [
+        (1, ADMIN_EMAIL, "Admin Bench", Role.ADMIN | Role.LEARNER, 1),
+        (2, SUPERVISOR_EMAIL, "Atasan Bench", Role.SUPERVISOR | Role.LEARNER, 1),
+        (3, TRAINER_EMAIL, "Pelatih Bench", Role.TRAINER, 1),
+    ]
+    nips: set[str] = set()
+
+    def people() -> Iterator[tuple]:
+        for user_id, email, name, roles, unit_id in staff:
+            yield (user_id, email, name, None, password_hash, int(roles), unit_id, None,
+                   True, NOW - timedelta(days=500))
+        for n in range(scale.learners):
+            nip = nip_for(rng, n + 1)
+            while nip in nips:
+                nip = nip_for(rng, n + 1)
+            nips.add(nip)
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            unit_id = rng.choice(leaves)
+            yield (FIRST_LEARNER_ID + n, f"peserta{n + 1:05d}@{EMAIL_DOMAIN}", name, nip,
+                   password_hash, int(Role.LEARNER), unit_id, None, True,
+                   NOW - timedelta(days=rng.uniform(400, 3000)))
+
+    counts["users"] = _bulk_insert(engine, User.__table__, [
+        "id", "email", "name", "nip", "password_hash", "roles", "unit_id", "locale",
+        "active", "created_at"], people())
+    _reset_sequences(engine, ["unit", "user"])
+
+
+def _seed_courses(session, rng: random.Random, scale: Scale, work: Path) -> list[int]:
+    """The courses, through the importer, as `flask courses import --publish` would.
+    Returns their ids."""
+    from app.services.content import import_course, load_course
+
+    course_dir = work / "courses"
+    shutil.rmtree(course_dir, ignore_errors=True)  # no stale folders from another scale
+    course_ids = []
+    for c in range(1, scale.courses + 1):
+        slug = f"kursus-bench-{c:02d}"
+        folder = write_course(course_dir / slug, f"Kursus Bench {c:02d}",
+                              modules=scale.modules,
+                              lessons_per_module=scale.lessons_per_module, rng=rng)
+        parsed, problems = load_course(folder)
+        if problems:
+            raise RuntimeError("generated course has problems: " + "; ".join(
+                map(str, problems)))
+        course_ids.append(import_course(session, parsed, str(folder),
+                                        publish=True).course.id)
+    session.commit()
+    return course_ids
+
+
+def _seed_progress(engine, plans: list, counts: dict[str, int]) -> None:
+    """Enrolments, the JP ledger entries completing writes, and the lessons opened."""
+    from app.models import Enrolment, JpEntry, LessonProgress
+    from app.services.ledger import local_day
+
+    counts["enrolments"] = _bulk_insert(
+        engine, Enrolment.__table__,
+        ["user_id", "course_id", "enrolled_at", "completed_at", "jp_credited"],
+        ((p.user_id, p.course.id, p.enrolled_at, p.completed_at,
+          p.course.jp if p.completed_at else None) for p in plans))
+    # What completing writes into the JP ledger, which the reports read (issue 12).
+    counts["jp_entries"] = _bulk_insert(
+        engine, JpEntry.__table__,
+        ["user_id", "hours", "on_date", "year", "source", "ref_id", "title", "status",
+         "decided_at", "created_at"],
+        ((p.user_id, p.course.jp, local_day(p.completed_at), local_day(p.completed_at).year,
+          "course", p.course.id, p.course.title, "credited", p.completed_at, p.completed_at)
+         for p in plans if p.completed_at))
+
+    def progress_rows() -> Iterator[tuple]:
+        for p in plans:
+            for i in range(p.opened):
+                opened = p.step_times[i]
+                yield (p.user_id, p.course.steps[i].lesson_id, opened,
+                       opened + timedelta(minutes=4) if i < p.done else None)
+
+    counts["lesson_progress"] = _bulk_insert(
+        engine, LessonProgress.__table__,
+        ["user_id", "lesson_id", "opened_at", "completed_at"], progress_rows())
+
+
+def _seed_attempts(engine, rng: random.Random, plans: list, counts: dict[str, int]) -> None:
+    """Quiz attempts of everyone who reached the quiz: the failed ones, then the pass."""
+    from app.models import AttemptChoice, AttemptResult, QuizAttempt
+
+    attempts, results, choices = [], [], []
+    attempt_id = 0
+    for p in plans:
+        if not p.course.quiz_id or p.opened < len(p.course.steps):
+            continue
+        outcomes = [False] * p.failed_attempts + ([True] if p.completed_at else [])
+        moment = p.step_times[-1]
+        for number, passing in enumerate(outcomes, start=1):
+            attempt_id += 1
+            given, graded, picked, earned, possible = _answers(rng, p.course.snapshot,
+                                                               passing)
+            score = (Decimal(100 * earned) / possible).quantize(Decimal("0.01"))
+            attempts.append((attempt_id, p.user_id, p.course.quiz_id, number, moment,
+                             None, moment + timedelta(minutes=6), False, p.course.snapshot,
+                             given, earned, possible, score, passing))
+            results += [(attempt_id, qid, ok, pts) for qid, ok, pts in graded]
+            choices += [(attempt_id, oid) for oid in picked]
+            moment += timedelta(minutes=15)
+    counts["quiz_attempts"] = _bulk_insert(engine, QuizAttempt.__table__, [
+        "id", "user_id", "quiz_id", "number", "started_at", "deadline_at", "submitted_at",
+        "timed_out", "snapshot", "answers", "points_earned", "points_possible", "score",
+        "passed"], attempts)
+    counts["attempt_results"] = _bulk_insert(
+        engine, AttemptResult.__table__, ["attempt_id", "question_id", "correct", "points"],
+        results)
+    counts["attempt_choices"] = _bulk_insert(
+        engine, AttemptChoice.__table__, ["attempt_id", "option_id"], choices)
+    _reset_sequences(engine, ["quiz_attempt"])
+
+
+def _seed_certificates(engine, rng: random.Random, plans: list, names: dict[int, str],
+                       nip_of: dict[int, str | None], counts: dict[str, int]) -> None:
+    """A certificate for every completed enrolment, named and masked as issuing does."""
+    from app.models import Certificate
+    from app.services.nip import mask_nip
+
+    counts["certificates"] = _bulk_insert(engine, Certificate.__table__, [
+        "code", "user_id", "course_id", "issued_at", "learner_name", "masked_nip",
+        "course_title", "jp", "completed_at"],
+        ((f"{rng.getrandbits(128):032x}", p.user_id, p.course.id, p.completed_at,
+          names[p.user_id], mask_nip(nip_of[p.user_id]), p.course.title, p.course.jp,
+          p.completed_at) for p in plans if p.completed_at))
+
+
+def _finish(db, engine, counts: dict[str, int]) -> None:
+    """COPY went around the ORM: count the report's per-unit roll-ups once, as
+    `flask reports rollups` does after a bulk load, then ANALYZE."""
+    from app.models import ReportRollup
+    from app.services import rollups
+
+    rollups.refresh(db.session)
+    db.session.commit()
+    counts["report_rollups"] = db.session.query(ReportRollup).count()
+    db.session.remove()
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    db.session.remove()
+    db.engine.dispose()
 
 
 def main() -> None:

@@ -19,16 +19,15 @@ USER_AGENT = "lentera-bench/1"
 HELLO_PATH = "/_bench/hello"
 SIGNED_IN_HELLO_PATH = "/_bench/hello-signed-in"  # the same, after loading the signed-in user
 
-# The supervisor report and its CSV export (issue 5). Until those routes exist they answer 404,
-# and the benchmark records "not available yet" instead of a figure. The admin sees the whole
-# tree, so these are the report over all 50,000 learners.
+# The supervisor report and its CSV export (issue 5). The admin sees the whole tree, so these
+# are the report over all 50,000 learners.
 REPORT_ENDPOINTS = {
     "report_page": "/reports/",
     "csv_export": "/reports/export.csv",
 }
 
 # The JSON API's lesson and course-list endpoints (issue 9), measured beside the web lesson
-# page with a bearer token per reader. Until the API is merged they are "not available yet".
+# page with a bearer token per reader.
 API_ENDPOINTS = {
     "api_lesson": "/api/v1/lessons/{lesson_id}",
     "api_courses": "/api/v1/courses",

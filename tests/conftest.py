@@ -65,7 +65,6 @@ def _limiter_as_configured(app):
     from app.extensions import limiter
 
     limiter.enabled = app.config["RATELIMIT_ENABLED"]
-    yield
 
 
 @pytest.fixture

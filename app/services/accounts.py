@@ -23,6 +23,8 @@ MIN_PASSWORD_LENGTH = 8
 
 
 def normalize_email(raw: str) -> str:
+    """The address trimmed and lower-cased. Raises InvalidInput when it is not an email address
+    or is longer than 254 characters (RFC 5321)."""
     email = (raw or "").strip().lower()
     if not _EMAIL.fullmatch(email) or len(email) > 254:
         raise InvalidInput(_l("Alamat email tidak valid."))
@@ -30,6 +32,8 @@ def normalize_email(raw: str) -> str:
 
 
 def check_password_strength(password: str) -> None:
+    """Returns nothing for a usable password; raises InvalidInput when it is shorter than
+    MIN_PASSWORD_LENGTH (8) characters."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_l("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH))
 

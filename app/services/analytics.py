@@ -78,6 +78,8 @@ def median_days_to_completion(session: Session, course_id: int) -> float | None:
 
 
 def course_analytics(session: Session, course: Course) -> CourseAnalytics:
+    """Counts of enrolled, started (opened any lesson, retired ones too) and completed learners,
+    the median days from enrolment to completion, and each lesson's reach. Raises nothing."""
     enrolled, completed = session.execute(
         select(func.count(), func.count(Enrolment.completed_at)).where(
             Enrolment.course_id == course.id

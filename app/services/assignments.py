@@ -116,4 +116,5 @@ def assignments_in_scope(session: Session, viewer: User) -> list[Assignment]:
 
 
 def can_assign(user: User) -> bool:
+    """Whether this user may assign courses: admins and supervisors (PRODUCT, Supervisors)."""
     return bool(user.roles & (Role.ADMIN | Role.SUPERVISOR))

@@ -13,6 +13,7 @@ from app.models import AuditEntry, User
 def record(
     session: Session, actor_id: int | None, action: str, target: str, **details
 ) -> AuditEntry:
+    """Add one audit log entry (actor None: the system) and return it; the caller commits."""
     entry = AuditEntry(actor_id=actor_id, action=action, target=target, details=details)
     session.add(entry)
     return entry

@@ -200,6 +200,8 @@ class UploadPlan:
 
 
 def plan_upload(session: Session, upload: CourseUpload) -> UploadPlan:
+    """The staged upload parsed and compared with the imported course of its slug (None if
+    new): an UploadPlan to preview. Raises nothing; problems are in the plan's parsed result."""
     parsed = parse_upload(upload)
     course = _course(session, upload.slug)
     return UploadPlan(upload, parsed, course, diff_course(session, course, parsed))
@@ -264,6 +266,7 @@ def import_upload(
 
 
 def discard_upload(session: Session, upload: CourseUpload) -> None:
+    """Delete a staged upload (flushed, the caller commits). Raises nothing."""
     session.delete(upload)
     session.flush()
 

@@ -63,6 +63,7 @@ def issue(session: Session, enrolment: Enrolment) -> Certificate:
 
 
 def by_code(session: Session, code: str) -> Certificate | None:
+    """The certificate with this verification code, or None when there is none."""
     return session.scalar(select(Certificate).where(Certificate.code == code))
 
 

@@ -174,4 +174,5 @@ def decide(
 
 
 def proof_filename(claim: JpClaim) -> str:
+    """The download name of a claim's proof, e.g. "bukti-pelatihan-12.pdf"."""
     return f"bukti-pelatihan-{claim.id}.{PROOF_EXTENSIONS[claim.proof_type]}"

@@ -42,6 +42,8 @@ class AttendanceRefused(InvalidInput):
 
 
 def new_code() -> str:
+    """A random check-in code: CODE_LENGTH (6) characters of CODE_ALPHABET, which leaves out
+    look-alikes (0/O, 1/I/L). Not checked for uniqueness here."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
@@ -102,6 +104,7 @@ def managed_session(session: Session, viewer: User, session_id: int) -> ClassSes
 
 
 def set_checkin(class_session: ClassSession, is_open: bool) -> None:
+    """Open or close self check-in with the session's code; the caller commits."""
     class_session.checkin_open = is_open
 
 

@@ -20,6 +20,8 @@ can_manage = can_preview
 
 
 def visible_course(session: Session, slug: str, user: User) -> Course:
+    """The course with this slug if published, or unpublished and previewable by this user
+    (can_preview). Raises NotFound otherwise."""
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is None or not (course.published or can_preview(user, course)):
         # An unpublished course is "not found" to others, not "forbidden": its name stays private.

@@ -14,10 +14,12 @@ def _hasher(time_cost: int, memory_cost: int) -> PasswordHasher:
 
 
 def hash_password(password: str, time_cost: int = 3, memory_cost: int = 64 * 1024) -> str:
+    """An Argon2id hash of the password; `memory_cost` in KiB (the PASSWORD_* settings)."""
     return _hasher(time_cost, memory_cost).hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether the password matches the hash; False for no hash or a malformed one, never raises."""
     if not password_hash:
         return False
     try:

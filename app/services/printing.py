@@ -366,6 +366,11 @@ class _Flow(HTMLParser):
 
 
 def html_flowables(html: str, styles, image_for) -> list[Flowable]:
+    """ReportLab flowables (paragraphs, lists, tables, images) for sanitised lesson HTML.
+
+    `styles` are the booklet's paragraph styles; `image_for(src)` returns the flowable for an
+    image, or None to print its alt text instead.
+    """
     parser = _Flow(styles, image_for)
     parser.feed(html)
     return parser.close()

@@ -350,6 +350,7 @@ def course_quizzes(session: Session, course_id: int) -> list[Lesson]:
 
 
 def attempts_of(session: Session, user_id: int, quiz: Quiz) -> list[QuizAttempt]:
+    """The user's submitted attempts at this quiz, oldest first ([] if none). Raises nothing."""
     return session.scalars(
         select(QuizAttempt)
         .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.lesson_id,

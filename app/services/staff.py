@@ -60,45 +60,59 @@ def _check_rows(session: Session, data: bytes | str) -> tuple[list[StaffRow], li
     emails: dict[str, int] = {}
     nips: dict[str, int] = {}
     for line, raw in raw_rows:
-        reasons: list[str] = []
-        email = nip = None
-        try:
-            email = normalize_email(raw["email"])
-        except InvalidInput:
-            reasons.append(str(_l("email tidak valid: %(value)s", value=raw["email"] or "-")))
-        name = raw["name"]
-        if not name:
-            reasons.append(str(_l("nama kosong")))
-        elif len(name) > 200:
-            reasons.append(str(_l("nama lebih dari 200 karakter")))
-        if raw["nip"]:
-            try:
-                nip = normalize_nip(raw["nip"])
-            except InvalidInput as exc:
-                reasons.append(str(_l("NIP %(value)s salah: %(reason)s", value=raw["nip"],
-                                      reason=str(exc))))
-        try:
-            roles = Role.parse(raw["role"] or "learner")
-        except ValueError:
-            roles = Role.LEARNER
-            reasons.append(str(_l(
-                "peran tidak dikenal: %(value)s (pilih learner, trainer, supervisor, admin)",
-                value=raw["role"])))
-        if email and email in emails:
-            reasons.append(str(_l("email %(email)s sudah ada di baris %(line)d",
-                                  email=email, line=emails[email])))
-        elif email:
-            emails[email] = line
-        if nip and nip in nips:
-            reasons.append(str(_l("NIP %(nip)s sudah ada di baris %(line)d",
-                                  nip=nip, line=nips[nip])))
-        elif nip:
-            nips[nip] = line
+        row, reasons = _check_row(line, raw, emails, nips)
         if reasons:
             problems.extend(RowProblem(line, reason) for reason in reasons)
-            continue
-        rows.append(StaffRow(line, email, name, nip, raw["unit_code"] or None, roles))
+        else:
+            rows.append(row)
+    good = _check_against_database(session, rows, problems)
+    problems.sort(key=lambda p: p.line)
+    return good, problems
 
+
+def _check_row(line: int, raw: dict, emails: dict[str, int],
+               nips: dict[str, int]) -> tuple[StaffRow, list[str]]:
+    """One file row on its own and against the rows above it (emails and NIPs seen so far)."""
+    reasons: list[str] = []
+    email = nip = None
+    try:
+        email = normalize_email(raw["email"])
+    except InvalidInput:
+        reasons.append(str(_l("email tidak valid: %(value)s", value=raw["email"] or "-")))
+    name = raw["name"]
+    if not name:
+        reasons.append(str(_l("nama kosong")))
+    elif len(name) > 200:
+        reasons.append(str(_l("nama lebih dari 200 karakter")))
+    if raw["nip"]:
+        try:
+            nip = normalize_nip(raw["nip"])
+        except InvalidInput as exc:
+            reasons.append(str(_l("NIP %(value)s salah: %(reason)s", value=raw["nip"],
+                                  reason=str(exc))))
+    try:
+        roles = Role.parse(raw["role"] or "learner")
+    except ValueError:
+        roles = Role.LEARNER
+        reasons.append(str(_l(
+            "peran tidak dikenal: %(value)s (pilih learner, trainer, supervisor, admin)",
+            value=raw["role"])))
+    if email and email in emails:
+        reasons.append(str(_l("email %(email)s sudah ada di baris %(line)d",
+                              email=email, line=emails[email])))
+    elif email:
+        emails[email] = line
+    if nip and nip in nips:
+        reasons.append(str(_l("NIP %(nip)s sudah ada di baris %(line)d",
+                              nip=nip, line=nips[nip])))
+    elif nip:
+        nips[nip] = line
+    return StaffRow(line, email, name, nip, raw["unit_code"] or None, roles), reasons
+
+
+def _check_against_database(session: Session, rows: list[StaffRow],
+                            problems: list[RowProblem]) -> list[StaffRow]:
+    """The rows whose unit exists and whose NIP is not another user's; the rest to problems."""
     # What the database already holds, in three queries for the whole file.
     codes = {row.unit_code for row in rows if row.unit_code}
     known_units = set(session.scalars(select(Unit.code).where(Unit.code.in_(codes)))) if codes \
@@ -117,8 +131,7 @@ def _check_rows(session: Session, data: bytes | str) -> tuple[list[StaffRow], li
             problems.extend(RowProblem(row.line, reason) for reason in reasons)
         else:
             good.append(row)
-    problems.sort(key=lambda p: p.line)
-    return good, problems
+    return good
 
 
 def import_staff(

@@ -44,6 +44,7 @@ def _coverage(font_name: str) -> frozenset[int]:
 
 
 def has_glyph(font_name: str, char: str) -> bool:
+    """Whether the registered font draws this character."""
     return ord(char) in _coverage(font_name)
 
 
@@ -81,6 +82,7 @@ _CJK_CHAR = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
 
 
 def has_cjk(text: str) -> bool:
+    """Whether the text holds any Chinese, Japanese or Korean character."""
     return bool(_CJK_CHAR.search(text))
 
 

@@ -17,6 +17,8 @@ _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 
 def check_code(code: str) -> str:
+    """The unit code trimmed. Raises InvalidInput unless it is 1–40 letters, digits, dots,
+    underscores or hyphens."""
     code = (code or "").strip()
     if not _CODE.fullmatch(code):
         raise InvalidInput(_l(
@@ -72,6 +74,7 @@ def upsert_unit(
 
 
 def get_unit(session: Session, unit_id: int) -> Unit:
+    """The unit with this id. Raises NotFound when there is none."""
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise NotFound()

@@ -53,7 +53,7 @@ def test_email_and_nip_are_unique(session):
 def test_roles_combine_and_parse_from_the_command_line_form():
     assert Role.parse("supervisor, learner") == Role.SUPERVISOR | Role.LEARNER
     assert (Role.SUPERVISOR | Role.LEARNER).names == ["learner", "supervisor"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="kepala"):
         Role.parse("kepala")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^$"):
         Role.parse("")

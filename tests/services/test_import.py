@@ -109,7 +109,6 @@ def test_a_failed_import_leaves_the_previous_version_untouched(app, session, cou
     parsed.lessons[-1].title = None
     with pytest.raises(IntegrityError):
         import_course(session, parsed, str(folder))
-        session.commit()
     session.rollback()
 
     assert session.scalar(select(Course.content_hash)) == before

@@ -112,7 +112,7 @@ def test_invalid_utf8_in_a_form_body_is_a_400(app, client):
     assert "Permintaan tidak dapat diproses" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url, status", [
+@pytest.mark.parametrize(("url", "status"), [
     ("/?page=%C2%B2", 200),  # the catalog has no pages: ignored
     ("/reports/rows?page=%C2%B2", 400),
     ("/attempts/99999999999999999999", 404),

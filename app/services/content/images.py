@@ -46,6 +46,7 @@ class ImageInfo:
 
 
 def variant_path(path: str, width: int) -> str:
+    """The media path of an image's scaled variant `width` pixels wide ("a.jpg.lentera-360w")."""
     return f"{path}{VARIANT_MARK}{width}w"
 
 

@@ -127,6 +127,18 @@ def import_course(
     """
     course = session.scalar(select(Course).where(Course.slug == parsed.slug))
     diff = diff_course(session, course, parsed)
+    course = _sync_course(session, course, parsed, source_path, publish=publish)
+    module_ids = _sync_modules(session, course, parsed)
+    _sync_lessons(session, course, parsed, module_ids)
+    _sync_media(session, course, parsed)
+    session.flush()
+    return ImportResult(course, len(diff.new), len(diff.changed), len(diff.unchanged),
+                        len(diff.retired), diff)
+
+
+def _sync_course(session: Session, course: Course | None, parsed: ParsedCourse,
+                 source_path: str, *, publish: bool) -> Course:
+    """The course row (new and unpublished when it did not exist) with course.md's fields."""
     if course is None:
         course = Course(slug=parsed.slug, published=False)
         session.add(course)
@@ -149,24 +161,33 @@ def import_course(
     if publish:
         course.published = True
     session.flush()
+    return course
 
+
+def _sync_modules(session: Session, course: Course, parsed: ParsedCourse) -> dict[str, int]:
+    """Modules matched by folder name, the missing ones retired; returns {dir_name: id}."""
     modules = {
         m.dir_name: m for m in session.scalars(select(Module).where(Module.course_id == course.id))
     }
-    for position, pm in enumerate(parsed.modules, start=1):
-        module = modules.pop(pm.dir_name, None) or Module(course=course, dir_name=pm.dir_name)
-        module.title, module.intro_html = pm.title, pm.intro_html
+    for position, parsed_module in enumerate(parsed.modules, start=1):
+        module = (modules.pop(parsed_module.dir_name, None)
+                  or Module(course=course, dir_name=parsed_module.dir_name))
+        module.title, module.intro_html = parsed_module.title, parsed_module.intro_html
         module.position, module.retired = position, False
         session.add(module)
     for module in modules.values():
         module.retired = True
     session.flush()
-    module_ids = dict(
+    return dict(
         session.execute(
             select(Module.dir_name, Module.id).where(Module.course_id == course.id)
         ).all()
     )
 
+
+def _sync_lessons(session: Session, course: Course, parsed: ParsedCourse,
+                  module_ids: dict[str, int]) -> None:
+    """Lessons matched by path (so progress stays), their quizzes; the missing ones retired."""
     existing = {
         lesson.path: lesson
         for lesson in session.scalars(select(Lesson).where(Lesson.course_id == course.id))
@@ -194,11 +215,6 @@ def import_course(
             _sync_questions(session, quiz, pl.quiz.questions)
     for lesson in existing.values():
         lesson.retired = True
-
-    _sync_media(session, course, parsed)
-    session.flush()
-    return ImportResult(course, len(diff.new), len(diff.changed), len(diff.unchanged),
-                        len(diff.retired), diff)
 
 
 def _sync_media(session: Session, course: Course, parsed: ParsedCourse) -> None:

@@ -279,6 +279,39 @@ def check_course(
         r.problem("", 1, _l("nama folder kursus harus huruf kecil, angka dan tanda '-'"))
 
     # First pass: which files exist, so links can be checked against them.
+    modules, lessons, media = _scan(r, folder)
+    _check_numbering(r, modules, lessons)
+    # Identities first, so links between lessons can be rewritten to their URLs.
+    module_ids = _module_identities(r, modules)
+    sources, lesson_files = _lesson_identities(r, modules, lessons, module_ids)
+    parsed_media = _check_media(r, media)
+    r.images = {m.path: m for m in parsed_media if m.image is not None}
+    rewrites = _link_rewriter(r, lesson_files, {m.path: m.sha256[:12] for m in parsed_media})
+
+    def render(rel: str, body: str, first_line: int, url_dir: str, language: str) -> str:
+        """Rendered, sanitised HTML of a body, its images sized; warnings for what it loses."""
+        links = rewrites(rel, body, first_line, url_dir)
+        for line, message in lint_markdown(body, first_line):
+            r.warn(rel, line, message)
+        return r.html(body, links, language)
+
+    course = _guarded(r, "course.md", _read_course_md, r, render)
+    r.language = course.language if course else "id"
+    _assemble(r, course, modules, lessons, module_ids, sources, lesson_files, rewrites, render)
+    warnings = sorted(r.warnings, key=lambda p: (p.path, p.line))
+    if r.problems or course is None:
+        return None, sorted(r.problems, key=lambda p: (p.path, p.line)), warnings
+    course.media = parsed_media
+    course.content_hash = r.digest.hexdigest()
+    course.warnings = warnings
+    return course, [], warnings
+
+
+def _scan(r: _Reader, folder: Path) -> tuple[
+    list[tuple[int, str]], dict[str, list[tuple[int, str]]], dict[str, Path]
+]:
+    """The course folder's files: [(NN, module folder)], {module folder: [(NN, lesson file)]}
+    and {path under media/: file}; anything else is a problem."""
     modules: list[tuple[int, str]] = []
     lessons: dict[str, list[tuple[int, str]]] = {}
     media: dict[str, Path] = {}
@@ -289,36 +322,52 @@ def check_course(
         if entry.is_symlink():
             r.problem(name, 1, _l("tautan simbolik tidak diizinkan"))
         elif entry.is_dir() and name == "media":
-            for f in sorted(entry.rglob("*")):
-                rel = f.relative_to(entry).as_posix()
-                if f.is_symlink():
-                    r.problem(f"media/{rel}", 1, _l("tautan simbolik tidak diizinkan"))
-                elif f.is_file() and not f.name.startswith("."):
-                    media[rel] = f
+            _scan_media(r, entry, media)
         elif entry.is_dir():
             m = NUMBERED.fullmatch(name)
             if not m:
                 r.problem(name, 1, _l("folder modul harus bernama NN-slug, misalnya 01-pengantar"))
                 continue
             modules.append((int(m.group(1)), name))
-            lessons[name] = []
-            for f in sorted(entry.iterdir()):
-                if f.name.startswith(".") or f.name == "module.md":
-                    continue
-                stem, suffix = posixpath.splitext(f.name)
-                lm = NUMBERED.fullmatch(stem)
-                if f.is_symlink():
-                    r.problem(f"{name}/{f.name}", 1, _l("tautan simbolik tidak diizinkan"))
-                elif not f.is_file() or suffix not in LESSON_SUFFIXES or not lm:
-                    r.problem(f"{name}/{f.name}", 1, _l(
-                        "berkas pelajaran harus bernama NN-slug.md, misalnya 01-pengantar.md"))
-                else:
-                    lessons[name].append((int(lm.group(1)), f.name))
+            lessons[name] = _scan_module(r, entry)
         elif name != "course.md":
             r.problem(name, 1, _l(
                 "berkas tak terduga di folder kursus: pelajaran ada di folder modul, "
                 "gambar di media/"))
+    return modules, lessons, media
 
+
+def _scan_media(r: _Reader, entry: Path, media: dict[str, Path]) -> None:
+    for f in sorted(entry.rglob("*")):
+        rel = f.relative_to(entry).as_posix()
+        if f.is_symlink():
+            r.problem(f"media/{rel}", 1, _l("tautan simbolik tidak diizinkan"))
+        elif f.is_file() and not f.name.startswith("."):
+            media[rel] = f
+
+
+def _scan_module(r: _Reader, entry: Path) -> list[tuple[int, str]]:
+    """A module folder's lesson files as [(NN, file name)]; anything else is a problem."""
+    name = entry.name
+    found: list[tuple[int, str]] = []
+    for f in sorted(entry.iterdir()):
+        if f.name.startswith(".") or f.name == "module.md":
+            continue
+        stem, suffix = posixpath.splitext(f.name)
+        lm = NUMBERED.fullmatch(stem)
+        if f.is_symlink():
+            r.problem(f"{name}/{f.name}", 1, _l("tautan simbolik tidak diizinkan"))
+        elif not f.is_file() or suffix not in LESSON_SUFFIXES or not lm:
+            r.problem(f"{name}/{f.name}", 1, _l(
+                "berkas pelajaran harus bernama NN-slug.md, misalnya 01-pengantar.md"))
+        else:
+            found.append((int(lm.group(1)), f.name))
+    return found
+
+
+def _check_numbering(r: _Reader, modules: list[tuple[int, str]],
+                     lessons: dict[str, list[tuple[int, str]]]) -> None:
+    """No two modules, and no two lessons of a module, share a number."""
     for where, names in [("", [m for _, m in modules])] + [
         (f"{mod}/", [f for _, f in files]) for mod, files in lessons.items()
     ]:
@@ -330,7 +379,9 @@ def check_course(
                                               n=number, other=seen[number]))
             seen.setdefault(number, name)
 
-    # Identities first, so links between lessons can be rewritten to their URLs.
+
+def _module_identities(r: _Reader, modules: list[tuple[int, str]]) -> dict[str, str]:
+    """{module folder: its identity (the name without NN-)}; a repeated identity is a problem."""
     module_ids: dict[str, str] = {}
     seen_modules: dict[str, str] = {}
     for _, mod in sorted(modules):
@@ -341,6 +392,15 @@ def check_course(
                 other=seen_modules[ident], id=ident))
         seen_modules.setdefault(ident, mod)
         module_ids[mod] = ident
+    return module_ids
+
+
+def _lesson_identities(
+    r: _Reader, modules: list[tuple[int, str]], lessons: dict[str, list[tuple[int, str]]],
+    module_ids: dict[str, str],
+) -> tuple[dict[str, tuple[str, FrontMatter | None]], dict[str, str]]:
+    """Each lesson file read once: ({path: (text, front matter)}, {path: identity}), the
+    identity "module/lesson" from the names or the front matter's `id`."""
     sources: dict[str, tuple[str, FrontMatter | None]] = {}
     lesson_files: dict[str, str] = {}  # "01-a/02-b.md" -> "a/b"
     seen_lessons: dict[str, str] = {}
@@ -370,13 +430,16 @@ def check_course(
                     "beri 'id:' yang lain", id=ident, other=seen_lessons[ident]))
             seen_lessons.setdefault(ident, rel)
             lesson_files[rel] = ident
+    return sources, lesson_files
+
+
+def _link_rewriter(r: _Reader, lesson_files: dict[str, str], media_urls: dict[str, str]):
+    """rewrites(rel, body, first_line, url_dir): each relative link target in `body` mapped to
+    its URL, broken ones reported."""
     # A link written before the files were renumbered or moved ("02-dua.md" after 02-dua.md
     # became 03-dua.md) still finds its lesson: by the path without NN- prefixes, or by an id.
     by_identity: dict[str, str] = {ident: rel for rel, ident in lesson_files.items()}
     by_identity.update({_unnumbered(rel): rel for rel in lesson_files})
-    parsed_media = _check_media(r, media)
-    media_urls = {m.path: m.sha256[:12] for m in parsed_media}
-    r.images = {m.path: m for m in parsed_media if m.image is not None}
 
     def rewrites(rel: str, body: str, first_line: int, url_dir: str) -> dict[str, str]:
         """Map each relative link target in `body` to its URL, reporting broken ones."""
@@ -404,15 +467,14 @@ def check_course(
                 r.warn(rel, line, _l("tautan '%(t)s' menuju berkas yang tidak ada", t=target))
         return out
 
-    def render(rel: str, body: str, first_line: int, url_dir: str, language: str) -> str:
-        """Rendered, sanitised HTML of a body, its images sized; warnings for what it loses."""
-        links = rewrites(rel, body, first_line, url_dir)
-        for line, message in lint_markdown(body, first_line):
-            r.warn(rel, line, message)
-        return r.html(body, links, language)
+    return rewrites
 
-    course = _guarded(r, "course.md", _read_course_md, r, render)
-    r.language = course.language if course else "id"
+
+def _assemble(r: _Reader, course: ParsedCourse | None, modules: list[tuple[int, str]],
+              lessons: dict[str, list[tuple[int, str]]], module_ids: dict[str, str],
+              sources: dict[str, tuple[str, FrontMatter | None]], lesson_files: dict[str, str],
+              rewrites, render) -> None:
+    """Read every module.md and lesson in order onto the course (when course.md was read)."""
     if not modules:
         r.problem("course.md", 1, _l("kursus belum punya modul (folder NN-slug)"))
     for _, mod in sorted(modules):
@@ -428,13 +490,6 @@ def check_course(
                               module_ids[mod], rewrites)
             if course and lesson:
                 course.lessons.append(lesson)
-    warnings = sorted(r.warnings, key=lambda p: (p.path, p.line))
-    if r.problems or course is None:
-        return None, sorted(r.problems, key=lambda p: (p.path, p.line)), warnings
-    course.media = parsed_media
-    course.content_hash = r.digest.hexdigest()
-    course.warnings = warnings
-    return course, [], warnings
 
 
 def _bank_quiz(r: _Reader, rel: str, text: str, slug: str) -> str | None:
@@ -508,16 +563,7 @@ def _read_course_md(r: _Reader, render) -> ParsedCourse | None:
     meta = fm.meta
     title = r.required_text(rel, fm, "title")
     summary = r.required_text(rel, fm, "summary")
-    jp = Decimal(0)
-    if meta.get("jp") is None:
-        r.problem(rel, fm.line_of("jp"), _l("'%(key)s' wajib diisi", key="jp"))
-    else:
-        try:
-            jp = Decimal(str(meta["jp"]))
-            if not jp.is_finite() or jp <= 0 or jp >= 10000 or isinstance(meta["jp"], bool):
-                raise InvalidOperation
-        except InvalidOperation:
-            r.problem(rel, fm.line_of("jp"), _l("'jp' harus angka lebih dari 0"))
+    jp = _course_jp(r, rel, fm)
     language = str(meta.get("language", "id"))
     if language not in ("id", "en"):
         r.problem(rel, fm.line_of("language"), _l("'language' harus 'id' atau 'en'"))
@@ -552,6 +598,23 @@ def _read_course_md(r: _Reader, render) -> ParsedCourse | None:
         description_html=description,
         content_hash="",
     )
+
+
+def _course_jp(r: _Reader, rel: str, fm: FrontMatter) -> Decimal:
+    """course.md's `jp` (learning hours, more than 0 and below 10,000), after reporting it
+    when missing or out of range."""
+    meta = fm.meta
+    jp = Decimal(0)
+    if meta.get("jp") is None:
+        r.problem(rel, fm.line_of("jp"), _l("'%(key)s' wajib diisi", key="jp"))
+    else:
+        try:
+            jp = Decimal(str(meta["jp"]))
+            if not jp.is_finite() or jp <= 0 or jp >= 10000 or isinstance(meta["jp"], bool):
+                raise InvalidOperation
+        except InvalidOperation:
+            r.problem(rel, fm.line_of("jp"), _l("'jp' harus angka lebih dari 0"))
+    return jp
 
 
 def _read_module(r: _Reader, mod: str, ident: str, render) -> ParsedModule | None:

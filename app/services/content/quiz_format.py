@@ -118,7 +118,19 @@ def parse_quiz(
 
 
 def _parse_question(block: list[str], line_no: int, problem) -> ParsedQuestion | None:
-    heading = block[0][3:].strip()
+    heading, points = _heading_and_points(block[0], line_no, problem)
+    question = ParsedQuestion(line_no, heading, points, "")
+    body_ok = _read_body(block, line_no, question, problem)
+    kind_ok = _check_kind(question, line_no, problem)
+    if kind_ok is None:
+        return None
+    question.content_hash = hashlib.sha256("\n".join(block).strip().encode()).hexdigest()
+    return question if body_ok and kind_ok else None
+
+
+def _heading_and_points(first: str, line_no: int, problem) -> tuple[str, int]:
+    """The question's heading text and its points (`{points=N}`, 1 when absent or wrong)."""
+    heading = first[3:].strip()
     points = 1
     if match := _POINTS.search(heading):
         heading = heading[: match.start()].strip()
@@ -129,7 +141,11 @@ def _parse_question(block: list[str], line_no: int, problem) -> ParsedQuestion |
             problem(line_no, _l("{points=N} harus bilangan bulat dari 1 sampai 100"))
     if not heading:
         problem(line_no, _l("pertanyaan tanpa teks setelah '## '"))
-    question = ParsedQuestion(line_no, heading, points, "")
+    return heading, points
+
+
+def _read_body(block: list[str], line_no: int, question: ParsedQuestion, problem) -> bool:
+    """Fill the prompt, options or accepted answers and explanation; False after a problem."""
     prompt, explanation = [], []
     phase, in_fence, ok = "prompt", False, True
     for offset, line in enumerate(block[1:], start=1):
@@ -140,18 +156,7 @@ def _parse_question(block: list[str], line_no: int, problem) -> ParsedQuestion |
         answer = None if in_fence else _ANSWER.match(line)
         if phase in ("prompt", "items") and (option or answer):
             phase = "items"
-            if option:
-                correct = option.group(1) != " "
-                if not option.group(2).strip():
-                    problem(here, _l("pilihan jawaban kosong setelah '- [ ]'"))
-                    ok = False
-                question.options.append(ParsedOption(option.group(2).strip(), correct))
-            else:
-                text = accepted_form(answer.group(1))
-                if not text:
-                    problem(here, _l("jawaban singkat kosong setelah '='"))
-                    ok = False
-                question.accepted.append(text)
+            ok = _add_item(question, option, answer, here, problem) and ok
         elif phase == "prompt":
             prompt.append(line)
         elif not line.strip():
@@ -166,15 +171,38 @@ def _parse_question(block: list[str], line_no: int, problem) -> ParsedQuestion |
                 "teks tak terduga setelah pilihan jawaban; tulis penjelasan sebagai kutipan (> …)"))
             ok = False
     if prompt:
-        question.prompt_md = heading + "\n\n" + "\n".join(prompt).strip()
+        question.prompt_md = question.prompt_md + "\n\n" + "\n".join(prompt).strip()
     question.explanation_md = "\n".join(explanation).strip()
+    return ok
 
+
+def _add_item(question: ParsedQuestion, option, answer, here: int, problem) -> bool:
+    """One `- [ ]`/`- [x]` option or `=` accepted answer onto the question; False if empty."""
+    ok = True
+    if option:
+        correct = option.group(1) != " "
+        if not option.group(2).strip():
+            problem(here, _l("pilihan jawaban kosong setelah '- [ ]'"))
+            ok = False
+        question.options.append(ParsedOption(option.group(2).strip(), correct))
+    else:
+        text = accepted_form(answer.group(1))
+        if not text:
+            problem(here, _l("jawaban singkat kosong setelah '='"))
+            ok = False
+        question.accepted.append(text)
+    return ok
+
+
+def _check_kind(question: ParsedQuestion, line_no: int, problem) -> bool | None:
+    """Set the question's kind; None when it has no kind at all, False after a problem."""
     if question.options and question.accepted:
         problem(line_no, _l("pertanyaan mencampur pilihan (- [ ]) dan jawaban singkat (=)"))
         return None
     if not question.options and not question.accepted:
         problem(line_no, _l("pertanyaan tanpa pilihan (- [ ] / - [x]) atau jawaban singkat (=)"))
         return None
+    ok = True
     if question.options:
         correct = sum(o.correct for o in question.options)
         if len(question.options) < 2:
@@ -186,5 +214,4 @@ def _parse_question(block: list[str], line_no: int, problem) -> ParsedQuestion |
         question.kind = "single" if correct == 1 else "multiple"
     else:
         question.kind = "short"
-    question.content_hash = hashlib.sha256("\n".join(block).strip().encode()).hexdigest()
-    return question if ok else None
+    return ok
