@@ -8,7 +8,7 @@ from functools import cache
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, func, or_, select
 from sqlalchemy import true as sa_true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.models import Role, Unit, User
 from app.services.audit import record
@@ -17,6 +17,7 @@ from app.services.nip import normalize_nip
 from app.services.passwords import hash_password, verify_password
 from app.services.sessions import end_all_sessions
 from app.services.throttle import DatabaseThrottle, Throttle
+from app.services.types import DbSession
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD_LENGTH = 8
@@ -35,7 +36,7 @@ def check_password_strength(password: str) -> None:
 
 
 def create_user(
-    session: Session,
+    session: DbSession,
     *,
     email: str,
     name: str,
@@ -85,7 +86,7 @@ def login_key(login: str) -> str:
     return re.sub(r"\s+", "", login)
 
 
-def find_by_login(session: Session, login: str) -> User | None:
+def find_by_login(session: DbSession, login: str) -> User | None:
     """A login is an email address or a NIP (spaces allowed)."""
     key = login_key(login)
     if "@" in key:
@@ -117,7 +118,7 @@ def _account_key(user: User | None, login: str) -> str:
 
 
 def authenticate(
-    session: Session,
+    session: DbSession,
     login: str,
     password: str,
     *,
@@ -164,7 +165,7 @@ def retry_minutes(exc: TooManyAttempts, now) -> int:
     return max(1, math.ceil((exc.retry_at - now).total_seconds() / 60))
 
 
-def get_user(session: Session, user_id: int) -> User:
+def get_user(session: DbSession, user_id: int) -> User:
     """The user with this id; NotFound otherwise."""
     user = session.get(User, user_id)
     if user is None:
@@ -173,7 +174,7 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def search_users(
-    session: Session, query: str = "", *, page: int = 1, per_page: int = 50
+    session: DbSession, query: str = "", *, page: int = 1, per_page: int = 50
 ) -> tuple[list[User], int]:
     """Users whose name, email or NIP contains the query, by name; one page and the total."""
     condition = sa_true()
@@ -195,7 +196,7 @@ def search_users(
 
 
 def update_user(
-    session: Session, actor: User, user_id: int, *, roles: Role, unit_id: int | None,
+    session: DbSession, actor: User, user_id: int, *, roles: Role, unit_id: int | None,
     active: bool,
 ) -> User:
     """An admin changes someone's roles, unit or access; role changes go to the audit log."""
@@ -224,7 +225,7 @@ def update_user(
 
 
 def update_identity(
-    session: Session, actor: User, user_id: int, *, name: str, email: str, nip: str | None,
+    session: DbSession, actor: User, user_id: int, *, name: str, email: str, nip: str | None,
 ) -> User:
     """An admin corrects someone's name, email or NIP (validated per PRODUCT §2).
 
@@ -251,7 +252,7 @@ def update_identity(
     return user
 
 
-def update_profile(session: Session, user: User, *, name: str, locale: str | None) -> User:
+def update_profile(session: DbSession, user: User, *, name: str, locale: str | None) -> User:
     """Someone changes their own name and interface language ("id", "en" or None: browser)."""
     name = (name or "").strip()
     if not name or len(name) > 200:
@@ -264,7 +265,7 @@ def update_profile(session: Session, user: User, *, name: str, locale: str | Non
 
 
 def change_password(
-    session: Session, user: User, current: str, new: str, *, cost: tuple[int, int],
+    session: DbSession, user: User, current: str, new: str, *, cost: tuple[int, int],
 ) -> User:
     """Someone changes their own password, proving the current one first.
 
@@ -287,7 +288,7 @@ RESET_WINDOW = timedelta(hours=1)
 
 
 def reset_target(
-    session: Session, login: str, *, address: str | None = None, throttle: Throttle | None = None,
+    session: DbSession, login: str, *, address: str | None = None, throttle: Throttle | None = None,
 ) -> User | None:
     """"Lupa kata sandi?": the active account to email a reset link to, or None.
 
@@ -310,7 +311,7 @@ def reset_target(
 
 
 def register(
-    session: Session, *, email: str, name: str, password: str, locale: str | None = None,
+    session: DbSession, *, email: str, name: str, password: str, locale: str | None = None,
     cost: tuple[int, int] = (3, 64 * 1024),
 ) -> tuple[User, bool]:
     """Public self-registration: a learner with no NIP and no unit, inactive until confirmed.

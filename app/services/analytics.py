@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Float, distinct, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.models import Course, Enrolment, Lesson, LessonProgress, Module
+from app.services.types import DbSession
 
 
 class days_between(FunctionElement):  # lower case: it reads like the SQL function it is
@@ -56,7 +56,7 @@ class CourseAnalytics:
         return round(100 * count / self.enrolled) if self.enrolled else 0
 
 
-def median_days_to_completion(session: Session, course_id: int) -> float | None:
+def median_days_to_completion(session: DbSession, course_id: int) -> float | None:
     """The median with window functions: the middle row, or the mean of the middle two."""
     days = days_between(Enrolment.enrolled_at, Enrolment.completed_at)
     ranked = (
@@ -77,7 +77,7 @@ def median_days_to_completion(session: Session, course_id: int) -> float | None:
     return None if median is None else float(median)
 
 
-def course_analytics(session: Session, course: Course) -> CourseAnalytics:
+def course_analytics(session: DbSession, course: Course) -> CourseAnalytics:
     enrolled, completed = session.execute(
         select(func.count(), func.count(Enrolment.completed_at)).where(
             Enrolment.course_id == course.id

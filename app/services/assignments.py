@@ -7,12 +7,13 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from app.models import Assignment, Course, Enrolment, Role, Unit, User, utcnow
 from app.services.audit import record
 from app.services.errors import InvalidInput, NotFound
 from app.services.scope import scoped_unit_ids, unit_in_scope
+from app.services.types import DbSession
 
 
 def covers(assigned_unit, home_unit):
@@ -42,7 +43,7 @@ class MandatoryState:
         return not self.completed and self.due_on < today
 
 
-def mandatory_state(session: Session, user_id: int, course_id: int) -> MandatoryState | None:
+def mandatory_state(session: DbSession, user_id: int, course_id: int) -> MandatoryState | None:
     """The nearest due date if the course is mandatory for the learner, in one query."""
     due = nearest_due_on(user_id).where(Assignment.course_id == course_id).subquery()
     row = session.execute(
@@ -57,7 +58,7 @@ def mandatory_state(session: Session, user_id: int, course_id: int) -> Mandatory
 
 
 def assign_course(
-    session: Session, actor: User, course_id: int, unit_id: int, due_on: date, *, today: date
+    session: DbSession, actor: User, course_id: int, unit_id: int, due_on: date, *, today: date
 ) -> Assignment:
     """Make a course mandatory for a unit subtree; assigning it again moves the due date.
 
@@ -82,7 +83,7 @@ def assign_course(
     return assignment
 
 
-def assignment_in_scope(session: Session, actor: User, assignment_id: int) -> Assignment:
+def assignment_in_scope(session: DbSession, actor: User, assignment_id: int) -> Assignment:
     """One assignment in the actor's units; raises NotFound for any other (or none)."""
     assignment = session.scalar(
         select(Assignment).where(
@@ -95,7 +96,7 @@ def assignment_in_scope(session: Session, actor: User, assignment_id: int) -> As
     return assignment
 
 
-def remove_assignment(session: Session, actor: User, assignment_id: int) -> None:
+def remove_assignment(session: DbSession, actor: User, assignment_id: int) -> None:
     """Delete an assignment in the actor's units (audited); raises NotFound otherwise."""
     assignment = assignment_in_scope(session, actor, assignment_id)
     record(session, actor.id, "assignment.remove", f"course:{assignment.course.slug}",
@@ -103,7 +104,7 @@ def remove_assignment(session: Session, actor: User, assignment_id: int) -> None
     session.delete(assignment)
 
 
-def assignments_in_scope(session: Session, viewer: User) -> list[Assignment]:
+def assignments_in_scope(session: DbSession, viewer: User) -> list[Assignment]:
     """Assignments the viewer may see and change (their units'), nearest due first."""
     query = (
         select(Assignment)

@@ -15,10 +15,10 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Certificate, Course, Enrolment, User
 from app.services.nip import mask_nip
+from app.services.types import DbSession
 from app.services.typesetting import fitted_paragraph, register_fonts
 
 
@@ -27,7 +27,7 @@ def new_code() -> str:
     return secrets.token_urlsafe(16)
 
 
-def completed_enrolment(session: Session, slug: str, user_id: int) -> tuple[Course, Enrolment]:
+def completed_enrolment(session: DbSession, slug: str, user_id: int) -> tuple[Course, Enrolment]:
     """The course and the learner's completed enrolment in it (even if the course has since
     been unpublished); NotFound when they have not completed it."""
     from app.services.errors import NotFound
@@ -43,7 +43,7 @@ def completed_enrolment(session: Session, slug: str, user_id: int) -> tuple[Cour
     return row[0], row[1]
 
 
-def issue(session: Session, enrolment: Enrolment) -> Certificate:
+def issue(session: DbSession, enrolment: Enrolment) -> Certificate:
     """The certificate of a completed enrolment, created the first time it is asked for."""
     existing = session.scalar(select(Certificate).where(
         Certificate.user_id == enrolment.user_id, Certificate.course_id == enrolment.course_id))
@@ -62,7 +62,7 @@ def issue(session: Session, enrolment: Enrolment) -> Certificate:
     return certificate
 
 
-def by_code(session: Session, code: str) -> Certificate | None:
+def by_code(session: DbSession, code: str) -> Certificate | None:
     return session.scalar(select(Certificate).where(Certificate.code == code))
 
 

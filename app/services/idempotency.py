@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from app.models import IdempotencyKey, utcnow
 from app.services.errors import Conflict, IdempotencyMismatch, InvalidInput
+from app.services.types import DbSession
 
 # Kept at least this long (PRODUCT §5 / issue 9: "at least 7 days"); older keys are purged.
 RETENTION = timedelta(days=7)
@@ -46,7 +46,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 def run_once(
-    session: Session, user_id: int, key: str, request_fingerprint: str,
+    session: DbSession, user_id: int, key: str, request_fingerprint: str,
     work: Callable[[], tuple[int, dict]], now: datetime | None = None,
 ) -> Reply:
     """Do `work` (returning status and JSON body) once per (user, key); replays get its reply.
@@ -89,7 +89,7 @@ def run_once(
     return Reply(status, body, False)
 
 
-def purge(session: Session, now: datetime | None = None) -> int:
+def purge(session: DbSession, now: datetime | None = None) -> int:
     """Delete keys older than RETENTION everywhere; returns how many."""
     return session.execute(
         delete(IdempotencyKey).where(IdempotencyKey.created_at < (now or utcnow()) - RETENTION)

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, Select, case, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from app.models import JpEntry, Unit, User, utcnow
 from app.models.ledger import CLAIM, COURSE, CREDITED, PENDING, REJECTED, SESSION
+from app.services.types import DbSession
 
 LEDGER_ZONE = ZoneInfo("Asia/Jakarta")
 SOURCES = (COURSE, SESSION, CLAIM)
@@ -42,7 +42,7 @@ def local_day(moment: datetime) -> date:
 
 
 def record(
-    session: Session, *, user_id: int, source: str, ref_id: int, hours: Decimal, on_date: date,
+    session: DbSession, *, user_id: int, source: str, ref_id: int, hours: Decimal, on_date: date,
     title: str, status: str = CREDITED, decided_by_id: int | None = None,
     decided_at: datetime | None = None,
 ) -> bool:
@@ -96,7 +96,7 @@ def totals_columns():
     )
 
 
-def year_totals(session: Session, user_id: int, year: int) -> JpTotals:
+def year_totals(session: DbSession, user_id: int, year: int) -> JpTotals:
     """JP of one person in one year, by source, plus pending claims. One aggregate query."""
     course, sess, claim, _total, pending = session.execute(
         select(*totals_columns()).where(JpEntry.user_id == user_id, JpEntry.year == year)
@@ -104,7 +104,7 @@ def year_totals(session: Session, user_id: int, year: int) -> JpTotals:
     return JpTotals(*(Decimal(v or 0) for v in (course, sess, claim, pending)))
 
 
-def credited_between(session: Session, user_id: int, start: date, end: date) -> Decimal:
+def credited_between(session: DbSession, user_id: int, start: date, end: date) -> Decimal:
     """Credited JP earned on local days in [start, end)."""
     total = session.scalar(
         select(func.coalesce(func.sum(JpEntry.hours), 0)).where(
@@ -114,7 +114,7 @@ def credited_between(session: Session, user_id: int, start: date, end: date) -> 
     return Decimal(total or 0)
 
 
-def entries(session: Session, user_id: int, year: int | None = None) -> list[JpEntry]:
+def entries(session: DbSession, user_id: int, year: int | None = None) -> list[JpEntry]:
     """One person's entries (every status), newest first; one year or all of them."""
     query = select(JpEntry).where(JpEntry.user_id == user_id)
     if year is not None:
@@ -122,7 +122,7 @@ def entries(session: Session, user_id: int, year: int | None = None) -> list[JpE
     return list(session.scalars(query.order_by(JpEntry.on_date.desc(), JpEntry.id.desc())))
 
 
-def years(session: Session, user_id: int) -> list[int]:
+def years(session: DbSession, user_id: int) -> list[int]:
     """The years in which the person has entries, newest first."""
     return list(session.scalars(
         select(JpEntry.year).where(JpEntry.user_id == user_id).distinct()
@@ -173,7 +173,7 @@ class HrRow:
     jp_pending: Decimal
 
 
-def hr_rows(session: Session, year: int, batch: int = 500):
+def hr_rows(session: DbSession, year: int, batch: int = 500):
     """Every active member of staff (a person in a unit) with their JP of `year` by source,
     zeros included, by unit and name; streamed from a server-side cursor."""
     jp = totals_by_user(year)

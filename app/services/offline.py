@@ -14,10 +14,11 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.models import Course, Lesson, MediaFile, Module, Question
 from app.services.content.links import absolute_links
+from app.services.types import DbSession
 
 _LINK = re.compile(r'(\s(?:src|href)=")([^"]+)(")')
 
@@ -28,7 +29,7 @@ COMPRESSION_RATIO = 0.35  # HTML crosses the wire gzip-compressed: about a third
 
 
 def course_package(
-    session: Session, course: Course, lesson_url: Callable[[Lesson], str],
+    session: DbSession, course: Course, lesson_url: Callable[[Lesson], str],
 ) -> dict:
     """Everything to read `course` offline, as JSON-ready data.
 
@@ -77,7 +78,7 @@ def course_package(
             "total_bytes": total, "lessons": lessons, "media": list(media.values())}
 
 
-def _questions(session: Session, step: Lesson) -> dict:
+def _questions(session: DbSession, step: Lesson) -> dict:
     questions = session.scalars(
         select(Question)
         .where(Question.quiz_id == step.id, Question.retired.is_(False))

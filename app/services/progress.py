@@ -9,7 +9,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from app.models import (
     Assignment,
@@ -26,23 +26,24 @@ from app.models import (
 from app.services import certificates, ledger
 from app.services.assignments import covers
 from app.services.courses import NotRecordable, check_recordable
+from app.services.types import DbSession
 
 __all__ = ["NotRecordable"]
 
 
-def _insert_ignoring_duplicates(session: Session, model, **values) -> None:
+def _insert_ignoring_duplicates(session: DbSession, model, **values) -> None:
     """INSERT … ON CONFLICT DO NOTHING: safe when two requests race to create the same row."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
 
 
-def enrolment_of(session: Session, user_id: int, course_id: int) -> Enrolment | None:
+def enrolment_of(session: DbSession, user_id: int, course_id: int) -> Enrolment | None:
     """The learner's enrolment in the course, if any."""
     return session.scalar(select(Enrolment).where(
         Enrolment.user_id == user_id, Enrolment.course_id == course_id))
 
 
-def enrol_in(session: Session, user_id: int, course: Course) -> Enrolment:
+def enrol_in(session: DbSession, user_id: int, course: Course) -> Enrolment:
     """Enrol the learner in a published course (again: no change) and return the enrolment.
 
     Raises NotRecordable for an unpublished course: previews record nothing.
@@ -54,7 +55,8 @@ def enrol_in(session: Session, user_id: int, course: Course) -> Enrolment:
 
 
 def complete_step(
-    session: Session, user_id: int, lesson: Lesson, completed_on_device_at: datetime | None = None,
+    session: DbSession, user_id: int, lesson: Lesson,
+    completed_on_device_at: datetime | None = None,
 ) -> bool:
     """A learner ticks a lesson off: complete_lesson after the rules of check_recordable
     (quizzes complete by being passed, previews record nothing; raises NotRecordable).
@@ -64,14 +66,14 @@ def complete_step(
     return complete_lesson(session, user_id, lesson, completed_on_device_at)
 
 
-def enrol(session: Session, user_id: int, course_id: int) -> None:
+def enrol(session: DbSession, user_id: int, course_id: int) -> None:
     """Enrol a learner in a course; enrolling twice changes nothing."""
     _insert_ignoring_duplicates(
         session, Enrolment, user_id=user_id, course_id=course_id, enrolled_at=utcnow()
     )
 
 
-def ensure_enrolled(session: Session, user_id: int, course_id: int) -> bool:
+def ensure_enrolled(session: DbSession, user_id: int, course_id: int) -> bool:
     """Enrol unless already enrolled (a read first, so revisits write nothing). True if new."""
     exists = session.scalar(
         select(Enrolment.id).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
@@ -81,7 +83,7 @@ def ensure_enrolled(session: Session, user_id: int, course_id: int) -> bool:
     return exists is None
 
 
-def record_opening(session: Session, user_id: int, lesson: Lesson) -> None:
+def record_opening(session: DbSession, user_id: int, lesson: Lesson) -> None:
     """Remember that the learner reached this lesson (first opening only)."""
     enrol(session, user_id, lesson.course_id)
     _insert_ignoring_duplicates(
@@ -90,7 +92,7 @@ def record_opening(session: Session, user_id: int, lesson: Lesson) -> None:
 
 
 def learner_time(
-    session: Session, user_id: int, course_id: int, claimed: datetime | None,
+    session: DbSession, user_id: int, course_id: int, claimed: datetime | None,
     now: datetime | None = None,
 ) -> datetime | None:
     """The time a learner says they finished something on their phone, made trustworthy.
@@ -110,7 +112,8 @@ def learner_time(
 
 
 def complete_lesson(
-    session: Session, user_id: int, lesson: Lesson, completed_on_device_at: datetime | None = None,
+    session: DbSession, user_id: int, lesson: Lesson,
+    completed_on_device_at: datetime | None = None,
 ) -> bool:
     """Mark a step done (a quiz: when passed) and complete the course when it was the last.
 
@@ -138,7 +141,7 @@ def complete_lesson(
 
 
 def complete_course_if_done(
-    session: Session, user_id: int, course_id: int, learner_at: datetime | None = None,
+    session: DbSession, user_id: int, course_id: int, learner_at: datetime | None = None,
 ) -> bool:
     """The `all` rule: every live lesson done and every quiz passed. Recorded once, with the JP
     of that moment, credited to the year of completion (the learner's time when the last step
@@ -150,7 +153,7 @@ def complete_course_if_done(
 
 
 def record_completion(
-    session: Session, user_id: int, course_id: int, *, credit: bool = True,
+    session: DbSession, user_id: int, course_id: int, *, credit: bool = True,
     learner_at: datetime | None = None,
 ) -> bool:
     """Complete an enrolment once: completion time, JP of that moment, certificate, and (unless
@@ -181,7 +184,7 @@ def record_completion(
     return bool(claimed)
 
 
-def jp_between(session: Session, user_id: int, start: datetime, end: datetime) -> Decimal:
+def jp_between(session: DbSession, user_id: int, start: datetime, end: datetime) -> Decimal:
     """Credited JP (every source, from the ledger) earned in [start, end), e.g. this local year.
 
     The bounds are UTC instants; entries are dated by local day, so a year's bounds match it.
@@ -191,7 +194,7 @@ def jp_between(session: Session, user_id: int, start: datetime, end: datetime) -
 
 
 def completed_courses(
-    session: Session, user_id: int
+    session: DbSession, user_id: int
 ) -> list[tuple[Course, Enrolment, Decimal | None]]:
     """Completed courses, newest first, each with the JP its ledger entry credited (None when
     a face-to-face session completed it and credited the hours under its own name)."""
@@ -206,11 +209,11 @@ def completed_courses(
     ).all()
 
 
-def lesson_state(session: Session, user_id: int, lesson_id: int) -> LessonProgress | None:
+def lesson_state(session: DbSession, user_id: int, lesson_id: int) -> LessonProgress | None:
     return session.get(LessonProgress, (user_id, lesson_id))
 
 
-def course_counts(session: Session, user_id: int, course_id: int) -> tuple[int, int]:
+def course_counts(session: DbSession, user_id: int, course_id: int) -> tuple[int, int]:
     """(done, total) live steps of a course for one learner."""
     done, total = session.execute(
         select(func.count(LessonProgress.completed_at), func.count(Lesson.id))
@@ -289,7 +292,7 @@ def _cards_query(user_id: int):
     )
 
 
-def catalog(session: Session, user_id: int) -> list[CourseCard]:
+def catalog(session: DbSession, user_id: int) -> list[CourseCard]:
     """Published courses, each with the learner's progress."""
     rows = session.execute(_cards_query(user_id).where(Course.published.is_(True)))
     return [_card(*row) for row in rows]
@@ -300,7 +303,7 @@ def _card(course, total, done, enrolment_id, due_on, completed_at) -> CourseCard
                       completed_at is not None, completed_at)
 
 
-def enrolled_courses(session: Session, user_id: int) -> list[CourseCard]:
+def enrolled_courses(session: DbSession, user_id: int) -> list[CourseCard]:
     """Published courses the learner is enrolled in or must take, completed ones included.
 
     Mandatory ones first, nearest due date first; finished ones last.
@@ -318,7 +321,7 @@ def enrolled_courses(session: Session, user_id: int) -> list[CourseCard]:
     ))
 
 
-def my_courses(session: Session, user_id: int) -> list[CourseCard]:
+def my_courses(session: DbSession, user_id: int) -> list[CourseCard]:
     """The courses of enrolled_courses() not yet completed ("Pembelajaran saya" lists the
     completed ones once, through completed_courses())."""
     return [card for card in enrolled_courses(session, user_id) if not card.completed]
@@ -337,7 +340,7 @@ class OutlineModule:
     items: list[OutlineItem]
 
 
-def outline(session: Session, course: Course, user_id: int | None) -> list[OutlineModule]:
+def outline(session: DbSession, course: Course, user_id: int | None) -> list[OutlineModule]:
     """Modules → lessons with the learner's ticks, retired ones hidden. Two queries."""
     query = (
         select(
@@ -395,7 +398,7 @@ class Position:
     total: int
 
 
-def reading_position(session: Session, user_id: int, lesson: Lesson) -> Position:
+def reading_position(session: DbSession, user_id: int, lesson: Lesson) -> Position:
     """Everything the reader shows around a lesson, in one indexed query: the course's live
     steps (light columns only) with this learner's progress on each."""
     rows = session.execute(

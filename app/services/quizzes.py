@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.models import (
     AttemptChoice,
@@ -26,6 +26,7 @@ from app.services import progress
 from app.services.content.quiz_format import answer_matches
 from app.services.courses import check_recordable
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.services.types import DbSession
 
 # Answers sent a little after the deadline still count: the network is slow, not the learner.
 GRACE = timedelta(seconds=30)
@@ -51,7 +52,7 @@ class QuizStatus:
     open_attempt_id: int | None
 
 
-def status(session: Session, user_id: int, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
+def status(session: DbSession, user_id: int, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
     """Attempts used and left, the best score, and an attempt still in progress: one query."""
     now = now or utcnow()
     used, best, passed, open_id = session.execute(
@@ -73,7 +74,7 @@ def is_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:
     return attempt.deadline_at is not None and (now or utcnow()) > attempt.deadline_at + GRACE
 
 
-def _snapshot(session: Session, quiz: Quiz, rng: random.Random) -> dict:
+def _snapshot(session: DbSession, quiz: Quiz, rng: random.Random) -> dict:
     questions = session.scalars(
         select(Question)
         .where(Question.quiz_id == quiz.lesson_id, Question.retired.is_(False))
@@ -95,7 +96,7 @@ def _snapshot(session: Session, quiz: Quiz, rng: random.Random) -> dict:
 
 
 def start_attempt(
-    session: Session, user_id: int, quiz: Quiz, now: datetime | None = None,
+    session: DbSession, user_id: int, quiz: Quiz, now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> QuizAttempt:
     """Resume the attempt in progress, or start the next one if any are left.
@@ -135,7 +136,7 @@ def start_attempt(
     return attempt
 
 
-def _close_expired(session: Session, user_id: int, quiz: Quiz, now: datetime) -> None:
+def _close_expired(session: DbSession, user_id: int, quiz: Quiz, now: datetime) -> None:
     """An attempt whose time ran out unsubmitted is graded on the answers saved in time."""
     for attempt in session.scalars(select(QuizAttempt).where(
         QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.lesson_id,
@@ -145,7 +146,7 @@ def _close_expired(session: Session, user_id: int, quiz: Quiz, now: datetime) ->
             _grade(session, attempt, attempt.draft_answers or {}, now, timed_out=True)
 
 
-def get_attempt(session: Session, attempt_id: int, user_id: int) -> QuizAttempt:
+def get_attempt(session: DbSession, attempt_id: int, user_id: int) -> QuizAttempt:
     """The learner's own attempt; anyone else's is simply not found."""
     attempt = session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != user_id:
@@ -154,7 +155,7 @@ def get_attempt(session: Session, attempt_id: int, user_id: int) -> QuizAttempt:
 
 
 def save_draft(
-    session: Session, attempt: QuizAttempt, answers: dict[str, list[str] | str],
+    session: DbSession, attempt: QuizAttempt, answers: dict[str, list[str] | str],
     now: datetime | None = None,
 ) -> bool:
     """Keep the answers given so far on an open attempt (autosave while answering).
@@ -179,7 +180,7 @@ def save_draft(
 
 
 def submit_attempt(
-    session: Session, attempt: QuizAttempt, answers: dict[str, list[str] | str],
+    session: DbSession, attempt: QuizAttempt, answers: dict[str, list[str] | str],
     now: datetime | None = None, answered_on_device_at: datetime | None = None,
 ) -> QuizAttempt:
     """Grade an attempt once. A second submission (double tap, replay) changes nothing.
@@ -250,7 +251,7 @@ def _grade(session, attempt: QuizAttempt, answers: dict, now: datetime, *, timed
     return attempt
 
 
-def begin_attempt(session: Session, user_id: int, lesson: Lesson) -> QuizAttempt:
+def begin_attempt(session: DbSession, user_id: int, lesson: Lesson) -> QuizAttempt:
     """start_attempt on a quiz step after the recording rules: previews record no attempts
     (raises courses.NotRecordable); NoAttemptsLeft when none are left."""
     check_recordable(lesson, by_hand=False)
@@ -258,7 +259,7 @@ def begin_attempt(session: Session, user_id: int, lesson: Lesson) -> QuizAttempt
 
 
 def answer_at_once(
-    session: Session, user_id: int, lesson: Lesson, answers: dict[str, list[str] | str],
+    session: DbSession, user_id: int, lesson: Lesson, answers: dict[str, list[str] | str],
     now: datetime | None = None, answered_on_device_at: datetime | None = None,
 ) -> QuizAttempt:
     """Start and grade an attempt in one go (offline sync): untimed quizzes only.
@@ -287,7 +288,7 @@ def answer_at_once(
 
 
 def submit_own_attempt(
-    session: Session, user_id: int, lesson: Lesson, attempt_id: int,
+    session: DbSession, user_id: int, lesson: Lesson, attempt_id: int,
     answers: dict[str, list[str] | str], now: datetime | None = None,
 ) -> QuizAttempt:
     """Grade the learner's own attempt of this quiz (late answers score nothing: the time
@@ -309,7 +310,7 @@ def public_questions(questions: list[dict]) -> list[dict]:
     ]
 
 
-def questions_of(session: Session, quiz: Quiz) -> list[dict]:
+def questions_of(session: DbSession, quiz: Quiz) -> list[dict]:
     """The quiz's live questions in file order, answer-free (see public_questions)."""
     questions = session.scalars(
         select(Question)
@@ -335,12 +336,12 @@ def graded_questions(attempt: QuizAttempt) -> list[dict]:
     ]
 
 
-def quiz_step_of(session: Session, attempt: QuizAttempt) -> Lesson:
+def quiz_step_of(session: DbSession, attempt: QuizAttempt) -> Lesson:
     """The quiz step (lesson) an attempt belongs to."""
     return session.get(Lesson, attempt.quiz_id)
 
 
-def course_quizzes(session: Session, course_id: int) -> list[Lesson]:
+def course_quizzes(session: DbSession, course_id: int) -> list[Lesson]:
     """The course's live quiz steps in course order."""
     return list(session.scalars(
         select(Lesson)
@@ -349,7 +350,7 @@ def course_quizzes(session: Session, course_id: int) -> list[Lesson]:
     ))
 
 
-def attempts_of(session: Session, user_id: int, quiz: Quiz) -> list[QuizAttempt]:
+def attempts_of(session: DbSession, user_id: int, quiz: Quiz) -> list[QuizAttempt]:
     return session.scalars(
         select(QuizAttempt)
         .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.lesson_id,
@@ -375,7 +376,7 @@ class QuizStats:
     questions: list[QuestionStats]
 
 
-def quiz_stats(session: Session, quiz: Quiz) -> QuizStats:
+def quiz_stats(session: DbSession, quiz: Quiz) -> QuizStats:
     """Pass rate, average score, and per question and option how learners answered: SQL only."""
     attempts, pass_rate, average = session.execute(
         select(

@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from app.models import (
     Assignment,
@@ -44,6 +44,7 @@ from app.services.courses import course_visible_by_id
 from app.services.dates import Calendar
 from app.services.errors import InvalidInput
 from app.services.scope import learner_in_scope, scoped_unit_ids, unit_in_scope
+from app.services.types import DbSession
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE = "not_started", "in_progress", "completed", "overdue"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE)
@@ -172,7 +173,7 @@ class JpLine:
     jp_pending: Decimal = Decimal(0)
 
 
-def _scope(session: Session, viewer: User, filters: Filters) -> Select:
+def _scope(session: DbSession, viewer: User, filters: Filters) -> Select:
     """The unit ids to report on: the viewer's scope, narrowed to the chosen unit's subtree."""
     if filters.course_id is not None:
         # Only a course the viewer may see (a draft is its trainer's and admins'): NotFound.
@@ -268,7 +269,7 @@ def _rollup_grid(scope: Select, filters: Filters, cal: Calendar) -> Select:
     return query
 
 
-def summary(session: Session, viewer: User, filters: Filters, cal: Calendar) -> Summary:
+def summary(session: DbSession, viewer: User, filters: Filters, cal: Calendar) -> Summary:
     """Per unit, per course and overall: learners, rows, enrolled, completed, overdue.
     From the per-unit roll-ups when no period is chosen, else one pass over the status rows,
     grouped by unit and course; the rest are sums of that."""
@@ -351,7 +352,7 @@ def _status_row(row) -> StatusRow:
 
 
 def status_rows(
-    session: Session, viewer: User, filters: Filters, cal: Calendar, per_page: int | None = None
+    session: DbSession, viewer: User, filters: Filters, cal: Calendar, per_page: int | None = None
 ) -> Page:
     """One page of learner × course rows (per_page, default PAGE_SIZE), by unit, name and
     course. Two queries."""
@@ -366,7 +367,7 @@ def status_rows(
 
 
 def export_rows(
-    session: Session, viewer: User, filters: Filters, cal: Calendar, batch: int = 500
+    session: DbSession, viewer: User, filters: Filters, cal: Calendar, batch: int = 500
 ) -> Iterator[StatusRow]:
     """Every row the filters select, streamed from a server-side cursor in batches.
 
@@ -416,7 +417,7 @@ class LearnerReport:
 
 
 def learner_report(
-    session: Session, viewer: User, user_id: int, cal: Calendar, target: int
+    session: DbSession, viewer: User, user_id: int, cal: Calendar, target: int
 ) -> LearnerReport:
     """One learner's courses, statuses and JP this year; NotFound outside the viewer's scope."""
     learner = learner_in_scope(session, viewer, user_id)
@@ -429,7 +430,7 @@ def learner_report(
                          ledger.entries(session, learner.id, year))
 
 
-def _best_quiz_scores(session: Session, user_id: int) -> list[QuizScore]:
+def _best_quiz_scores(session: DbSession, user_id: int) -> list[QuizScore]:
     """Each quiz the learner has taken: best score, attempts, passed. One aggregate query."""
     passed = func.max(case((QuizAttempt.passed.is_(True), 1), else_=0))
     query = (
@@ -444,7 +445,7 @@ def _best_quiz_scores(session: Session, user_id: int) -> list[QuizScore]:
 
 
 def below_target(
-    session: Session, viewer: User, filters: Filters, cal: Calendar, target: int
+    session: DbSession, viewer: User, filters: Filters, cal: Calendar, target: int
 ) -> Page:
     """Learners whose credited JP this year (ledger) are below the target, fewest first, with
     their JP by source and the claims still pending (not counted). Two queries."""

@@ -21,12 +21,13 @@ from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from app.models import Assignment, Enrolment, ReportRollup, Unit, User
+from app.services.types import DbSession
 
 ALL = "all"
 _KEY = "rollup_units"
 
 
-def refresh(session: Session, unit_ids: Iterable[int] | None = None) -> None:
+def refresh(session: DbSession, unit_ids: Iterable[int] | None = None) -> None:
     """Recount the roll-up rows of these units (None: every unit) from the live rows, with the
     same rules as reports._status_rows: a unit's active members × (their enrolments ∪ the
     courses assigned to the unit or above it). Three indexed queries over the units' own
@@ -80,13 +81,13 @@ def refresh(session: Session, unit_ids: Iterable[int] | None = None) -> None:
         session.execute(insert(ReportRollup), lines)
 
 
-def built(session: Session) -> bool:
+def built(session: DbSession) -> bool:
     """Whether the roll-ups hold anything (a database upgraded with learners in it has none
     until `flask reports rollups`; the summary then reads the rows themselves)."""
     return session.scalar(select(ReportRollup.unit_id).limit(1)) is not None
 
 
-def _mark(session: Session, units) -> None:
+def _mark(session: DbSession, units) -> None:
     marked = session.info.setdefault(_KEY, set())
     if units == ALL:
         session.info[_KEY] = ALL
@@ -95,7 +96,7 @@ def _mark(session: Session, units) -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _collect(session: Session, _context) -> None:
+def _collect(session: DbSession, _context) -> None:
     user_ids: set[int] = set()
     units: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -141,7 +142,7 @@ def _collect_statements(state) -> None:
 
 
 @event.listens_for(Session, "before_commit")
-def _refresh_before_commit(session: Session) -> None:
+def _refresh_before_commit(session: DbSession) -> None:
     if session.new or session.deleted or session.dirty:
         session.flush()  # the commit's own flush comes after this hook: collect its changes
     if not (session.info.get(_KEY) or session.info.get("rollup_users")):
@@ -155,6 +156,6 @@ def _refresh_before_commit(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, _previous) -> None:
+def _forget(session: DbSession, _previous) -> None:
     session.info.pop(_KEY, None)
     session.info.pop("rollup_users", None)

@@ -30,9 +30,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.models import User
+from app.services.types import DbSession
 
 PREFIX = "lentera:user:"
 SESSION_PREFIX = "lentera:login:"
@@ -84,7 +85,7 @@ def _decode(raw: bytes) -> dict:
     return values
 
 
-def load(session: Session, redis, user_id: int) -> User | None:
+def load(session: DbSession, redis, user_id: int) -> User | None:
     """The user with this id, attached to `session`, from Redis when cached (no query), else
     from the database (then cached). `redis` None: straight from the database. None when
     there is no such user. A Redis failure falls back to the database."""
