@@ -2,11 +2,11 @@
 
 import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import joinedload
 
@@ -160,7 +160,7 @@ def authenticate(
     return None
 
 
-def retry_minutes(exc: TooManyAttempts, now) -> int:
+def retry_minutes(exc: TooManyAttempts, now: datetime) -> int:
     """Whole minutes until a throttled login may try again (at least 1)."""
     return max(1, math.ceil((exc.retry_at - now).total_seconds() / 60))
 
@@ -177,7 +177,7 @@ def search_users(
     session: DbSession, query: str = "", *, page: int = 1, per_page: int = 50
 ) -> tuple[list[User], int]:
     """Users whose name, email or NIP contains the query, by name; one page and the total."""
-    condition = sa_true()
+    condition: ColumnElement[bool] = sa_true()
     text = (query or "").strip()
     if text:
         like = f"%{text.lower().replace('%', '').replace('_', '')}%"

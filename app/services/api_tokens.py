@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -18,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from app.models import ApiToken, User, utcnow
 from app.services.accounts import authenticate
 from app.services.errors import NotFound, Unauthenticated
-from app.services.types import DbSession
+from app.services.types import DbSession, rowcount
 
 DEFAULT_LIFETIME = timedelta(days=30)
 # last_used_at is written at most this often per token, so reads do not turn into writes.
@@ -32,7 +33,7 @@ def token_digest(secret: str) -> str:
 
 def issue_token(
     session: DbSession, user: User, *, lifetime: timedelta = DEFAULT_LIFETIME,
-    label: str | None = None, now: datetime | None = None, **throttling,
+    label: str | None = None, now: datetime | None = None, **throttling: Any,
 ) -> tuple[str, ApiToken]:
     """A new random token for the user: (the secret, shown once; its row). Flushes."""
     now = now or utcnow()
@@ -48,7 +49,7 @@ def issue_token(
 
 def sign_in(
     session: DbSession, login: str, password: str, *, lifetime: timedelta = DEFAULT_LIFETIME,
-    label: str | None = None, now: datetime | None = None, **throttling,
+    label: str | None = None, now: datetime | None = None, **throttling: Any,
 ) -> tuple[str, ApiToken]:
     """Check an email/NIP and password with the web sign-in's own accounts.authenticate (so its
     rules, throttling included, hold for tokens too), then issue a token.
@@ -111,8 +112,8 @@ def revoke_token(
 
 def revoke_all_tokens(session: DbSession, user: User, now: datetime | None = None) -> int:
     """Revoke every token of the user; returns how many were still unrevoked."""
-    return session.execute(
+    return rowcount(session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now or utcnow())
-    ).rowcount
+    ))

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.models import Assignment, Course, Enrolment, Role, Unit, User, utcnow
 from app.services.audit import record
 from app.services.errors import InvalidInput, NotFound
 from app.services.scope import scoped_unit_ids, unit_in_scope
-from app.services.types import DbSession
+from app.services.types import AnySelect, DbSession
 
 
-def covers(assigned_unit, home_unit):
+def covers(assigned_unit: Any, home_unit: Any) -> ColumnElement[bool]:
     """SQL: an assignment to `assigned_unit` covers people whose unit is `home_unit`."""
     return home_unit.path.like(assigned_unit.path.concat("%"))
 
 
-def nearest_due_on(user_id) -> Select:
+def nearest_due_on(user_id: int) -> AnySelect:
     """SELECT of the nearest due date of each course mandatory for one learner (course_id, due)."""
     assigned, home = aliased(Unit), aliased(Unit)
     return (

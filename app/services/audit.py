@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -12,7 +13,7 @@ from app.services.types import DbSession
 
 
 def record(
-    session: DbSession, actor_id: int | None, action: str, target: str, **details
+    session: DbSession, actor_id: int | None, action: str, target: str, **details: Any
 ) -> AuditEntry:
     entry = AuditEntry(actor_id=actor_id, action=action, target=target, details=details)
     session.add(entry)
@@ -32,7 +33,7 @@ def audit_page(
 ) -> AuditPage:
     """Entries newest first, optionally of one action, one page at a time."""
     where = [AuditEntry.action == action] if action else []
-    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     entries = session.scalars(

@@ -49,8 +49,8 @@ def issue(session: DbSession, enrolment: Enrolment) -> Certificate:
         Certificate.user_id == enrolment.user_id, Certificate.course_id == enrolment.course_id))
     if existing:
         return existing
-    user = session.get(User, enrolment.user_id)
-    course = session.get(Course, enrolment.course_id)
+    user = session.get_one(User, enrolment.user_id)
+    course = session.get_one(Course, enrolment.course_id)
     certificate = Certificate(
         code=new_code(), user_id=user.id, course_id=course.id, learner_name=user.name,
         masked_nip=mask_nip(user.nip) or None, course_title=course.title,
@@ -89,7 +89,7 @@ def render_pdf(certificate: Certificate, verify_url: str, jp_text: str,
     text_width = width - 2 * MARGIN
 
     def block(text: str, top: float, box_height: float, size: float, min_size: float,
-              bold: bool = False, color=(0.1, 0.1, 0.1)) -> float:
+              bold: bool = False, color: tuple[float, float, float] = (0.1, 0.1, 0.1)) -> float:
         """Draw `text` centred in the box below `top`; return the y where the box ends."""
         paragraph = fitted_paragraph(text, text_width, box_height, size, min_size, bold,
                                      color=color)

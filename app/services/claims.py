@@ -19,7 +19,7 @@ from app.models import JpClaim, JpEntry, Role, User, utcnow
 from app.services import ledger
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.services.scope import scoped_unit_ids
-from app.services.types import DbSession
+from app.services.types import AnySelect, DbSession, rowcount
 
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 MAX_HOURS = Decimal("200")
@@ -91,11 +91,11 @@ class ClaimLine:
     person: User
 
 
-def _lines(session: DbSession, query) -> list[ClaimLine]:
+def _lines(session: DbSession, query: AnySelect) -> list[ClaimLine]:
     return [ClaimLine(c, e, u) for c, e, u in session.execute(query)]
 
 
-def _claims_query():
+def _claims_query() -> AnySelect:
     return (
         select(JpClaim, JpEntry, User)
         .join(JpEntry, (JpEntry.source == ledger.CLAIM) & (JpEntry.ref_id == JpClaim.id)
@@ -155,19 +155,19 @@ def decide(
     if not approve and not reason:
         raise InvalidInput(_l("Tulis alasan penolakan, agar peserta tahu apa yang kurang."))
     # Only the first of two simultaneous decisions changes the row.
-    decided = session.execute(
+    decided = rowcount(session.execute(
         update(JpEntry)
         .where(JpEntry.user_id == claim.user_id, JpEntry.source == ledger.CLAIM,
                JpEntry.ref_id == claim.id, JpEntry.status == ledger.PENDING)
         .values(status=ledger.CREDITED if approve else ledger.REJECTED,
                 decided_by_id=viewer.id, decided_at=utcnow(), reason=reason[:500] or None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if not decided:
         raise InvalidInput(_l("Pengajuan ini sudah diputuskan."))
-    return session.scalar(select(JpEntry).where(
+    return session.scalars(select(JpEntry).where(
         JpEntry.user_id == claim.user_id, JpEntry.source == ledger.CLAIM,
-        JpEntry.ref_id == claim.id).execution_options(populate_existing=True))
+        JpEntry.ref_id == claim.id).execution_options(populate_existing=True)).one()
 
 
 def proof_filename(claim: JpClaim) -> str:

@@ -8,18 +8,20 @@ shown apart and rejected ones not at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Numeric, Select, case, cast, func, select
+from sqlalchemy import ColumnElement, Label, Numeric, Subquery, case, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models import JpEntry, Unit, User, utcnow
 from app.models.ledger import CLAIM, COURSE, CREDITED, PENDING, REJECTED, SESSION
-from app.services.types import DbSession
+from app.services.types import AnySelect, DbSession
 
 LEDGER_ZONE = ZoneInfo("Asia/Jakarta")
 SOURCES = (COURSE, SESSION, CLAIM)
@@ -81,12 +83,12 @@ class JpTotals:
         return [(COURSE, self.course), (SESSION, self.session), (CLAIM, self.claim)]
 
 
-def _credited(source: str):
+def _credited(source: str) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case(
         (JpEntry.status == CREDITED, case((JpEntry.source == source, JpEntry.hours))))), 0)
 
 
-def totals_columns():
+def totals_columns() -> tuple[Label[Any], ...]:
     """Aggregate columns over JpEntry: course, session, claim (credited), total, pending."""
     total = func.coalesce(func.sum(case((JpEntry.status == CREDITED, JpEntry.hours))), 0)
     pending = func.coalesce(func.sum(case((JpEntry.status == PENDING, JpEntry.hours))), 0)
@@ -129,7 +131,7 @@ def years(session: DbSession, user_id: int) -> list[int]:
         .order_by(JpEntry.year.desc())))
 
 
-def totals_by_user(year: int, people: Select | None = None):
+def totals_by_user(year: int, people: AnySelect | None = None) -> Subquery:
     """Subquery: per user_id, the year's jp_course, jp_session, jp_claim, jp_total, jp_pending.
 
     `people` (a SELECT of user ids) narrows it, e.g. to a supervisor's subtree.
@@ -140,12 +142,12 @@ def totals_by_user(year: int, people: Select | None = None):
     return query.group_by(JpEntry.user_id).subquery("jp_year")
 
 
-def zero_or(column):
+def zero_or(column: Any) -> ColumnElement[Any]:
     """The column, or 0 where the person has no entry (an outer join's NULL)."""
     return func.coalesce(column, cast(0, Numeric(8, 2)))
 
 
-def people_in_units(units: Select) -> Select:
+def people_in_units(units: AnySelect) -> AnySelect:
     """A SELECT of the ids of active people whose unit is among `units`."""
     return select(User.id).where(User.active.is_(True), User.unit_id.in_(units))
 
@@ -173,7 +175,7 @@ class HrRow:
     jp_pending: Decimal
 
 
-def hr_rows(session: DbSession, year: int, batch: int = 500):
+def hr_rows(session: DbSession, year: int, batch: int = 500) -> Iterator[HrRow]:
     """Every active member of staff (a person in a unit) with their JP of `year` by source,
     zeros included, by unit and name; streamed from a server-side cursor."""
     jp = totals_by_user(year)

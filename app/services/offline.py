@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from app.models import Course, Lesson, MediaFile, Module, Question
 from app.services.content.links import absolute_links
+from app.services.errors import NotFound
 from app.services.types import DbSession
 
 _LINK = re.compile(r'(\s(?:src|href)=")([^"]+)(")')
@@ -30,7 +32,7 @@ COMPRESSION_RATIO = 0.35  # HTML crosses the wire gzip-compressed: about a third
 
 def course_package(
     session: DbSession, course: Course, lesson_url: Callable[[Lesson], str],
-) -> dict:
+) -> dict[str, Any]:
     """Everything to read `course` offline, as JSON-ready data.
 
     `lesson_url(lesson)` gives a lesson's absolute URL; media URLs in the HTML are made
@@ -78,13 +80,15 @@ def course_package(
             "total_bytes": total, "lessons": lessons, "media": list(media.values())}
 
 
-def _questions(session: DbSession, step: Lesson) -> dict:
+def _questions(session: DbSession, step: Lesson) -> dict[str, Any]:
     questions = session.scalars(
         select(Question)
         .where(Question.quiz_id == step.id, Question.retired.is_(False))
         .order_by(Question.position)
         .options(selectinload(Question.options))
     ).all()
+    if step.quiz is None:  # not a quiz step
+        raise NotFound()
     return {
         "time_limit_minutes": step.quiz.time_limit_minutes,
         "pass_mark": step.quiz.pass_mark,

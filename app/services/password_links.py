@@ -15,7 +15,7 @@ from app.services.audit import record
 from app.services.errors import NotFound
 from app.services.passwords import hash_password
 from app.services.sessions import end_all_sessions
-from app.services.types import DbSession
+from app.services.types import DbSession, rowcount
 
 LIFETIME = timedelta(days=7)
 # A reset asked for by someone who forgot their password: short-lived, like the email.
@@ -84,7 +84,7 @@ def redeem_link(
         .where(PasswordToken.id == token.id, PasswordToken.used_at.is_(None))
         .values(used_at=now)
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         raise NotFound(_l("Tautan ini sudah dipakai. Silakan masuk dengan kata sandi Anda."))
     user = token.user
     user.password_hash = hash_password(password, *cost)
@@ -106,7 +106,7 @@ def confirm_address(session: DbSession, secret: str, *, now: datetime | None = N
         update(PasswordToken)
         .where(PasswordToken.id == token.id, PasswordToken.used_at.is_(None))
         .values(used_at=now))
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         raise NotFound(_l("Tautan ini sudah dipakai. Silakan masuk."))
     token.user.active = True
     record(session, token.user.id, "auth.confirm", f"user:{token.user.id}")

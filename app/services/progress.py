@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ScalarSelect, Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -26,12 +27,12 @@ from app.models import (
 from app.services import certificates, ledger
 from app.services.assignments import covers
 from app.services.courses import NotRecordable, check_recordable
-from app.services.types import DbSession
+from app.services.types import AnySelect, DbSession, rowcount
 
 __all__ = ["NotRecordable"]
 
 
-def _insert_ignoring_duplicates(session: DbSession, model, **values) -> None:
+def _insert_ignoring_duplicates(session: DbSession, model: Any, **values: Any) -> None:
     """INSERT … ON CONFLICT DO NOTHING: safe when two requests race to create the same row."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
@@ -51,7 +52,8 @@ def enrol_in(session: DbSession, user_id: int, course: Course) -> Enrolment:
     if not course.published:
         raise NotRecordable(_l("Pratinjau kursus tidak mencatat kemajuan."))
     enrol(session, user_id, course.id)
-    return enrolment_of(session, user_id, course.id)
+    return session.scalars(select(Enrolment).where(
+        Enrolment.user_id == user_id, Enrolment.course_id == course.id)).one()
 
 
 def complete_step(
@@ -126,7 +128,7 @@ def complete_lesson(
     now = utcnow()
     on_device = learner_time(session, user_id, lesson.course_id, completed_on_device_at, now)
     result = session.execute(
-        LessonProgress.__table__.update()
+        update(cast(Table, LessonProgress.__table__))
         .where(
             LessonProgress.user_id == user_id,
             LessonProgress.lesson_id == lesson.id,
@@ -134,7 +136,7 @@ def complete_lesson(
         )
         .values(completed_at=now, completed_on_device_at=on_device)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return False
     complete_course_if_done(session, user_id, lesson.course_id, learner_at=on_device)
     return True
@@ -162,19 +164,19 @@ def record_completion(
     completion: it is the completion time and decides the ledger entry's day and year; the
     server's time is kept in `completion_recorded_at`. Returns False when the course was
     already complete: nothing changes."""
-    course = session.get(Course, course_id)
+    course = session.get_one(Course, course_id)
     now = utcnow()
-    claimed = session.execute(
+    claimed = rowcount(session.execute(
         update(Enrolment)
         .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id,
                Enrolment.completed_at.is_(None))
         .values(completed_at=learner_at or now, completion_recorded_at=now,
                 jp_credited=course.jp)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if claimed:
-        enrolment = session.scalar(select(Enrolment).where(
-            Enrolment.user_id == user_id, Enrolment.course_id == course_id))
+        enrolment = session.scalars(select(Enrolment).where(
+            Enrolment.user_id == user_id, Enrolment.course_id == course_id)).one()
         session.refresh(enrolment)
         certificates.issue(session, enrolment)
         if credit:
@@ -198,7 +200,7 @@ def completed_courses(
 ) -> list[tuple[Course, Enrolment, Decimal | None]]:
     """Completed courses, newest first, each with the JP its ledger entry credited (None when
     a face-to-face session completed it and credited the hours under its own name)."""
-    return session.execute(
+    return [(course, enrolment, hours) for course, enrolment, hours in session.execute(
         select(Course, Enrolment, JpEntry.hours)
         .join(Enrolment, Enrolment.course_id == Course.id)
         .outerjoin(JpEntry, and_(JpEntry.user_id == Enrolment.user_id,
@@ -206,7 +208,7 @@ def completed_courses(
                                  JpEntry.status == ledger.CREDITED))
         .where(Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None))
         .order_by(Enrolment.completed_at.desc())
-    ).all()
+    )]
 
 
 def lesson_state(session: DbSession, user_id: int, lesson_id: int) -> LessonProgress | None:
@@ -258,7 +260,7 @@ class CourseCard:
         return "in_progress" if self.enrolled else "not_started"
 
 
-def _due_on(user_id: int):
+def _due_on(user_id: int) -> ScalarSelect[Any]:
     """Correlated: the nearest due date of Course for this learner, or NULL if not mandatory."""
     assigned, home = aliased(Unit), aliased(Unit)
     return (
@@ -272,7 +274,7 @@ def _due_on(user_id: int):
     )
 
 
-def _cards_query(user_id: int):
+def _cards_query(user_id: int) -> AnySelect:
     """Courses with the learner's done/total counts and due date, in one aggregate query."""
     done = func.count(LessonProgress.completed_at)
     total = func.count(Lesson.id)
@@ -298,7 +300,8 @@ def catalog(session: DbSession, user_id: int) -> list[CourseCard]:
     return [_card(*row) for row in rows]
 
 
-def _card(course, total, done, enrolment_id, due_on, completed_at) -> CourseCard:
+def _card(course: Course, total: int, done: int, enrolment_id: int | None, due_on: date | None,
+          completed_at: datetime | None) -> CourseCard:
     return CourseCard(course, total, done, enrolment_id is not None, due_on,
                       completed_at is not None, completed_at)
 

@@ -20,14 +20,14 @@ from email.message import EmailMessage
 
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from app.models import Assignment, Course, Enrolment, ReminderSent, Role, Unit, User
 from app.services.assignments import covers
 from app.services.mail import MailSettings, build_message, send_all
 from app.services.nip import mask_nip
-from app.services.types import DbSession
+from app.services.types import AnySelect, DbSession
 
 DUE_SOON = timedelta(days=7)
 WEEK = timedelta(days=7)
@@ -63,7 +63,7 @@ class SendSummary:
     failed: list[str] = field(default_factory=list)  # the addresses that could not be reached
 
 
-def _due(until: date) -> Select:
+def _due(until: date) -> AnySelect:
     """SELECT of DueCourse rows: each active learner's uncompleted published mandatory courses
     whose nearest due date is on or before `until`."""
     assigned, home = aliased(Unit), aliased(Unit)
@@ -84,7 +84,7 @@ def _due(until: date) -> Select:
     )
 
 
-def _rows(session: DbSession, query: Select) -> list[DueCourse]:
+def _rows(session: DbSession, query: AnySelect) -> list[DueCourse]:
     return [DueCourse(r.user_id, r.course_id, r.slug, r.title, r.due_on)
             for r in session.execute(query)]
 

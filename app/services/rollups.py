@@ -16,9 +16,11 @@ period still reads the rows themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, event, func, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.models import Assignment, Enrolment, ReportRollup, Unit, User
 from app.services.types import DbSession
@@ -53,7 +55,7 @@ def refresh(session: DbSession, unit_ids: Iterable[int] | None = None) -> None:
     headcount = {unit: n for unit, n in session.execute(members) if unit is not None}
     paths = dict(session.execute(units).all())
     # Due date per unit and course: the earliest assignment on the unit or any unit above it.
-    due: dict[tuple[int, int], object] = {}
+    due: dict[tuple[int, int], date] = {}
     assignments = session.execute(
         select(Unit.path, Assignment.course_id, Assignment.due_on)
         .join(Unit, Unit.id == Assignment.unit_id)).all()
@@ -63,9 +65,9 @@ def refresh(session: DbSession, unit_ids: Iterable[int] | None = None) -> None:
                 key = (unit, course)
                 due[key] = min(due_on, due.get(key, due_on))
     counts: dict[tuple[int, int], list[int]] = {}
-    for unit, course, n, done in session.execute(enrolled):
-        if unit in paths:
-            counts[(unit, course)] = [int(n), int(done)]
+    for unit_id, course, n, done in session.execute(enrolled):
+        if unit_id in paths:
+            counts[(unit_id, course)] = [int(n), int(done)]
     lines = []
     for key in set(counts) | {k for k in due if headcount.get(k[0])}:
         n, done = counts.get(key, [0, 0])
@@ -87,7 +89,7 @@ def built(session: DbSession) -> bool:
     return session.scalar(select(ReportRollup.unit_id).limit(1)) is not None
 
 
-def _mark(session: DbSession, units) -> None:
+def _mark(session: DbSession, units: Any) -> None:
     marked = session.info.setdefault(_KEY, set())
     if units == ALL:
         session.info[_KEY] = ALL
@@ -96,7 +98,7 @@ def _mark(session: DbSession, units) -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _collect(session: DbSession, _context) -> None:
+def _collect(session: Session, _context: object) -> None:
     user_ids: set[int] = set()
     units: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -121,7 +123,7 @@ def _collect(session: DbSession, _context) -> None:
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _collect_statements(state) -> None:
+def _collect_statements(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     classes = {m.class_ for m in (state.all_mappers or ())}
@@ -134,7 +136,7 @@ def _collect_statements(state) -> None:
         else:
             _mark(state.session, ALL)
     elif User in classes and state.is_update:
-        changed = {getattr(k, "key", k) for k in (state.statement._values or {})}
+        changed = {getattr(k, "key", k) for k in (getattr(state.statement, "_values", None) or {})}
         if changed & {"unit_id", "active"}:
             _mark(state.session, ALL)
     elif classes & {Assignment, Unit, User}:
@@ -142,7 +144,7 @@ def _collect_statements(state) -> None:
 
 
 @event.listens_for(Session, "before_commit")
-def _refresh_before_commit(session: DbSession) -> None:
+def _refresh_before_commit(session: Session) -> None:
     if session.new or session.deleted or session.dirty:
         session.flush()  # the commit's own flush comes after this hook: collect its changes
     if not (session.info.get(_KEY) or session.info.get("rollup_users")):
@@ -156,6 +158,6 @@ def _refresh_before_commit(session: DbSession) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget(session: DbSession, _previous) -> None:
+def _forget(session: Session, _previous: object) -> None:
     session.info.pop(_KEY, None)
     session.info.pop("rollup_users", None)

@@ -8,14 +8,14 @@ so they appear in no report.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from app.models import Role, Unit, User
 from app.services.errors import Forbidden, NotFound
-from app.services.types import DbSession
+from app.services.types import AnySelect, DbSession
 
 
-def scoped_unit_ids(session: DbSession, viewer: User) -> Select:
+def scoped_unit_ids(session: DbSession, viewer: User) -> AnySelect:
     """A SELECT of the ids of the units whose people `viewer` may see."""
     if viewer.roles & Role.ADMIN:
         return select(Unit.id)

@@ -67,7 +67,7 @@ def upsert_unit(
             .execution_options(synchronize_session=False)
         )
         session.expire_all()
-        unit = session.get(Unit, unit.id)
+        unit = session.get_one(Unit, unit.id)
     return unit
 
 
