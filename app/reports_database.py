@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 from sqlalchemy import create_engine
-from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app.extensions import db
+from app.services.types import DbSession
 
 _STATE = "lentera_reports_db"
 
@@ -59,7 +60,7 @@ def init_app(app: Flask) -> None:
         replica.sessions.remove()
 
 
-def reports_session() -> Session:
+def reports_session() -> DbSession:
     """The session report queries use: the replica's when one is configured, else db.session.
     Read-only by intent: never add or commit through it."""
     replica = current_app.extensions.get(_STATE)

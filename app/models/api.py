@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -56,5 +57,5 @@ class IdempotencyKey(Base):
     # is refused rather than answered with the wrong reply.
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None]
-    body: Mapped[dict | None] = mapped_column(JSON)
+    body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,6 +23,6 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)
     # What it was done to, e.g. "course:literasi-digital-asn" or "user:42".
     target: Mapped[str] = mapped_column(String(200))
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -66,11 +67,11 @@ class QuizAttempt(Base):
     timed_out: Mapped[bool] = mapped_column(default=False)
     # What was asked, in the order shown: questions with their options (and the key, kept
     # on the server only), plus the pass mark in force.
-    snapshot: Mapped[dict] = mapped_column(JSON)
-    answers: Mapped[dict | None] = mapped_column(JSON)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Answers saved as the learner gives them (autosave), and when the server last stored them:
     # a submission arriving after the deadline is graded on what was saved before it.
-    draft_answers: Mapped[dict | None] = mapped_column(JSON)
+    draft_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     draft_saved_at: Mapped[datetime | None]
     points_earned: Mapped[int | None]
     points_possible: Mapped[int | None]

@@ -33,7 +33,7 @@ class Role(enum.IntFlag):
 
     @property
     def names(self) -> list[str]:
-        return [r.name.lower() for r in Role if r in self]
+        return [r.name.lower() for r in Role if r in self and r.name]
 
 
 class Unit(Base):

@@ -2,13 +2,13 @@
 
 import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy import true as sa_true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.models import Role, Unit, User
 from app.services.audit import record
@@ -17,6 +17,7 @@ from app.services.nip import normalize_nip
 from app.services.passwords import hash_password, verify_password
 from app.services.sessions import end_all_sessions
 from app.services.throttle import DatabaseThrottle, Throttle
+from app.services.types import DbSession
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD_LENGTH = 8
@@ -39,7 +40,7 @@ def check_password_strength(password: str) -> None:
 
 
 def create_user(
-    session: Session,
+    session: DbSession,
     *,
     email: str,
     name: str,
@@ -89,7 +90,7 @@ def login_key(login: str) -> str:
     return re.sub(r"\s+", "", login)
 
 
-def find_by_login(session: Session, login: str) -> User | None:
+def find_by_login(session: DbSession, login: str) -> User | None:
     """A login is an email address or a NIP (spaces allowed)."""
     key = login_key(login)
     if "@" in key:
@@ -121,7 +122,7 @@ def _account_key(user: User | None, login: str) -> str:
 
 
 def authenticate(
-    session: Session,
+    session: DbSession,
     login: str,
     password: str,
     *,
@@ -163,12 +164,12 @@ def authenticate(
     return None
 
 
-def retry_minutes(exc: TooManyAttempts, now) -> int:
+def retry_minutes(exc: TooManyAttempts, now: datetime) -> int:
     """Whole minutes until a throttled login may try again (at least 1)."""
     return max(1, math.ceil((exc.retry_at - now).total_seconds() / 60))
 
 
-def get_user(session: Session, user_id: int) -> User:
+def get_user(session: DbSession, user_id: int) -> User:
     """The user with this id; NotFound otherwise."""
     user = session.get(User, user_id)
     if user is None:
@@ -177,10 +178,10 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def search_users(
-    session: Session, query: str = "", *, page: int = 1, per_page: int = 50
+    session: DbSession, query: str = "", *, page: int = 1, per_page: int = 50
 ) -> tuple[list[User], int]:
     """Users whose name, email or NIP contains the query, by name; one page and the total."""
-    condition = sa_true()
+    condition: ColumnElement[bool] = sa_true()
     text = (query or "").strip()
     if text:
         like = f"%{text.lower().replace('%', '').replace('_', '')}%"
@@ -199,7 +200,7 @@ def search_users(
 
 
 def update_user(
-    session: Session, actor: User, user_id: int, *, roles: Role, unit_id: int | None,
+    session: DbSession, actor: User, user_id: int, *, roles: Role, unit_id: int | None,
     active: bool,
 ) -> User:
     """An admin changes someone's roles, unit or access; role changes go to the audit log."""
@@ -228,7 +229,7 @@ def update_user(
 
 
 def update_identity(
-    session: Session, actor: User, user_id: int, *, name: str, email: str, nip: str | None,
+    session: DbSession, actor: User, user_id: int, *, name: str, email: str, nip: str | None,
 ) -> User:
     """An admin corrects someone's name, email or NIP (validated per PRODUCT §2).
 
@@ -255,7 +256,7 @@ def update_identity(
     return user
 
 
-def update_profile(session: Session, user: User, *, name: str, locale: str | None) -> User:
+def update_profile(session: DbSession, user: User, *, name: str, locale: str | None) -> User:
     """Someone changes their own name and interface language ("id", "en" or None: browser)."""
     name = (name or "").strip()
     if not name or len(name) > 200:
@@ -268,7 +269,7 @@ def update_profile(session: Session, user: User, *, name: str, locale: str | Non
 
 
 def change_password(
-    session: Session, user: User, current: str, new: str, *, cost: tuple[int, int],
+    session: DbSession, user: User, current: str, new: str, *, cost: tuple[int, int],
 ) -> User:
     """Someone changes their own password, proving the current one first.
 
@@ -291,7 +292,7 @@ RESET_WINDOW = timedelta(hours=1)
 
 
 def reset_target(
-    session: Session, login: str, *, address: str | None = None, throttle: Throttle | None = None,
+    session: DbSession, login: str, *, address: str | None = None, throttle: Throttle | None = None,
 ) -> User | None:
     """"Lupa kata sandi?": the active account to email a reset link to, or None.
 
@@ -314,7 +315,7 @@ def reset_target(
 
 
 def register(
-    session: Session, *, email: str, name: str, password: str, locale: str | None = None,
+    session: DbSession, *, email: str, name: str, password: str, locale: str | None = None,
     cost: tuple[int, int] = (3, 64 * 1024),
 ) -> tuple[User, bool]:
     """Public self-registration: a learner with no NIP and no unit, inactive until confirmed.

@@ -6,16 +6,17 @@ Every number is one SQL aggregate; no learner's rows are looped over in Python.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Float, distinct, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.models import Course, Enrolment, Lesson, LessonProgress, Module
+from app.services.types import DbSession
 
 
-class days_between(FunctionElement):  # lower case: it reads like the SQL function it is
+class days_between(FunctionElement[float]):  # lower case: it reads like the SQL function it is
     """Fractional days from the first timestamp to the second, on SQLite and PostgreSQL."""
 
     type = Float()
@@ -24,13 +25,13 @@ class days_between(FunctionElement):  # lower case: it reads like the SQL functi
 
 
 @compiles(days_between)
-def _days_between_sqlite(element, compiler, **kw):
+def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
     start, end = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"(julianday({end}) - julianday({start}))"
 
 
 @compiles(days_between, "postgresql")
-def _days_between_postgresql(element, compiler, **kw):
+def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
     start, end = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
 
@@ -56,7 +57,7 @@ class CourseAnalytics:
         return round(100 * count / self.enrolled) if self.enrolled else 0
 
 
-def median_days_to_completion(session: Session, course_id: int) -> float | None:
+def median_days_to_completion(session: DbSession, course_id: int) -> float | None:
     """The median with window functions: the middle row, or the mean of the middle two."""
     days = days_between(Enrolment.enrolled_at, Enrolment.completed_at)
     ranked = (
@@ -77,7 +78,7 @@ def median_days_to_completion(session: Session, course_id: int) -> float | None:
     return None if median is None else float(median)
 
 
-def course_analytics(session: Session, course: Course) -> CourseAnalytics:
+def course_analytics(session: DbSession, course: Course) -> CourseAnalytics:
     """Counts of enrolled, started (opened any lesson, retired ones too) and completed learners,
     the median days from enrolment to completion, and each lesson's reach. Raises nothing."""
     enrolled, completed = session.execute(
@@ -90,7 +91,7 @@ def course_analytics(session: Session, course: Course) -> CourseAnalytics:
         select(func.count(distinct(LessonProgress.user_id)))
         .join(Lesson, Lesson.id == LessonProgress.lesson_id)
         .where(Lesson.course_id == course.id)
-    )
+    ) or 0
     rows = session.execute(
         select(
             Lesson.title,

@@ -10,14 +10,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.models import ApiToken, User, utcnow
 from app.services.accounts import authenticate
 from app.services.errors import NotFound, Unauthenticated
+from app.services.types import DbSession, rowcount
 
 DEFAULT_LIFETIME = timedelta(days=30)
 # last_used_at is written at most this often per token, so reads do not turn into writes.
@@ -30,8 +32,8 @@ def token_digest(secret: str) -> str:
 
 
 def issue_token(
-    session: Session, user: User, *, lifetime: timedelta = DEFAULT_LIFETIME,
-    label: str | None = None, now: datetime | None = None, **throttling,
+    session: DbSession, user: User, *, lifetime: timedelta = DEFAULT_LIFETIME,
+    label: str | None = None, now: datetime | None = None, **throttling: Any,
 ) -> tuple[str, ApiToken]:
     """A new random token for the user: (the secret, shown once; its row). Flushes."""
     now = now or utcnow()
@@ -46,8 +48,8 @@ def issue_token(
 
 
 def sign_in(
-    session: Session, login: str, password: str, *, lifetime: timedelta = DEFAULT_LIFETIME,
-    label: str | None = None, now: datetime | None = None, **throttling,
+    session: DbSession, login: str, password: str, *, lifetime: timedelta = DEFAULT_LIFETIME,
+    label: str | None = None, now: datetime | None = None, **throttling: Any,
 ) -> tuple[str, ApiToken]:
     """Check an email/NIP and password with the web sign-in's own accounts.authenticate (so its
     rules, throttling included, hold for tokens too), then issue a token.
@@ -62,7 +64,7 @@ def sign_in(
     return issue_token(session, user, lifetime=lifetime, label=label, now=now)
 
 
-def token_in_force(session: Session, secret: str, now: datetime | None = None) -> ApiToken | None:
+def token_in_force(session: DbSession, secret: str, now: datetime | None = None) -> ApiToken | None:
     """The token row for this secret with its user loaded, if it still works; else None.
 
     Refused: unknown, revoked, expired, user inactive, or session_version changed since issue.
@@ -85,7 +87,7 @@ def token_in_force(session: Session, secret: str, now: datetime | None = None) -
     return token
 
 
-def list_tokens(session: Session, user: User, now: datetime | None = None) -> list[ApiToken]:
+def list_tokens(session: DbSession, user: User, now: datetime | None = None) -> list[ApiToken]:
     """The user's tokens that still work, newest first (for "Akun saya")."""
     now = now or utcnow()
     return list(session.scalars(
@@ -96,7 +98,9 @@ def list_tokens(session: Session, user: User, now: datetime | None = None) -> li
     ))
 
 
-def revoke_token(session: Session, user: User, token_id: int, now: datetime | None = None) -> None:
+def revoke_token(
+    session: DbSession, user: User, token_id: int, now: datetime | None = None
+) -> None:
     """Revoke one of the user's own tokens; anyone else's is NotFound. Revoking twice is fine."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
@@ -106,10 +110,10 @@ def revoke_token(session: Session, user: User, token_id: int, now: datetime | No
     session.flush()
 
 
-def revoke_all_tokens(session: Session, user: User, now: datetime | None = None) -> int:
+def revoke_all_tokens(session: DbSession, user: User, now: datetime | None = None) -> int:
     """Revoke every token of the user; returns how many were still unrevoked."""
-    return session.execute(
+    return rowcount(session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now or utcnow())
-    ).rowcount
+    ))

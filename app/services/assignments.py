@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import aliased, joinedload
 
 from app.models import Assignment, Course, Enrolment, Role, Unit, User, utcnow
 from app.services.audit import record
 from app.services.errors import InvalidInput, NotFound
 from app.services.scope import scoped_unit_ids, unit_in_scope
+from app.services.types import AnySelect, DbSession
 
 
-def covers(assigned_unit, home_unit):
+def covers(assigned_unit: Any, home_unit: Any) -> ColumnElement[bool]:
     """SQL: an assignment to `assigned_unit` covers people whose unit is `home_unit`."""
     return home_unit.path.like(assigned_unit.path.concat("%"))
 
 
-def nearest_due_on(user_id) -> Select:
+def nearest_due_on(user_id: int) -> AnySelect:
     """SELECT of the nearest due date of each course mandatory for one learner (course_id, due)."""
     assigned, home = aliased(Unit), aliased(Unit)
     return (
@@ -42,7 +44,7 @@ class MandatoryState:
         return not self.completed and self.due_on < today
 
 
-def mandatory_state(session: Session, user_id: int, course_id: int) -> MandatoryState | None:
+def mandatory_state(session: DbSession, user_id: int, course_id: int) -> MandatoryState | None:
     """The nearest due date if the course is mandatory for the learner, in one query."""
     due = nearest_due_on(user_id).where(Assignment.course_id == course_id).subquery()
     row = session.execute(
@@ -57,7 +59,7 @@ def mandatory_state(session: Session, user_id: int, course_id: int) -> Mandatory
 
 
 def assign_course(
-    session: Session, actor: User, course_id: int, unit_id: int, due_on: date, *, today: date
+    session: DbSession, actor: User, course_id: int, unit_id: int, due_on: date, *, today: date
 ) -> Assignment:
     """Make a course mandatory for a unit subtree; assigning it again moves the due date.
 
@@ -82,7 +84,7 @@ def assign_course(
     return assignment
 
 
-def assignment_in_scope(session: Session, actor: User, assignment_id: int) -> Assignment:
+def assignment_in_scope(session: DbSession, actor: User, assignment_id: int) -> Assignment:
     """One assignment in the actor's units; raises NotFound for any other (or none)."""
     assignment = session.scalar(
         select(Assignment).where(
@@ -95,7 +97,7 @@ def assignment_in_scope(session: Session, actor: User, assignment_id: int) -> As
     return assignment
 
 
-def remove_assignment(session: Session, actor: User, assignment_id: int) -> None:
+def remove_assignment(session: DbSession, actor: User, assignment_id: int) -> None:
     """Delete an assignment in the actor's units (audited); raises NotFound otherwise."""
     assignment = assignment_in_scope(session, actor, assignment_id)
     record(session, actor.id, "assignment.remove", f"course:{assignment.course.slug}",
@@ -103,7 +105,7 @@ def remove_assignment(session: Session, actor: User, assignment_id: int) -> None
     session.delete(assignment)
 
 
-def assignments_in_scope(session: Session, viewer: User) -> list[Assignment]:
+def assignments_in_scope(session: DbSession, viewer: User) -> list[Assignment]:
     """Assignments the viewer may see and change (their units'), nearest due first."""
     query = (
         select(Assignment)

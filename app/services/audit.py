@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.models import AuditEntry, User
+from app.services.types import DbSession
 
 
 def record(
-    session: Session, actor_id: int | None, action: str, target: str, **details
+    session: DbSession, actor_id: int | None, action: str, target: str, **details: Any
 ) -> AuditEntry:
     """Add one audit log entry (actor None: the system) and return it; the caller commits."""
     entry = AuditEntry(actor_id=actor_id, action=action, target=target, details=details)
@@ -28,11 +30,11 @@ class AuditPage:
 
 
 def audit_page(
-    session: Session, *, action: str | None = None, page: int = 1, per_page: int = 50
+    session: DbSession, *, action: str | None = None, page: int = 1, per_page: int = 50
 ) -> AuditPage:
     """Entries newest first, optionally of one action, one page at a time."""
     where = [AuditEntry.action == action] if action else []
-    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where))
+    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     entries = session.scalars(
@@ -46,12 +48,12 @@ def audit_page(
     return AuditPage(list(entries), page, pages, total)
 
 
-def audit_actions(session: Session) -> list[str]:
+def audit_actions(session: DbSession) -> list[str]:
     """The actions that occur in the log, for the filter."""
     return list(session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
 
 
-def people_named(session: Session, entries: list[AuditEntry]) -> dict[str, str]:
+def people_named(session: DbSession, entries: list[AuditEntry]) -> dict[str, str]:
     """'user:42' → 'Ani Lestari (ani@…)' for the user targets of some entries, in one query."""
     ids = {int(e.target[5:]) for e in entries
            if e.target.startswith("user:") and e.target[5:].isascii()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.models import (
     Course,
@@ -42,12 +42,13 @@ from app.services.content.images import VARIANT_MARK, encode_variants
 from app.services.courses import can_manage, managed_course
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.services.progress import OutlineItem, OutlineModule
+from app.services.types import DbSession
 from app.services.uploads import extracted_course, media_member
 
 MAX_SLUG_LENGTH = 100
 
 
-def _course(session: Session, slug: str) -> Course | None:
+def _course(session: DbSession, slug: str) -> Course | None:
     return session.scalar(select(Course).where(Course.slug == slug))
 
 
@@ -55,7 +56,7 @@ def _course(session: Session, slug: str) -> Course | None:
 
 
 def record_version(
-    session: Session, course: Course, actor_id: int | None, source: str
+    session: DbSession, course: Course, actor_id: int | None, source: str
 ) -> CourseVersion | None:
     """Add a history row when the imported content differs from the last one recorded."""
     last = session.scalar(
@@ -75,7 +76,7 @@ def record_version(
 
 
 def import_and_record(
-    session: Session,
+    session: DbSession,
     parsed: ParsedCourse,
     source_path: str,
     *,
@@ -109,7 +110,7 @@ class UploadCheck:
     problems: list[str] = field(default_factory=list)
 
 
-def stage_upload(session: Session, user: User, filename: str, data: bytes) -> UploadCheck:
+def stage_upload(session: DbSession, user: User, filename: str, data: bytes) -> UploadCheck:
     """Check an uploaded archive and keep it, unpublished, when it is clean.
 
     Raises uploads.ArchiveRefused for an unsafe archive and Forbidden for someone else's
@@ -152,7 +153,7 @@ def stage_upload(session: Session, user: User, filename: str, data: bytes) -> Up
     return UploadCheck(slug, upload=upload)
 
 
-def _owner_problems(session: Session, user: User, parsed: ParsedCourse, folder) -> list[Problem]:
+def _owner_problems(session: DbSession, user: User, parsed: ParsedCourse, folder) -> list[Problem]:
     """A trainer cannot hand a course to someone else by editing `owner`; an admin can."""
     owner = parsed.owner_email
     if user.has_role(Role.ADMIN) or not owner or owner == user.email.lower():
@@ -167,7 +168,7 @@ def _owner_problems(session: Session, user: User, parsed: ParsedCourse, folder) 
         other=parsed.owner_email, mine=user.email))]
 
 
-def managed_upload(session: Session, upload_id: int, user: User) -> CourseUpload:
+def managed_upload(session: DbSession, upload_id: int, user: User) -> CourseUpload:
     """A staged upload, for its uploader, the course's owner and admins; others get NotFound."""
     upload = session.get(CourseUpload, upload_id)
     if upload is None:
@@ -199,7 +200,7 @@ class UploadPlan:
     diff: CourseDiff
 
 
-def plan_upload(session: Session, upload: CourseUpload) -> UploadPlan:
+def plan_upload(session: DbSession, upload: CourseUpload) -> UploadPlan:
     """The staged upload parsed and compared with the imported course of its slug (None if
     new): an UploadPlan to preview. Raises nothing; problems are in the plan's parsed result."""
     parsed = parse_upload(upload)
@@ -211,7 +212,7 @@ class ArchiveNotConfirmed(InvalidInput):
     """Publishing would archive steps learners worked in, and the trainer has not agreed."""
 
 
-def diff_against_imported(session: Session, parsed: ParsedCourse) -> CourseDiff | None:
+def diff_against_imported(session: DbSession, parsed: ParsedCourse) -> CourseDiff | None:
     """What re-importing ``parsed`` would change in its imported version (PRODUCT §3).
 
     Returns None when the course was never imported, or when there is no database yet:
@@ -235,7 +236,7 @@ def change_summary(diff: CourseDiff) -> str:
 
 
 def import_upload(
-    session: Session, upload: CourseUpload, user: User, *, publish: bool,
+    session: DbSession, upload: CourseUpload, user: User, *, publish: bool,
     confirmed: bool = False,
 ) -> ImportResult:
     """Import a staged upload (published, or as a draft of a course learners cannot see yet).
@@ -265,7 +266,7 @@ def import_upload(
     return result
 
 
-def discard_upload(session: Session, upload: CourseUpload) -> None:
+def discard_upload(session: DbSession, upload: CourseUpload) -> None:
     """Delete a staged upload (flushed, the caller commits). Raises nothing."""
     session.delete(upload)
     session.flush()
@@ -362,7 +363,7 @@ class QuizKey:
     questions: list[KeyQuestion]
 
 
-def quiz_key(session: Session, course: Course, path: str) -> QuizKey:
+def quiz_key(session: DbSession, course: Course, path: str) -> QuizKey:
     """The live quiz `path` ("modul/kuis") of a managed course with its answers.
 
     The caller has checked the user may manage `course` (managed_course). Raises NotFound.
@@ -411,7 +412,7 @@ class Dashboard:
     new_uploads: list[CourseUpload]  # staged courses that were never imported
 
 
-def dashboard(session: Session, user: User) -> Dashboard:
+def dashboard(session: DbSession, user: User) -> Dashboard:
     """The courses a trainer owns (every course, for an admin) and the uploads waiting."""
     enrolled = (
         select(Enrolment.course_id, func.count().label("n"))
@@ -454,7 +455,7 @@ class CoursePage:
     quizzes: list[tuple[str, str]] = field(default_factory=list)  # (path, title), in order
 
 
-def course_page(session: Session, slug: str, user: User) -> CoursePage:
+def course_page(session: DbSession, slug: str, user: User) -> CoursePage:
     """A course as its trainer manages it: state, owner, version history, pending upload."""
     course = managed_course(session, slug, user)
     versions = session.scalars(
@@ -479,7 +480,7 @@ def course_page(session: Session, slug: str, user: User) -> CoursePage:
                       [tuple(row) for row in quizzes])
 
 
-def set_published(session: Session, course: Course, user: User, published: bool) -> bool:
+def set_published(session: DbSession, course: Course, user: User, published: bool) -> bool:
     """Show a course to learners, or hide it again. False when it already was so."""
     if not can_manage(user, course):
         raise NotFound()
@@ -491,7 +492,7 @@ def set_published(session: Session, course: Course, user: User, published: bool)
     return True
 
 
-def assign_owner(session: Session, course: Course, admin: User, email: str) -> User:
+def assign_owner(session: DbSession, course: Course, admin: User, email: str) -> User:
     """An admin gives a course to a trainer (a later import's `owner` may give it again)."""
     if not admin.has_role(Role.ADMIN):
         raise Forbidden()

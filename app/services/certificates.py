@@ -15,10 +15,10 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Certificate, Course, Enrolment, User
 from app.services.nip import mask_nip
+from app.services.types import DbSession
 from app.services.typesetting import fitted_paragraph, register_fonts
 
 
@@ -27,7 +27,7 @@ def new_code() -> str:
     return secrets.token_urlsafe(16)
 
 
-def completed_enrolment(session: Session, slug: str, user_id: int) -> tuple[Course, Enrolment]:
+def completed_enrolment(session: DbSession, slug: str, user_id: int) -> tuple[Course, Enrolment]:
     """The course and the learner's completed enrolment in it (even if the course has since
     been unpublished); NotFound when they have not completed it."""
     from app.services.errors import NotFound
@@ -43,14 +43,14 @@ def completed_enrolment(session: Session, slug: str, user_id: int) -> tuple[Cour
     return row[0], row[1]
 
 
-def issue(session: Session, enrolment: Enrolment) -> Certificate:
+def issue(session: DbSession, enrolment: Enrolment) -> Certificate:
     """The certificate of a completed enrolment, created the first time it is asked for."""
     existing = session.scalar(select(Certificate).where(
         Certificate.user_id == enrolment.user_id, Certificate.course_id == enrolment.course_id))
     if existing:
         return existing
-    user = session.get(User, enrolment.user_id)
-    course = session.get(Course, enrolment.course_id)
+    user = session.get_one(User, enrolment.user_id)
+    course = session.get_one(Course, enrolment.course_id)
     certificate = Certificate(
         code=new_code(), user_id=user.id, course_id=course.id, learner_name=user.name,
         masked_nip=mask_nip(user.nip) or None, course_title=course.title,
@@ -62,7 +62,7 @@ def issue(session: Session, enrolment: Enrolment) -> Certificate:
     return certificate
 
 
-def by_code(session: Session, code: str) -> Certificate | None:
+def by_code(session: DbSession, code: str) -> Certificate | None:
     """The certificate with this verification code, or None when there is none."""
     return session.scalar(select(Certificate).where(Certificate.code == code))
 
@@ -90,7 +90,7 @@ def render_pdf(certificate: Certificate, verify_url: str, jp_text: str,
     text_width = width - 2 * MARGIN
 
     def block(text: str, top: float, box_height: float, size: float, min_size: float,
-              bold: bool = False, color=(0.1, 0.1, 0.1)) -> float:
+              bold: bool = False, color: tuple[float, float, float] = (0.1, 0.1, 0.1)) -> float:
         """Draw `text` centred in the box below `top`; return the y where the box ends."""
         paragraph = fitted_paragraph(text, text_width, box_height, size, min_size, bold,
                                      color=color)

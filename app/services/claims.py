@@ -14,12 +14,12 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app.models import JpClaim, JpEntry, Role, User, utcnow
 from app.services import ledger
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.services.scope import scoped_unit_ids
+from app.services.types import AnySelect, DbSession, rowcount
 
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 MAX_HOURS = Decimal("200")
@@ -57,7 +57,7 @@ def parse_hours(value: str | Decimal) -> Decimal:
 
 
 def file_claim(
-    session: Session, user: User, *, title: str, organiser: str, starts_on: date, ends_on: date,
+    session: DbSession, user: User, *, title: str, organiser: str, starts_on: date, ends_on: date,
     hours: Decimal | str, proof: bytes, today: date,
 ) -> JpClaim:
     """Record a claim and its pending ledger entry, dated on the training's last day.
@@ -94,11 +94,11 @@ class ClaimLine:
     person: User
 
 
-def _lines(session: Session, query) -> list[ClaimLine]:
+def _lines(session: DbSession, query: AnySelect) -> list[ClaimLine]:
     return [ClaimLine(c, e, u) for c, e, u in session.execute(query)]
 
 
-def _claims_query():
+def _claims_query() -> AnySelect:
     return (
         select(JpClaim, JpEntry, User)
         .join(JpEntry, (JpEntry.source == ledger.CLAIM) & (JpEntry.ref_id == JpClaim.id)
@@ -107,13 +107,13 @@ def _claims_query():
     )
 
 
-def claims_of(session: Session, user_id: int) -> list[ClaimLine]:
+def claims_of(session: DbSession, user_id: int) -> list[ClaimLine]:
     """The learner's own claims with their status, newest first."""
     return _lines(session, _claims_query().where(JpClaim.user_id == user_id)
                   .order_by(JpClaim.created_at.desc(), JpClaim.id.desc()))
 
 
-def pending_queue(session: Session, viewer: User) -> list[ClaimLine]:
+def pending_queue(session: DbSession, viewer: User) -> list[ClaimLine]:
     """Pending claims the viewer may decide, oldest first: an admin's are everyone else's; a
     supervisor's are those of the other people in their unit subtree. Nobody decides their own."""
     query = _claims_query().where(JpEntry.status == ledger.PENDING, User.id != viewer.id)
@@ -122,7 +122,7 @@ def pending_queue(session: Session, viewer: User) -> list[ClaimLine]:
     return _lines(session, query.order_by(JpClaim.created_at, JpClaim.id))
 
 
-def _may_see(session: Session, viewer: User, claimant: User) -> bool:
+def _may_see(session: DbSession, viewer: User, claimant: User) -> bool:
     if viewer.id == claimant.id or viewer.roles & Role.ADMIN:
         return True
     if viewer.roles & Role.SUPERVISOR and claimant.unit_id is not None:
@@ -131,7 +131,7 @@ def _may_see(session: Session, viewer: User, claimant: User) -> bool:
     return False
 
 
-def visible_claim(session: Session, viewer: User, claim_id: int) -> JpClaim:
+def visible_claim(session: DbSession, viewer: User, claim_id: int) -> JpClaim:
     """A claim the viewer may look at (and download the proof of): its learner, supervisors of
     the learner's unit subtree, admins. Anyone else: NotFound, as if it did not exist."""
     claim = session.get(JpClaim, claim_id)
@@ -141,7 +141,7 @@ def visible_claim(session: Session, viewer: User, claim_id: int) -> JpClaim:
 
 
 def decide(
-    session: Session, viewer: User, claim_id: int, *, approve: bool, reason: str = ""
+    session: DbSession, viewer: User, claim_id: int, *, approve: bool, reason: str = ""
 ) -> JpEntry:
     """Approve (credited) or reject (with a reason) a pending claim, recording who and when.
 
@@ -158,19 +158,19 @@ def decide(
     if not approve and not reason:
         raise InvalidInput(_l("Tulis alasan penolakan, agar peserta tahu apa yang kurang."))
     # Only the first of two simultaneous decisions changes the row.
-    decided = session.execute(
+    decided = rowcount(session.execute(
         update(JpEntry)
         .where(JpEntry.user_id == claim.user_id, JpEntry.source == ledger.CLAIM,
                JpEntry.ref_id == claim.id, JpEntry.status == ledger.PENDING)
         .values(status=ledger.CREDITED if approve else ledger.REJECTED,
                 decided_by_id=viewer.id, decided_at=utcnow(), reason=reason[:500] or None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if not decided:
         raise InvalidInput(_l("Pengajuan ini sudah diputuskan."))
-    return session.scalar(select(JpEntry).where(
+    return session.scalars(select(JpEntry).where(
         JpEntry.user_id == claim.user_id, JpEntry.source == ledger.CLAIM,
-        JpEntry.ref_id == claim.id).execution_options(populate_existing=True))
+        JpEntry.ref_id == claim.id).execution_options(populate_existing=True)).one()
 
 
 def proof_filename(claim: JpClaim) -> str:

@@ -18,13 +18,13 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from app.models import Attendance, ClassSession, Course, JpEntry, Role, User, utcnow
 from app.services import audit, ledger, progress
 from app.services.claims import parse_hours
 from app.services.csvfile import RowProblem, read_rows
 from app.services.errors import InvalidInput, NotFound
+from app.services.types import DbSession
 
 # No 0/O, 1/I/L: a code read aloud or off a projector is typed right the first time.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -53,7 +53,7 @@ def normalize_code(raw: str) -> str:
 
 
 def create_session(
-    session: Session, trainer: User, *, title: str, held_on: date, place: str,
+    session: DbSession, trainer: User, *, title: str, held_on: date, place: str,
     jp: Decimal | str, course_id: int | None = None,
 ) -> ClassSession:
     """A new session with a fresh, unique check-in code (check-in starts closed).
@@ -79,13 +79,13 @@ def create_session(
     return class_session
 
 
-def course_choices(session: Session) -> list[tuple[int, str]]:
+def course_choices(session: DbSession) -> list[tuple[int, str]]:
     """(id, title) of every course a session may teach, by title."""
     return [tuple(row) for row in session.execute(
         select(Course.id, Course.title).order_by(Course.title))]
 
 
-def sessions_of(session: Session, viewer: User) -> list[ClassSession]:
+def sessions_of(session: DbSession, viewer: User) -> list[ClassSession]:
     """The trainer's own sessions (an admin's: all of them), newest first."""
     query = select(ClassSession)
     if not viewer.roles & Role.ADMIN:
@@ -94,7 +94,7 @@ def sessions_of(session: Session, viewer: User) -> list[ClassSession]:
                                                ClassSession.id.desc())))
 
 
-def managed_session(session: Session, viewer: User, session_id: int) -> ClassSession:
+def managed_session(session: DbSession, viewer: User, session_id: int) -> ClassSession:
     """A session the viewer runs (or any, for an admin); anyone else's is NotFound."""
     class_session = session.get(ClassSession, session_id)
     if class_session is None or not (
@@ -109,7 +109,7 @@ def set_checkin(class_session: ClassSession, is_open: bool) -> None:
 
 
 def record_attendance(
-    session: Session, class_session: ClassSession, user_ids: list[int], method: str,
+    session: DbSession, class_session: ClassSession, user_ids: list[int], method: str,
     recorded_by_id: int | None,
 ) -> int:
     """Record people as present; returns how many were new. Repeats change nothing: the
@@ -132,7 +132,7 @@ def record_attendance(
 
 
 def remove_attendance(
-    session: Session, class_session: ClassSession, user_id: int, removed_by_id: int
+    session: DbSession, class_session: ClassSession, user_id: int, removed_by_id: int
 ) -> None:
     """Undo a mistaken record (a mistyped NIP): the attendance and the session's JP for that
     person go; the audit log keeps who removed whom. A course the session completed for them
@@ -148,7 +148,7 @@ def remove_attendance(
                  f"session:{class_session.id}", user_id=user_id)
 
 
-def _find_person(session: Session, value: str) -> User | None:
+def _find_person(session: DbSession, value: str) -> User | None:
     value = value.strip()
     if "@" in value:
         query = select(User).where(func.lower(User.email) == value.lower())
@@ -161,7 +161,7 @@ def _find_person(session: Session, value: str) -> User | None:
 
 
 def attend_by_list(
-    session: Session, class_session: ClassSession, text: str, recorded_by_id: int
+    session: DbSession, class_session: ClassSession, text: str, recorded_by_id: int
 ) -> int:
     """One NIP or email per line (commas and semicolons also separate). Every unknown entry is
     reported (AttendanceRefused) and then nobody is recorded. Returns how many were new."""
@@ -184,7 +184,7 @@ def attend_by_list(
 
 
 def attend_by_csv(
-    session: Session, class_session: ClassSession, filename: str, data: bytes,
+    session: DbSession, class_session: ClassSession, filename: str, data: bytes,
     recorded_by_id: int,
 ) -> int:
     """A CSV with a `nip` or an `email` column (a row may fill either). Every bad row is
@@ -214,7 +214,7 @@ def attend_by_csv(
     return record_attendance(session, class_session, people, CSV, recorded_by_id)
 
 
-def check_in(session: Session, user: User, code: str) -> tuple[ClassSession, bool]:
+def check_in(session: DbSession, user: User, code: str) -> tuple[ClassSession, bool]:
     """The learner checks in with a session's code while check-in is open.
 
     Returns the session and whether this was new (a second check-in is harmless). Raises
@@ -239,7 +239,7 @@ class Attendee:
     method: str
 
 
-def attendees(session: Session, class_session: ClassSession) -> list[Attendee]:
+def attendees(session: DbSession, class_session: ClassSession) -> list[Attendee]:
     """Who attended, by name."""
     rows = session.execute(
         select(User.id, User.name, User.nip, User.email, Attendance.method)

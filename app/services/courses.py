@@ -2,10 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, true
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import contains_eager
 
 from app.models import Course, Lesson, MediaFile, Role, User
 from app.services.errors import Conflict, NotFound
+from app.services.types import DbSession
 
 
 def can_preview(user: User, course: Course) -> bool:
@@ -19,7 +20,7 @@ def can_preview(user: User, course: Course) -> bool:
 can_manage = can_preview
 
 
-def visible_course(session: Session, slug: str, user: User) -> Course:
+def visible_course(session: DbSession, slug: str, user: User) -> Course:
     """The course with this slug if published, or unpublished and previewable by this user
     (can_preview). Raises NotFound otherwise."""
     course = session.scalar(select(Course).where(Course.slug == slug))
@@ -29,7 +30,7 @@ def visible_course(session: Session, slug: str, user: User) -> Course:
     return course
 
 
-def managed_course(session: Session, slug: str, user: User) -> Course:
+def managed_course(session: DbSession, slug: str, user: User) -> Course:
     """A course this user may manage; to anyone else it does not exist."""
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is None or not can_manage(user, course):
@@ -37,7 +38,7 @@ def managed_course(session: Session, slug: str, user: User) -> Course:
     return course
 
 
-def visible_lesson(session: Session, slug: str, path: str, user: User) -> Lesson:
+def visible_lesson(session: DbSession, slug: str, path: str, user: User) -> Lesson:
     """A live lesson with its course loaded, in one query."""
     lesson = session.scalar(
         select(Lesson)
@@ -50,7 +51,7 @@ def visible_lesson(session: Session, slug: str, path: str, user: User) -> Lesson
     return lesson
 
 
-def visible_lesson_by_id(session: Session, lesson_id: int, user: User) -> Lesson:
+def visible_lesson_by_id(session: DbSession, lesson_id: int, user: User) -> Lesson:
     """visible_lesson addressed by id (the API's way): live, in a course the user may see."""
     lesson = session.scalar(
         select(Lesson)
@@ -63,7 +64,7 @@ def visible_lesson_by_id(session: Session, lesson_id: int, user: User) -> Lesson
     return lesson
 
 
-def visible_quiz(session: Session, lesson_id: int, user: User) -> Lesson:
+def visible_quiz(session: DbSession, lesson_id: int, user: User) -> Lesson:
     """A live quiz step the user may see; a plain lesson's id is NotFound here."""
     lesson = visible_lesson_by_id(session, lesson_id, user)
     if not lesson.is_quiz or lesson.quiz is None:
@@ -71,7 +72,7 @@ def visible_quiz(session: Session, lesson_id: int, user: User) -> Lesson:
     return lesson
 
 
-def course_media(session: Session, course: Course, name: str) -> MediaFile:
+def course_media(session: DbSession, course: Course, name: str) -> MediaFile:
     """A media file of the course by its path under media/; NotFound otherwise."""
     item = session.scalar(
         select(MediaFile).where(MediaFile.course_id == course.id, MediaFile.path == name)
@@ -90,7 +91,7 @@ def _visible_to(user: User):
     return Course.published.is_(True)
 
 
-def visible_course_choices(session: Session, user: User) -> list[tuple[int, str]]:
+def visible_course_choices(session: DbSession, user: User) -> list[tuple[int, str]]:
     """(id, title) of the courses the user may see, by title: for pickers such as the report's
     course filter (a draft appears only to its trainer and admins, as with can_preview)."""
     return [tuple(row) for row in session.execute(
@@ -98,7 +99,7 @@ def visible_course_choices(session: Session, user: User) -> list[tuple[int, str]
     )]
 
 
-def course_visible_by_id(session: Session, course_id: int, user: User) -> Course:
+def course_visible_by_id(session: DbSession, course_id: int, user: User) -> Course:
     """The course with this id if the user may see it; NotFound otherwise."""
     course = session.scalar(select(Course).where(Course.id == course_id, _visible_to(user)))
     if course is None:
@@ -123,7 +124,7 @@ def check_recordable(lesson: Lesson, *, by_hand: bool = True) -> None:
         raise NotRecordable(_l("Kuis selesai ketika Anda lulus, bukan dengan ditandai."))
 
 
-def published_courses(session: Session) -> list[Course]:
+def published_courses(session: DbSession) -> list[Course]:
     """Published courses by title (what can be assigned as mandatory)."""
     return list(session.scalars(
         select(Course).where(Course.published.is_(True)).order_by(Course.title)))

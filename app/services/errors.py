@@ -1,5 +1,7 @@
 """Typed domain errors; app/errors.py maps them to pages."""
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """Something the user asked for cannot be done; the message says why, in their language."""
@@ -20,7 +22,7 @@ class InvalidInput(DomainError):
 class TooManyAttempts(DomainError):
     """Too many failed attempts: refused until `retry_at` (an aware UTC datetime)."""
 
-    def __init__(self, retry_at, message=None):
+    def __init__(self, retry_at: datetime, message: str | None = None) -> None:
         super().__init__(message or "")
         self.retry_at = retry_at
 

@@ -13,14 +13,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from app.models import IdempotencyKey, utcnow
 from app.services.errors import Conflict, IdempotencyMismatch, InvalidInput
+from app.services.types import DbSession, rowcount
 
 # Kept at least this long (PRODUCT §5 / issue 9: "at least 7 days"); older keys are purged.
 RETENTION = timedelta(days=7)
@@ -30,7 +31,7 @@ MAX_KEY_LENGTH = 200
 @dataclass(frozen=True)
 class Reply:
     status: int
-    body: dict
+    body: dict[str, Any]
     replayed: bool
 
 
@@ -47,8 +48,8 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 def run_once(
-    session: Session, user_id: int, key: str, request_fingerprint: str,
-    work: Callable[[], tuple[int, dict]], now: datetime | None = None,
+    session: DbSession, user_id: int, key: str, request_fingerprint: str,
+    work: Callable[[], tuple[int, dict[str, Any]]], now: datetime | None = None,
 ) -> Reply:
     """Do `work` (returning status and JSON body) once per (user, key); replays get its reply.
 
@@ -90,8 +91,8 @@ def run_once(
     return Reply(status, body, False)
 
 
-def purge(session: Session, now: datetime | None = None) -> int:
+def purge(session: DbSession, now: datetime | None = None) -> int:
     """Delete keys older than RETENTION everywhere; returns how many."""
-    return session.execute(
+    return rowcount(session.execute(
         delete(IdempotencyKey).where(IdempotencyKey.created_at < (now or utcnow()) - RETENTION)
-    ).rowcount
+    ))

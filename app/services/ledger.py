@@ -8,20 +8,22 @@ shown apart and rejected ones not at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext  # extracted under this name, with context
-from sqlalchemy import Numeric, Select, case, cast, func, select
+from sqlalchemy import ColumnElement, Label, Numeric, Subquery, case, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from app.models import JpEntry, Unit, User, utcnow
 from app.models.ledger import CLAIM, COURSE, CREDITED, PENDING, REJECTED, SESSION
 from app.services.errors import InvalidInput
+from app.services.types import AnySelect, DbSession
 
 LEDGER_ZONE = ZoneInfo("Asia/Jakarta")
 SOURCES = (COURSE, SESSION, CLAIM)
@@ -62,7 +64,7 @@ def local_day(moment: datetime) -> date:
 
 
 def record(
-    session: Session, *, user_id: int, source: str, ref_id: int, hours: Decimal, on_date: date,
+    session: DbSession, *, user_id: int, source: str, ref_id: int, hours: Decimal, on_date: date,
     title: str, status: str = CREDITED, decided_by_id: int | None = None,
     decided_at: datetime | None = None,
 ) -> bool:
@@ -101,12 +103,12 @@ class JpTotals:
         return [(COURSE, self.course), (SESSION, self.session), (CLAIM, self.claim)]
 
 
-def _credited(source: str):
+def _credited(source: str) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case(
         (JpEntry.status == CREDITED, case((JpEntry.source == source, JpEntry.hours))))), 0)
 
 
-def totals_columns():
+def totals_columns() -> tuple[Label[Any], ...]:
     """Aggregate columns over JpEntry: course, session, claim (credited), total, pending."""
     total = func.coalesce(func.sum(case((JpEntry.status == CREDITED, JpEntry.hours))), 0)
     pending = func.coalesce(func.sum(case((JpEntry.status == PENDING, JpEntry.hours))), 0)
@@ -116,7 +118,7 @@ def totals_columns():
     )
 
 
-def year_totals(session: Session, user_id: int, year: int) -> JpTotals:
+def year_totals(session: DbSession, user_id: int, year: int) -> JpTotals:
     """JP of one person in one year, by source, plus pending claims. One aggregate query."""
     course, sess, claim, _total, pending = session.execute(
         select(*totals_columns()).where(JpEntry.user_id == user_id, JpEntry.year == year)
@@ -124,7 +126,7 @@ def year_totals(session: Session, user_id: int, year: int) -> JpTotals:
     return JpTotals(*(Decimal(v or 0) for v in (course, sess, claim, pending)))
 
 
-def credited_between(session: Session, user_id: int, start: date, end: date) -> Decimal:
+def credited_between(session: DbSession, user_id: int, start: date, end: date) -> Decimal:
     """Credited JP earned on local days in [start, end)."""
     total = session.scalar(
         select(func.coalesce(func.sum(JpEntry.hours), 0)).where(
@@ -134,7 +136,7 @@ def credited_between(session: Session, user_id: int, start: date, end: date) -> 
     return Decimal(total or 0)
 
 
-def entries(session: Session, user_id: int, year: int | None = None) -> list[JpEntry]:
+def entries(session: DbSession, user_id: int, year: int | None = None) -> list[JpEntry]:
     """One person's entries (every status), newest first; one year or all of them."""
     query = select(JpEntry).where(JpEntry.user_id == user_id)
     if year is not None:
@@ -142,14 +144,14 @@ def entries(session: Session, user_id: int, year: int | None = None) -> list[JpE
     return list(session.scalars(query.order_by(JpEntry.on_date.desc(), JpEntry.id.desc())))
 
 
-def years(session: Session, user_id: int) -> list[int]:
+def years(session: DbSession, user_id: int) -> list[int]:
     """The years in which the person has entries, newest first."""
     return list(session.scalars(
         select(JpEntry.year).where(JpEntry.user_id == user_id).distinct()
         .order_by(JpEntry.year.desc())))
 
 
-def totals_by_user(year: int, people: Select | None = None):
+def totals_by_user(year: int, people: AnySelect | None = None) -> Subquery:
     """Subquery: per user_id, the year's jp_course, jp_session, jp_claim, jp_total, jp_pending.
 
     `people` (a SELECT of user ids) narrows it, e.g. to a supervisor's subtree.
@@ -160,12 +162,12 @@ def totals_by_user(year: int, people: Select | None = None):
     return query.group_by(JpEntry.user_id).subquery("jp_year")
 
 
-def zero_or(column):
+def zero_or(column: Any) -> ColumnElement[Any]:
     """The column, or 0 where the person has no entry (an outer join's NULL)."""
     return func.coalesce(column, cast(0, Numeric(8, 2)))
 
 
-def people_in_units(units: Select) -> Select:
+def people_in_units(units: AnySelect) -> AnySelect:
     """A SELECT of the ids of active people whose unit is among `units`."""
     return select(User.id).where(User.active.is_(True), User.unit_id.in_(units))
 
@@ -194,7 +196,7 @@ class HrRow:
     jp_pending: Decimal
 
 
-def hr_rows(session: Session, year: int, batch: int = 500):
+def hr_rows(session: DbSession, year: int, batch: int = 500) -> Iterator[HrRow]:
     """Every active member of staff (a person in a unit) with their JP of `year` by source,
     zeros included, by unit and name; streamed from a server-side cursor."""
     jp = totals_by_user(year)

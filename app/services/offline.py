@@ -11,13 +11,16 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.models import Course, Lesson, MediaFile, Module
 from app.services.content.links import absolute_links
+from app.services.errors import NotFound
+from app.services.types import DbSession
 
 _LINK = re.compile(r'(\s(?:src|href)=")([^"]+)(")')
 
@@ -28,8 +31,8 @@ COMPRESSION_RATIO = 0.35  # HTML crosses the wire gzip-compressed: about a third
 
 
 def course_package(
-    session: Session, course: Course, lesson_url: Callable[[Lesson], str],
-) -> dict:
+    session: DbSession, course: Course, lesson_url: Callable[[Lesson], str],
+) -> dict[str, Any]:
     """Everything to read `course` offline, as JSON-ready data.
 
     `lesson_url(lesson)` gives a lesson's absolute URL; media URLs in the HTML are made
@@ -77,13 +80,15 @@ def course_package(
             "total_bytes": total, "lessons": lessons, "media": list(media.values())}
 
 
-def _questions(session: Session, step: Lesson) -> dict:
+def _questions(session: DbSession, step: Lesson) -> dict[str, Any]:
     """A timed quiz's questions come only with a started attempt, whose clock runs from then
     (as GET /api/v1/quizzes/{id} and the quiz page): the package lists none of them, so
     nobody reads them at leisure before starting; it cannot be answered offline anyway."""
     from app.services.quizzes import questions_of
 
     settings = step.quiz
+    if settings is None:  # not a quiz step
+        raise NotFound()
     return {
         "time_limit_minutes": settings.time_limit_minutes,
         "pass_mark": settings.pass_mark,

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from app.models import PasswordToken, User, utcnow
 from app.services.accounts import check_password_strength
@@ -16,6 +15,7 @@ from app.services.audit import record
 from app.services.errors import NotFound
 from app.services.passwords import hash_password
 from app.services.sessions import end_all_sessions
+from app.services.types import DbSession, rowcount
 
 LIFETIME = timedelta(days=7)
 # A reset asked for by someone who forgot their password: short-lived, like the email.
@@ -27,7 +27,8 @@ def _digest(secret: str) -> str:
 
 
 def issue_link(
-    session: Session, user_id: int, *, now: datetime | None = None, lifetime: timedelta = LIFETIME,
+    session: DbSession, user_id: int, *, now: datetime | None = None,
+    lifetime: timedelta = LIFETIME,
     purpose: str = "password", actor_id: int | None = None, audit: bool = True,
 ) -> tuple[str, datetime]:
     """A new secret for the user's link (older unused links stop working) and its expiry.
@@ -53,7 +54,7 @@ def issue_link(
     return secret, expires_at
 
 
-def valid_link(session: Session, secret: str, *, now: datetime | None = None) -> PasswordToken:
+def valid_link(session: DbSession, secret: str, *, now: datetime | None = None) -> PasswordToken:
     """The unused, unexpired token of an active user, or NotFound with a message that helps."""
     token = session.scalar(
         select(PasswordToken).join(PasswordToken.user)
@@ -68,7 +69,7 @@ def valid_link(session: Session, secret: str, *, now: datetime | None = None) ->
 
 
 def redeem_link(
-    session: Session, secret: str, password: str, *, cost: tuple[int, int],
+    session: DbSession, secret: str, password: str, *, cost: tuple[int, int],
     now: datetime | None = None,
 ) -> User:
     """Set the password through the link; a second use (even a concurrent one) is refused.
@@ -83,7 +84,7 @@ def redeem_link(
         .where(PasswordToken.id == token.id, PasswordToken.used_at.is_(None))
         .values(used_at=now)
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         raise NotFound(_l("Tautan ini sudah dipakai. Silakan masuk dengan kata sandi Anda."))
     user = token.user
     user.password_hash = hash_password(password, *cost)
@@ -92,7 +93,7 @@ def redeem_link(
     return user
 
 
-def confirm_address(session: Session, secret: str, *, now: datetime | None = None) -> User:
+def confirm_address(session: DbSession, secret: str, *, now: datetime | None = None) -> User:
     """Confirm a self-registered address: the account becomes active. NotFound when not valid."""
     now = now or utcnow()
     token = session.scalar(select(PasswordToken).where(
@@ -105,7 +106,7 @@ def confirm_address(session: Session, secret: str, *, now: datetime | None = Non
         update(PasswordToken)
         .where(PasswordToken.id == token.id, PasswordToken.used_at.is_(None))
         .values(used_at=now))
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         raise NotFound(_l("Tautan ini sudah dipakai. Silakan masuk."))
     token.user.active = True
     record(session, token.user.id, "auth.confirm", f"user:{token.user.id}")

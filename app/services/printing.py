@@ -46,10 +46,11 @@ from reportlab.platypus import (
     XPreformatted,
 )
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.models import Course, Lesson, MediaFile, Module, Question
 from app.services.content.links import absolute_links
+from app.services.types import DbSession
 from app.services.typesetting import BOLD, REGULAR, fitted_paragraph, markup, register_fonts
 
 
@@ -90,7 +91,7 @@ class PrintableCourse:
     with_answers: bool
 
 
-def printable_course(session: Session, course: Course, *, with_answers: bool,
+def printable_course(session: DbSession, course: Course, *, with_answers: bool,
                      lesson_url: Callable[[Lesson], str]) -> PrintableCourse:
     """Every live module, lesson and quiz of the course in order, ready to print.
 
@@ -388,7 +389,7 @@ _BOOKLETS_KEPT = 8
 _BOOKLETS_LOCK = threading.Lock()
 
 
-def cached_booklet_pdf(session: Session, printable: PrintableCourse, *, institution: str,
+def cached_booklet_pdf(session: DbSession, printable: PrintableCourse, *, institution: str,
                        printed_on: str, variant: str = "") -> tuple[bytes, str]:
     """booklet_pdf, built once per course version and kept: (PDF bytes, an ETag for it).
 
@@ -413,7 +414,7 @@ def cached_booklet_pdf(session: Session, printable: PrintableCourse, *, institut
     return pdf, etag
 
 
-def booklet_pdf(session: Session, printable: PrintableCourse, *, institution: str,
+def booklet_pdf(session: DbSession, printable: PrintableCourse, *, institution: str,
                 printed_on: str) -> bytes:
     """The course as an A4 booklet: a cover (title, JP, version), then every module, lesson,
     image and quiz question in order; with `printable.with_answers`, the answer key instead of

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ScalarSelect, Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from app.models import (
     Assignment,
@@ -26,23 +27,24 @@ from app.models import (
 from app.services import certificates, ledger
 from app.services.assignments import covers
 from app.services.courses import NotRecordable, check_recordable
+from app.services.types import AnySelect, DbSession, rowcount
 
 __all__ = ["NotRecordable"]
 
 
-def _insert_ignoring_duplicates(session: Session, model, **values) -> None:
+def _insert_ignoring_duplicates(session: DbSession, model: Any, **values: Any) -> None:
     """INSERT … ON CONFLICT DO NOTHING: safe when two requests race to create the same row."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
 
 
-def enrolment_of(session: Session, user_id: int, course_id: int) -> Enrolment | None:
+def enrolment_of(session: DbSession, user_id: int, course_id: int) -> Enrolment | None:
     """The learner's enrolment in the course, if any."""
     return session.scalar(select(Enrolment).where(
         Enrolment.user_id == user_id, Enrolment.course_id == course_id))
 
 
-def enrol_in(session: Session, user_id: int, course: Course) -> Enrolment:
+def enrol_in(session: DbSession, user_id: int, course: Course) -> Enrolment:
     """Enrol the learner in a published course (again: no change) and return the enrolment.
 
     Raises NotRecordable for an unpublished course: previews record nothing.
@@ -50,11 +52,13 @@ def enrol_in(session: Session, user_id: int, course: Course) -> Enrolment:
     if not course.published:
         raise NotRecordable(_l("Pratinjau kursus tidak mencatat kemajuan."))
     enrol(session, user_id, course.id)
-    return enrolment_of(session, user_id, course.id)
+    return session.scalars(select(Enrolment).where(
+        Enrolment.user_id == user_id, Enrolment.course_id == course.id)).one()
 
 
 def complete_step(
-    session: Session, user_id: int, lesson: Lesson, completed_on_device_at: datetime | None = None,
+    session: DbSession, user_id: int, lesson: Lesson,
+    completed_on_device_at: datetime | None = None,
 ) -> bool:
     """A learner ticks a lesson off: complete_lesson after the rules of check_recordable
     (quizzes complete by being passed, previews record nothing; raises NotRecordable).
@@ -64,14 +68,14 @@ def complete_step(
     return complete_lesson(session, user_id, lesson, completed_on_device_at)
 
 
-def enrol(session: Session, user_id: int, course_id: int) -> None:
+def enrol(session: DbSession, user_id: int, course_id: int) -> None:
     """Enrol a learner in a course; enrolling twice changes nothing."""
     _insert_ignoring_duplicates(
         session, Enrolment, user_id=user_id, course_id=course_id, enrolled_at=utcnow()
     )
 
 
-def ensure_enrolled(session: Session, user_id: int, course_id: int) -> bool:
+def ensure_enrolled(session: DbSession, user_id: int, course_id: int) -> bool:
     """Enrol unless already enrolled (a read first, so revisits write nothing). True if new."""
     exists = session.scalar(
         select(Enrolment.id).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
@@ -81,7 +85,7 @@ def ensure_enrolled(session: Session, user_id: int, course_id: int) -> bool:
     return exists is None
 
 
-def record_opening(session: Session, user_id: int, lesson: Lesson) -> None:
+def record_opening(session: DbSession, user_id: int, lesson: Lesson) -> None:
     """Remember that the learner reached this lesson (first opening only)."""
     enrol(session, user_id, lesson.course_id)
     _insert_ignoring_duplicates(
@@ -90,7 +94,7 @@ def record_opening(session: Session, user_id: int, lesson: Lesson) -> None:
 
 
 def learner_time(
-    session: Session, user_id: int, course_id: int, claimed: datetime | None,
+    session: DbSession, user_id: int, course_id: int, claimed: datetime | None,
     now: datetime | None = None,
 ) -> datetime | None:
     """The time a learner says they finished something on their phone, made trustworthy.
@@ -110,7 +114,8 @@ def learner_time(
 
 
 def complete_lesson(
-    session: Session, user_id: int, lesson: Lesson, completed_on_device_at: datetime | None = None,
+    session: DbSession, user_id: int, lesson: Lesson,
+    completed_on_device_at: datetime | None = None,
 ) -> bool:
     """Mark a step done (a quiz: when passed) and complete the course when it was the last.
 
@@ -123,7 +128,7 @@ def complete_lesson(
     now = utcnow()
     on_device = learner_time(session, user_id, lesson.course_id, completed_on_device_at, now)
     result = session.execute(
-        LessonProgress.__table__.update()
+        update(cast(Table, LessonProgress.__table__))
         .where(
             LessonProgress.user_id == user_id,
             LessonProgress.lesson_id == lesson.id,
@@ -131,14 +136,14 @@ def complete_lesson(
         )
         .values(completed_at=now, completed_on_device_at=on_device)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return False
     complete_course_if_done(session, user_id, lesson.course_id, learner_at=on_device)
     return True
 
 
 def complete_course_if_done(
-    session: Session, user_id: int, course_id: int, learner_at: datetime | None = None,
+    session: DbSession, user_id: int, course_id: int, learner_at: datetime | None = None,
 ) -> bool:
     """The `all` rule: every live lesson done and every quiz passed. Recorded once, with the JP
     of that moment, credited to the year of completion (the learner's time when the last step
@@ -150,7 +155,7 @@ def complete_course_if_done(
 
 
 def record_completion(
-    session: Session, user_id: int, course_id: int, *, credit: bool = True,
+    session: DbSession, user_id: int, course_id: int, *, credit: bool = True,
     learner_at: datetime | None = None,
 ) -> bool:
     """Complete an enrolment once: completion time, JP of that moment, certificate, and (unless
@@ -159,19 +164,19 @@ def record_completion(
     completion: it is the completion time and decides the ledger entry's day and year; the
     server's time is kept in `completion_recorded_at`. Returns False when the course was
     already complete: nothing changes."""
-    course = session.get(Course, course_id)
+    course = session.get_one(Course, course_id)
     now = utcnow()
-    claimed = session.execute(
+    claimed = rowcount(session.execute(
         update(Enrolment)
         .where(Enrolment.user_id == user_id, Enrolment.course_id == course_id,
                Enrolment.completed_at.is_(None))
         .values(completed_at=learner_at or now, completion_recorded_at=now,
                 jp_credited=course.jp)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if claimed:
-        enrolment = session.scalar(select(Enrolment).where(
-            Enrolment.user_id == user_id, Enrolment.course_id == course_id))
+        enrolment = session.scalars(select(Enrolment).where(
+            Enrolment.user_id == user_id, Enrolment.course_id == course_id)).one()
         session.refresh(enrolment)
         certificates.issue(session, enrolment)
         if credit:
@@ -181,7 +186,7 @@ def record_completion(
     return bool(claimed)
 
 
-def jp_between(session: Session, user_id: int, start: datetime, end: datetime) -> Decimal:
+def jp_between(session: DbSession, user_id: int, start: datetime, end: datetime) -> Decimal:
     """Credited JP (every source, from the ledger) earned in [start, end), e.g. this local year.
 
     The bounds are UTC instants; entries are dated by local day, so a year's bounds match it.
@@ -191,11 +196,11 @@ def jp_between(session: Session, user_id: int, start: datetime, end: datetime) -
 
 
 def completed_courses(
-    session: Session, user_id: int
+    session: DbSession, user_id: int
 ) -> list[tuple[Course, Enrolment, Decimal | None]]:
     """Completed courses, newest first, each with the JP its ledger entry credited (None when
     a face-to-face session completed it and credited the hours under its own name)."""
-    return session.execute(
+    return [(course, enrolment, hours) for course, enrolment, hours in session.execute(
         select(Course, Enrolment, JpEntry.hours)
         .join(Enrolment, Enrolment.course_id == Course.id)
         .outerjoin(JpEntry, and_(JpEntry.user_id == Enrolment.user_id,
@@ -203,14 +208,14 @@ def completed_courses(
                                  JpEntry.status == ledger.CREDITED))
         .where(Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None))
         .order_by(Enrolment.completed_at.desc())
-    ).all()
+    )]
 
 
-def lesson_state(session: Session, user_id: int, lesson_id: int) -> LessonProgress | None:
+def lesson_state(session: DbSession, user_id: int, lesson_id: int) -> LessonProgress | None:
     return session.get(LessonProgress, (user_id, lesson_id))
 
 
-def course_counts(session: Session, user_id: int, course_id: int) -> tuple[int, int]:
+def course_counts(session: DbSession, user_id: int, course_id: int) -> tuple[int, int]:
     """(done, total) live steps of a course for one learner."""
     done, total = session.execute(
         select(func.count(LessonProgress.completed_at), func.count(Lesson.id))
@@ -255,7 +260,7 @@ class CourseCard:
         return "in_progress" if self.enrolled else "not_started"
 
 
-def _due_on(user_id: int):
+def _due_on(user_id: int) -> ScalarSelect[Any]:
     """Correlated: the nearest due date of Course for this learner, or NULL if not mandatory."""
     assigned, home = aliased(Unit), aliased(Unit)
     return (
@@ -269,7 +274,7 @@ def _due_on(user_id: int):
     )
 
 
-def _cards_query(user_id: int):
+def _cards_query(user_id: int) -> AnySelect:
     """Courses with the learner's done/total counts and due date, in one aggregate query."""
     done = func.count(LessonProgress.completed_at)
     total = func.count(Lesson.id)
@@ -289,18 +294,19 @@ def _cards_query(user_id: int):
     )
 
 
-def catalog(session: Session, user_id: int) -> list[CourseCard]:
+def catalog(session: DbSession, user_id: int) -> list[CourseCard]:
     """Published courses, each with the learner's progress."""
     rows = session.execute(_cards_query(user_id).where(Course.published.is_(True)))
     return [_card(*row) for row in rows]
 
 
-def _card(course, total, done, enrolment_id, due_on, completed_at) -> CourseCard:
+def _card(course: Course, total: int, done: int, enrolment_id: int | None, due_on: date | None,
+          completed_at: datetime | None) -> CourseCard:
     return CourseCard(course, total, done, enrolment_id is not None, due_on,
                       completed_at is not None, completed_at)
 
 
-def enrolled_courses(session: Session, user_id: int) -> list[CourseCard]:
+def enrolled_courses(session: DbSession, user_id: int) -> list[CourseCard]:
     """Published courses the learner is enrolled in or must take, completed ones included.
 
     Mandatory ones first, nearest due date first; finished ones last.
@@ -318,7 +324,7 @@ def enrolled_courses(session: Session, user_id: int) -> list[CourseCard]:
     ))
 
 
-def my_courses(session: Session, user_id: int) -> list[CourseCard]:
+def my_courses(session: DbSession, user_id: int) -> list[CourseCard]:
     """The courses of enrolled_courses() not yet completed ("Pembelajaran saya" lists the
     completed ones once, through completed_courses())."""
     return [card for card in enrolled_courses(session, user_id) if not card.completed]
@@ -337,7 +343,7 @@ class OutlineModule:
     items: list[OutlineItem]
 
 
-def outline(session: Session, course: Course, user_id: int | None) -> list[OutlineModule]:
+def outline(session: DbSession, course: Course, user_id: int | None) -> list[OutlineModule]:
     """Modules → lessons with the learner's ticks, retired ones hidden. Two queries."""
     query = (
         select(
@@ -395,7 +401,7 @@ class Position:
     total: int
 
 
-def reading_position(session: Session, user_id: int, lesson: Lesson) -> Position:
+def reading_position(session: DbSession, user_id: int, lesson: Lesson) -> Position:
     """Everything the reader shows around a lesson, in one indexed query: the course's live
     steps (light columns only) with this learner's progress on each."""
     rows = session.execute(

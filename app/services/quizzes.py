@@ -6,11 +6,12 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import Table, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.models import (
     AttemptChoice,
@@ -26,6 +27,7 @@ from app.services import progress
 from app.services.content.quiz_format import answer_matches
 from app.services.courses import check_recordable
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.services.types import DbSession, rowcount
 
 # Answers sent a little after the deadline still count: the network is slow, not the learner.
 GRACE = timedelta(seconds=30)
@@ -51,7 +53,7 @@ class QuizStatus:
     open_attempt_id: int | None
 
 
-def status(session: Session, user_id: int, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
+def status(session: DbSession, user_id: int, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
     """Attempts used and left, the best score, and an attempt still in progress: one query."""
     now = now or utcnow()
     used, best, passed, open_id = session.execute(
@@ -62,7 +64,7 @@ def status(session: Session, user_id: int, quiz: Quiz, now: datetime | None = No
             func.max(case((QuizAttempt.submitted_at.is_(None), QuizAttempt.id))),
         ).where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.lesson_id)
     ).one()
-    if open_id is not None and is_expired(session.get(QuizAttempt, open_id), now):
+    if open_id is not None and is_expired(session.get_one(QuizAttempt, open_id), now):
         open_id = None
     left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
     return QuizStatus(used, left, best, bool(passed), open_id)
@@ -73,7 +75,7 @@ def is_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:
     return attempt.deadline_at is not None and (now or utcnow()) > attempt.deadline_at + GRACE
 
 
-def _snapshot(session: Session, quiz: Quiz, rng: random.Random) -> dict:
+def _snapshot(session: DbSession, quiz: Quiz, rng: random.Random) -> dict[str, Any]:
     questions = session.scalars(
         select(Question)
         .where(Question.quiz_id == quiz.lesson_id, Question.retired.is_(False))
@@ -95,7 +97,7 @@ def _snapshot(session: Session, quiz: Quiz, rng: random.Random) -> dict:
 
 
 def start_attempt(
-    session: Session, user_id: int, quiz: Quiz, now: datetime | None = None,
+    session: DbSession, user_id: int, quiz: Quiz, now: datetime | None = None,
     rng: random.Random | None = None,
 ) -> QuizAttempt:
     """Resume the attempt in progress, or start the next one if any are left.
@@ -108,7 +110,7 @@ def start_attempt(
     _close_expired(session, user_id, quiz, now)
     current = status(session, user_id, quiz, now)
     if current.open_attempt_id is not None:
-        return session.get(QuizAttempt, current.open_attempt_id)
+        return session.get_one(QuizAttempt, current.open_attempt_id)
     if current.left == 0:
         raise NoAttemptsLeft(_l("Kesempatan mengerjakan kuis ini sudah habis."))
     progress.record_opening(session, user_id, quiz.lesson)
@@ -135,7 +137,7 @@ def start_attempt(
     return attempt
 
 
-def _close_expired(session: Session, user_id: int, quiz: Quiz, now: datetime) -> None:
+def _close_expired(session: DbSession, user_id: int, quiz: Quiz, now: datetime) -> None:
     """An attempt whose time ran out unsubmitted is graded on the answers saved in time."""
     for attempt in session.scalars(select(QuizAttempt).where(
         QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.lesson_id,
@@ -145,7 +147,7 @@ def _close_expired(session: Session, user_id: int, quiz: Quiz, now: datetime) ->
             _grade(session, attempt, attempt.draft_answers or {}, now, timed_out=True)
 
 
-def get_attempt(session: Session, attempt_id: int, user_id: int) -> QuizAttempt:
+def get_attempt(session: DbSession, attempt_id: int, user_id: int) -> QuizAttempt:
     """The learner's own attempt; anyone else's is simply not found."""
     attempt = session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != user_id:
@@ -154,7 +156,7 @@ def get_attempt(session: Session, attempt_id: int, user_id: int) -> QuizAttempt:
 
 
 def save_draft(
-    session: Session, attempt: QuizAttempt, answers: dict[str, list[str] | str],
+    session: DbSession, attempt: QuizAttempt, answers: dict[str, list[str] | str],
     now: datetime | None = None,
 ) -> bool:
     """Keep the answers given so far on an open attempt (autosave while answering).
@@ -166,7 +168,7 @@ def save_draft(
     now = now or utcnow()
     if attempt.submitted_at is not None or is_expired(attempt, now):
         return False
-    kept = {}
+    kept: dict[str, str | list[str]] = {}
     for q in attempt.snapshot["questions"]:
         given = answers.get(str(q["id"]))
         if q["kind"] == "short" and isinstance(given, str):
@@ -179,7 +181,7 @@ def save_draft(
 
 
 def submit_attempt(
-    session: Session, attempt: QuizAttempt, answers: dict[str, list[str] | str],
+    session: DbSession, attempt: QuizAttempt, answers: dict[str, list[str] | str],
     now: datetime | None = None, answered_on_device_at: datetime | None = None,
 ) -> QuizAttempt:
     """Grade an attempt once. A second submission (double tap, replay) changes nothing.
@@ -203,9 +205,11 @@ def submit_attempt(
                   on_device_at=answered_on_device_at)
 
 
-def _grade(session, attempt: QuizAttempt, answers: dict, now: datetime, *, timed_out: bool,
-           on_device_at: datetime | None = None):
-    results, choices, kept = [], [], {}
+def _grade(session: DbSession, attempt: QuizAttempt, answers: dict[str, Any], now: datetime,
+           *, timed_out: bool, on_device_at: datetime | None = None) -> QuizAttempt:
+    results: list[dict[str, Any]] = []
+    choices: list[dict[str, Any]] = []
+    kept: dict[str, str | list[str]] = {}
     earned = possible = 0
     for q in attempt.snapshot["questions"]:
         given = answers.get(str(q["id"]))
@@ -231,34 +235,36 @@ def _grade(session, attempt: QuizAttempt, answers: dict, now: datetime, *, timed
         possible) else Decimal(0)
     passed = score >= attempt.snapshot["pass_mark"]
     # Claim the attempt: only the first of several simultaneous submissions gets rowcount 1.
-    claimed = session.execute(
+    claimed = rowcount(session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
         .values(submitted_at=now, answers=kept, points_earned=earned, points_possible=possible,
                 score=score, passed=passed, timed_out=timed_out)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if claimed:
         if results:
-            session.execute(AttemptResult.__table__.insert(), results)
+            session.execute(insert(cast(Table, AttemptResult.__table__)), results)
         if choices:
-            session.execute(AttemptChoice.__table__.insert(), choices)
+            session.execute(insert(cast(Table, AttemptChoice.__table__)), choices)
         if passed:
-            lesson = session.get(Lesson, attempt.quiz_id)
+            lesson = session.get_one(Lesson, attempt.quiz_id)
             progress.complete_lesson(session, attempt.user_id, lesson, on_device_at)
     session.refresh(attempt)
     return attempt
 
 
-def begin_attempt(session: Session, user_id: int, lesson: Lesson) -> QuizAttempt:
+def begin_attempt(session: DbSession, user_id: int, lesson: Lesson) -> QuizAttempt:
     """start_attempt on a quiz step after the recording rules: previews record no attempts
     (raises courses.NotRecordable); NoAttemptsLeft when none are left."""
     check_recordable(lesson, by_hand=False)
+    if lesson.quiz is None:  # not a quiz step
+        raise NotFound()
     return start_attempt(session, user_id, lesson.quiz)
 
 
 def answer_at_once(
-    session: Session, user_id: int, lesson: Lesson, answers: dict[str, list[str] | str],
+    session: DbSession, user_id: int, lesson: Lesson, answers: dict[str, list[str] | str],
     now: datetime | None = None, answered_on_device_at: datetime | None = None,
 ) -> QuizAttempt:
     """Start and grade an attempt in one go (offline sync): untimed quizzes only.
@@ -269,6 +275,8 @@ def answer_at_once(
     request took the attempt number this one wanted, it tries the next number while any are
     left, so the limit holds and no answers are lost to a race.
     """
+    if lesson.quiz is None:  # not a quiz step
+        raise NotFound()
     if lesson.quiz.time_limit_minutes:
         raise TimedQuiz(_l(
             "Kuis ini berbatas waktu: mulai dulu percobaannya, lalu kirim jawaban sebelum "
@@ -287,7 +295,7 @@ def answer_at_once(
 
 
 def submit_own_attempt(
-    session: Session, user_id: int, lesson: Lesson, attempt_id: int,
+    session: DbSession, user_id: int, lesson: Lesson, attempt_id: int,
     answers: dict[str, list[str] | str], now: datetime | None = None,
 ) -> QuizAttempt:
     """Grade the learner's own attempt of this quiz (late answers score nothing: the time
@@ -298,7 +306,7 @@ def submit_own_attempt(
     return submit_attempt(session, attempt, answers, now)
 
 
-def public_questions(questions: list[dict]) -> list[dict]:
+def public_questions(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Questions as a learner may see them before grading: never the correct options, the
     accepted answers or the explanations. Takes snapshot-shaped dicts."""
     return [
@@ -309,7 +317,7 @@ def public_questions(questions: list[dict]) -> list[dict]:
     ]
 
 
-def questions_of(session: Session, quiz: Quiz) -> list[dict]:
+def questions_of(session: DbSession, quiz: Quiz) -> list[dict[str, Any]]:
     """The quiz's live questions in file order, answer-free (see public_questions)."""
     questions = session.scalars(
         select(Question)
@@ -324,7 +332,7 @@ def questions_of(session: Session, quiz: Quiz) -> list[dict]:
     ]
 
 
-def graded_questions(attempt: QuizAttempt) -> list[dict]:
+def graded_questions(attempt: QuizAttempt) -> list[dict[str, Any]]:
     """After grading: each question's id, whether it was right, points and explanation."""
     results = {r.question_id: r for r in attempt.results}
     return [
@@ -335,12 +343,12 @@ def graded_questions(attempt: QuizAttempt) -> list[dict]:
     ]
 
 
-def quiz_step_of(session: Session, attempt: QuizAttempt) -> Lesson:
+def quiz_step_of(session: DbSession, attempt: QuizAttempt) -> Lesson:
     """The quiz step (lesson) an attempt belongs to."""
-    return session.get(Lesson, attempt.quiz_id)
+    return session.get_one(Lesson, attempt.quiz_id)
 
 
-def course_quizzes(session: Session, course_id: int) -> list[Lesson]:
+def course_quizzes(session: DbSession, course_id: int) -> list[Lesson]:
     """The course's live quiz steps in course order."""
     return list(session.scalars(
         select(Lesson)
@@ -349,14 +357,14 @@ def course_quizzes(session: Session, course_id: int) -> list[Lesson]:
     ))
 
 
-def attempts_of(session: Session, user_id: int, quiz: Quiz) -> list[QuizAttempt]:
+def attempts_of(session: DbSession, user_id: int, quiz: Quiz) -> list[QuizAttempt]:
     """The user's submitted attempts at this quiz, oldest first ([] if none). Raises nothing."""
-    return session.scalars(
+    return list(session.scalars(
         select(QuizAttempt)
         .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.lesson_id,
                QuizAttempt.submitted_at.is_not(None))
         .order_by(QuizAttempt.number)
-    ).all()
+    ))
 
 
 @dataclass
@@ -376,7 +384,7 @@ class QuizStats:
     questions: list[QuestionStats]
 
 
-def quiz_stats(session: Session, quiz: Quiz) -> QuizStats:
+def quiz_stats(session: DbSession, quiz: Quiz) -> QuizStats:
     """Pass rate, average score, and per question and option how learners answered: SQL only."""
     attempts, pass_rate, average = session.execute(
         select(

@@ -20,13 +20,14 @@ from email.message import EmailMessage
 
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from app.models import Assignment, Course, Enrolment, ReminderSent, Role, Unit, User
 from app.services.assignments import covers
 from app.services.mail import MailSettings, build_message, send_all
 from app.services.nip import mask_nip
+from app.services.types import AnySelect, DbSession
 
 DUE_SOON = timedelta(days=7)
 WEEK = timedelta(days=7)
@@ -62,7 +63,7 @@ class SendSummary:
     failed: list[str] = field(default_factory=list)  # the addresses that could not be reached
 
 
-def _due(until: date) -> Select:
+def _due(until: date) -> AnySelect:
     """SELECT of DueCourse rows: each active learner's uncompleted published mandatory courses
     whose nearest due date is on or before `until`."""
     assigned, home = aliased(Unit), aliased(Unit)
@@ -83,18 +84,20 @@ def _due(until: date) -> Select:
     )
 
 
-def _rows(session: Session, query: Select) -> list[DueCourse]:
+def _rows(session: DbSession, query: AnySelect) -> list[DueCourse]:
     return [DueCourse(r.user_id, r.course_id, r.slug, r.title, r.due_on)
             for r in session.execute(query)]
 
 
-def notices(session: Session, user_id: int, today: date) -> list[DueCourse]:
+def notices(session: DbSession, user_id: int, today: date) -> list[DueCourse]:
     """The mandatory courses to remind this person of in the app, overdue first, then nearest."""
     query = _due(today + DUE_SOON).where(User.id == user_id)
     return sorted(_rows(session, query), key=lambda row: (row.due_on, row.title))
 
 
-def overdue_staff(session: Session, supervisor: User, today: date) -> list[tuple[User, DueCourse]]:
+def overdue_staff(
+    session: DbSession, supervisor: User, today: date
+) -> list[tuple[User, DueCourse]]:
     """Overdue people × courses in the supervisor's subtree (themselves excluded), by name."""
     path = session.scalar(select(Unit.path).where(Unit.id == supervisor.unit_id))
     if path is None:
@@ -159,7 +162,7 @@ def _digest_message(settings: MailSettings, supervisor: User,
     return build_message(settings, (supervisor.name, supervisor.email), subject, body)
 
 
-def send_reminders(session: Session, settings: MailSettings, *, today: date, now: datetime,
+def send_reminders(session: DbSession, settings: MailSettings, *, today: date, now: datetime,
                    course_url: Callable[[str], str], report_url: str,
                    preferences_url: str) -> SendSummary:
     """Email every reminder that is due now, over one SMTP connection, and record what was sent.
@@ -217,7 +220,7 @@ def send_reminders(session: Session, settings: MailSettings, *, today: date, now
     return summary
 
 
-def set_preferences(session: Session, user: User, *, reminders: bool, digest: bool) -> None:
+def set_preferences(session: DbSession, user: User, *, reminders: bool, digest: bool) -> None:
     """Turn the reminder emails and (for supervisors) the weekly digest on or off."""
     user.remind_by_email = reminders
     if user.roles & Role.SUPERVISOR:

@@ -13,11 +13,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    CTE,
+    ColumnElement,
     Integer,
-    Select,
+    Label,
+    Subquery,
     and_,
     case,
     func,
@@ -26,12 +30,13 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from app.models import (
     Assignment,
     Course,
     Enrolment,
+    JpEntry,
     Lesson,
     QuizAttempt,
     ReportRollup,
@@ -44,6 +49,7 @@ from app.services.courses import course_visible_by_id
 from app.services.dates import Calendar
 from app.services.errors import InvalidInput
 from app.services.scope import learner_in_scope, scoped_unit_ids, unit_in_scope
+from app.services.types import AnySelect, DbSession
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE = "not_started", "in_progress", "completed", "overdue"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE)
@@ -67,7 +73,7 @@ class Filters:
     date_to: date | None = None  # completions on or before this day
     page: int = 1
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.status is not None and self.status not in STATUSES:
             raise InvalidInput(_l("Status tidak dikenal."))
         if self.date_from and self.date_to and self.date_from > self.date_to:
@@ -78,7 +84,7 @@ class Filters:
 
 @dataclass
 class Page:
-    items: list
+    items: list[Any]
     number: int
     total: int
     size: int = PAGE_SIZE
@@ -172,7 +178,7 @@ class JpLine:
     jp_pending: Decimal = Decimal(0)
 
 
-def _scope(session: Session, viewer: User, filters: Filters) -> Select:
+def _scope(session: DbSession, viewer: User, filters: Filters) -> AnySelect:
     """The unit ids to report on: the viewer's scope, narrowed to the chosen unit's subtree."""
     if filters.course_id is not None:
         # Only a course the viewer may see (a draft is its trainer's and admins'): NotFound.
@@ -183,13 +189,15 @@ def _scope(session: Session, viewer: User, filters: Filters) -> Select:
     return select(Unit.id).where(Unit.path.like(f"{unit.path}%"))
 
 
-def _status_rows(scope: Select, filters: Filters, cal: Calendar, user_id: int | None = None):
+def _status_rows(
+    scope: AnySelect, filters: Filters, cal: Calendar, user_id: int | None = None
+) -> CTE:
     """CTE of learner × course rows: user_id, unit_id, course_id, dates, mandatory due, status."""
-    people = [User.active.is_(True), User.unit_id.in_(scope)]
+    people: list[ColumnElement[bool]] = [User.active.is_(True), User.unit_id.in_(scope)]
     if user_id is not None:
         people.append(User.id == user_id)
     assigned, home = aliased(Unit), aliased(Unit)
-    mandatory = (
+    mandatory_q = (
         select(User.id.label("user_id"), Assignment.course_id.label("course_id"),
                func.min(Assignment.due_on).label("due_on"))
         .join(home, home.id == User.unit_id)
@@ -201,9 +209,9 @@ def _status_rows(scope: Select, filters: Filters, cal: Calendar, user_id: int | 
     enrolled = select(Enrolment.user_id, Enrolment.course_id).join(
         User, User.id == Enrolment.user_id).where(*people)
     if filters.course_id is not None:
-        mandatory = mandatory.where(Assignment.course_id == filters.course_id)
+        mandatory_q = mandatory_q.where(Assignment.course_id == filters.course_id)
         enrolled = enrolled.where(Enrolment.course_id == filters.course_id)
-    mandatory = mandatory.cte("mandatory")
+    mandatory = mandatory_q.cte("mandatory")
     unenrolled = select(mandatory.c.user_id, mandatory.c.course_id).where(~(
         select(Enrolment.id).where(Enrolment.user_id == mandatory.c.user_id,
                                    Enrolment.course_id == mandatory.c.course_id).exists()))
@@ -236,14 +244,14 @@ def _status_rows(scope: Select, filters: Filters, cal: Calendar, user_id: int | 
     return rows.cte("status_rows")
 
 
-def _jp_this_year(scope: Select, cal: Calendar):
+def _jp_this_year(scope: AnySelect, cal: Calendar) -> Subquery:
     """Subquery: this (local) year's JP per learner from the ledger: jp_course, jp_session,
     jp_claim, jp_total (credited) and jp_pending."""
     return ledger.totals_by_user(cal.today.year, ledger.people_in_units(scope))
 
 
-def _counting(rows):
-    def count_status(name):
+def _counting(rows: CTE) -> tuple[Label[Any], ...]:
+    def count_status(name: str) -> ColumnElement[Any]:
         return func.coalesce(func.sum(case((rows.c.status == name, 1), else_=0)), 0)
 
     return (
@@ -254,7 +262,7 @@ def _counting(rows):
     )
 
 
-def _rollup_grid(scope: Select, filters: Filters, cal: Calendar) -> Select:
+def _rollup_grid(scope: AnySelect, filters: Filters, cal: Calendar) -> AnySelect:
     """The same grid as a grouped pass over the status rows, summed from the roll-ups
     (app/services/rollups.py): unit, course, mandatory, rows, enrolled, completed, overdue."""
     r = ReportRollup
@@ -268,7 +276,7 @@ def _rollup_grid(scope: Select, filters: Filters, cal: Calendar) -> Select:
     return query
 
 
-def summary(session: Session, viewer: User, filters: Filters, cal: Calendar) -> Summary:
+def summary(session: DbSession, viewer: User, filters: Filters, cal: Calendar) -> Summary:
     """Per unit, per course and overall: learners, rows, enrolled, completed, overdue.
     From the per-unit roll-ups when no period is chosen, else one pass over the status rows,
     grouped by unit and course; the rest are sums of that."""
@@ -323,7 +331,9 @@ def summary(session: Session, viewer: User, filters: Filters, cal: Calendar) -> 
     return Summary(units, courses, total)
 
 
-def _rows_query(scope: Select, filters: Filters, cal: Calendar, user_id: int | None = None):
+def _rows_query(
+    scope: AnySelect, filters: Filters, cal: Calendar, user_id: int | None = None
+) -> tuple[AnySelect, CTE]:
     rows = _status_rows(scope, filters, cal, user_id)
     jp_year = _jp_this_year(scope, cal)
     query = (
@@ -346,18 +356,18 @@ def _rows_query(scope: Select, filters: Filters, cal: Calendar, user_id: int | N
     return query, rows
 
 
-def _status_row(row) -> StatusRow:
+def _status_row(row: Any) -> StatusRow:
     return StatusRow(*row)
 
 
 def status_rows(
-    session: Session, viewer: User, filters: Filters, cal: Calendar, per_page: int | None = None
+    session: DbSession, viewer: User, filters: Filters, cal: Calendar, per_page: int | None = None
 ) -> Page:
     """One page of learner × course rows (per_page, default PAGE_SIZE), by unit, name and
     course. Two queries."""
     per_page = per_page or PAGE_SIZE
     query, _rows = _rows_query(_scope(session, viewer, filters), filters, cal)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = session.execute(
         query.order_by(Unit.path, User.name, User.id, Course.title)
         .limit(per_page).offset((filters.page - 1) * per_page)
@@ -366,7 +376,7 @@ def status_rows(
 
 
 def export_rows(
-    session: Session, viewer: User, filters: Filters, cal: Calendar, batch: int = 500
+    session: DbSession, viewer: User, filters: Filters, cal: Calendar, batch: int = 500
 ) -> Iterator[StatusRow]:
     """Every row the filters select, streamed from a server-side cursor in batches.
 
@@ -404,7 +414,7 @@ class LearnerReport:
     target: int
     quiz_scores: list[QuizScore] = field(default_factory=list)
     # This year's ledger entries, every source and status.
-    entries: list = field(default_factory=list)
+    entries: list[JpEntry] = field(default_factory=list)
 
     @property
     def jp_this_year(self) -> Decimal:
@@ -416,7 +426,7 @@ class LearnerReport:
 
 
 def learner_report(
-    session: Session, viewer: User, user_id: int, cal: Calendar, target: int
+    session: DbSession, viewer: User, user_id: int, cal: Calendar, target: int
 ) -> LearnerReport:
     """One learner's courses, statuses and JP this year; NotFound outside the viewer's scope."""
     learner = learner_in_scope(session, viewer, user_id)
@@ -429,7 +439,7 @@ def learner_report(
                          ledger.entries(session, learner.id, year))
 
 
-def _best_quiz_scores(session: Session, user_id: int) -> list[QuizScore]:
+def _best_quiz_scores(session: DbSession, user_id: int) -> list[QuizScore]:
     """Each quiz the learner has taken: best score, attempts, passed. One aggregate query."""
     passed = func.max(case((QuizAttempt.passed.is_(True), 1), else_=0))
     query = (
@@ -444,7 +454,7 @@ def _best_quiz_scores(session: Session, user_id: int) -> list[QuizScore]:
 
 
 def below_target(
-    session: Session, viewer: User, filters: Filters, cal: Calendar, target: int
+    session: DbSession, viewer: User, filters: Filters, cal: Calendar, target: int
 ) -> Page:
     """Learners whose credited JP this year (ledger) are below the target, fewest first, with
     their JP by source and the claims still pending (not counted). Two queries."""
@@ -459,7 +469,7 @@ def below_target(
         .outerjoin(jp_year, jp_year.c.user_id == User.id)
         .where(User.active.is_(True), User.unit_id.in_(scope), jp < target)
     )
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = session.execute(
         query.order_by(jp, Unit.path, User.name, User.id)
         .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)

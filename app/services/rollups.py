@@ -16,17 +16,20 @@ period still reads the rows themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, event, func, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.models import Assignment, Enrolment, ReportRollup, Unit, User
+from app.services.types import DbSession
 
 ALL = "all"
 _KEY = "rollup_units"
 
 
-def refresh(session: Session, unit_ids: Iterable[int] | None = None) -> None:
+def refresh(session: DbSession, unit_ids: Iterable[int] | None = None) -> None:
     """Recount the roll-up rows of these units (None: every unit) from the live rows, with the
     same rules as reports._status_rows: a unit's active members × (their enrolments ∪ the
     courses assigned to the unit or above it). Three indexed queries over the units' own
@@ -52,7 +55,7 @@ def refresh(session: Session, unit_ids: Iterable[int] | None = None) -> None:
     headcount = {unit: n for unit, n in session.execute(members) if unit is not None}
     paths = dict(session.execute(units).all())
     # Due date per unit and course: the earliest assignment on the unit or any unit above it.
-    due: dict[tuple[int, int], object] = {}
+    due: dict[tuple[int, int], date] = {}
     assignments = session.execute(
         select(Unit.path, Assignment.course_id, Assignment.due_on)
         .join(Unit, Unit.id == Assignment.unit_id)).all()
@@ -62,9 +65,9 @@ def refresh(session: Session, unit_ids: Iterable[int] | None = None) -> None:
                 key = (unit, course)
                 due[key] = min(due_on, due.get(key, due_on))
     counts: dict[tuple[int, int], list[int]] = {}
-    for unit, course, n, done in session.execute(enrolled):
-        if unit in paths:
-            counts[(unit, course)] = [int(n), int(done)]
+    for unit_id, course, n, done in session.execute(enrolled):
+        if unit_id in paths:
+            counts[(unit_id, course)] = [int(n), int(done)]
     lines = []
     for key in set(counts) | {k for k in due if headcount.get(k[0])}:
         n, done = counts.get(key, [0, 0])
@@ -80,13 +83,13 @@ def refresh(session: Session, unit_ids: Iterable[int] | None = None) -> None:
         session.execute(insert(ReportRollup), lines)
 
 
-def built(session: Session) -> bool:
+def built(session: DbSession) -> bool:
     """Whether the roll-ups hold anything (a database upgraded with learners in it has none
     until `flask reports rollups`; the summary then reads the rows themselves)."""
     return session.scalar(select(ReportRollup.unit_id).limit(1)) is not None
 
 
-def _mark(session: Session, units) -> None:
+def _mark(session: DbSession, units: Any) -> None:
     marked = session.info.setdefault(_KEY, set())
     if units == ALL:
         session.info[_KEY] = ALL
@@ -95,7 +98,7 @@ def _mark(session: Session, units) -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _collect(session: Session, _context) -> None:
+def _collect(session: Session, _context: object) -> None:
     user_ids: set[int] = set()
     units: set[int] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -120,7 +123,7 @@ def _collect(session: Session, _context) -> None:
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _collect_statements(state) -> None:
+def _collect_statements(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     classes = {m.class_ for m in (state.all_mappers or ())}
@@ -133,7 +136,7 @@ def _collect_statements(state) -> None:
         else:
             _mark(state.session, ALL)
     elif User in classes and state.is_update:
-        changed = {getattr(k, "key", k) for k in (state.statement._values or {})}
+        changed = {getattr(k, "key", k) for k in (getattr(state.statement, "_values", None) or {})}
         if changed & {"unit_id", "active"}:
             _mark(state.session, ALL)
     elif classes & {Assignment, Unit, User}:
@@ -155,6 +158,6 @@ def _refresh_before_commit(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, _previous) -> None:
+def _forget(session: Session, _previous: object) -> None:
     session.info.pop(_KEY, None)
     session.info.pop("rollup_users", None)

@@ -8,14 +8,14 @@ so they appear in no report.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from app.models import Role, Unit, User
 from app.services.errors import Forbidden, NotFound
+from app.services.types import AnySelect, DbSession
 
 
-def scoped_unit_ids(session: Session, viewer: User) -> Select:
+def scoped_unit_ids(session: DbSession, viewer: User) -> AnySelect:
     """A SELECT of the ids of the units whose people `viewer` may see."""
     if viewer.roles & Role.ADMIN:
         return select(Unit.id)
@@ -29,7 +29,7 @@ def scoped_unit_ids(session: Session, viewer: User) -> Select:
     raise Forbidden()
 
 
-def unit_in_scope(session: Session, viewer: User, unit_id: int) -> Unit:
+def unit_in_scope(session: DbSession, viewer: User, unit_id: int) -> Unit:
     """The unit, if the viewer may see it; another unit is "not found", never "forbidden"."""
     unit = session.scalar(
         select(Unit).where(Unit.id == unit_id, Unit.id.in_(scoped_unit_ids(session, viewer)))
@@ -39,14 +39,14 @@ def unit_in_scope(session: Session, viewer: User, unit_id: int) -> Unit:
     return unit
 
 
-def units_in_scope(session: Session, viewer: User) -> list[Unit]:
+def units_in_scope(session: DbSession, viewer: User) -> list[Unit]:
     """The viewer's units in tree order, for pickers."""
     return list(session.scalars(
         select(Unit).where(Unit.id.in_(scoped_unit_ids(session, viewer))).order_by(Unit.path)
     ))
 
 
-def learner_in_scope(session: Session, viewer: User, user_id: int) -> User:
+def learner_in_scope(session: DbSession, viewer: User, user_id: int) -> User:
     """A person the viewer may report on (they must belong to a unit in scope)."""
     learner = session.scalar(
         select(User).where(

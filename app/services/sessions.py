@@ -21,10 +21,10 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
 
 from app.models import LoginSession, User, utcnow
 from app.services import user_cache
+from app.services.types import DbSession
 
 
 def _digest(secret: str) -> str:
@@ -40,7 +40,7 @@ def _parse(ref: str) -> tuple[int, int, str] | None:
     return int(parts[0]), int(parts[1]), parts[2]
 
 
-def open_session(session: Session, user: User, *, device: str | None = None,
+def open_session(session: DbSession, user: User, *, device: str | None = None,
                  lifetime: timedelta | None = None, now: datetime | None = None) -> str:
     """Start a server-side session for a user who just proved who they are.
 
@@ -60,7 +60,7 @@ def open_session(session: Session, user: User, *, device: str | None = None,
     return user.session_ref
 
 
-def session_user(session: Session, ref: str, redis=None) -> User | None:
+def session_user(session: DbSession, ref: str, redis=None) -> User | None:
     """The active user a session reference belongs to, or None when it has ended.
 
     Ended means: signed out (row deleted), the user's session version raised, the user
@@ -87,7 +87,7 @@ def session_user(session: Session, ref: str, redis=None) -> User | None:
     return user
 
 
-def close_session(session: Session, ref: str, redis=None) -> None:
+def close_session(session: DbSession, ref: str, redis=None) -> None:
     """Sign-out on this device only: the session and its remember cookie stop working."""
     parsed = _parse(ref)
     if parsed is not None:
@@ -96,7 +96,7 @@ def close_session(session: Session, ref: str, redis=None) -> None:
         user_cache.forget_session(redis, [digest])
 
 
-def end_all_sessions(session: Session, user: User) -> None:
+def end_all_sessions(session: DbSession, user: User) -> None:
     """End every session, remember cookie and API token of the user at once.
 
     Raises `User.session_version` (API tokens compare it) and deletes the user's LoginSession
@@ -113,7 +113,7 @@ def end_all_sessions(session: Session, user: User) -> None:
     user.session_ref = None
 
 
-def sessions_of(session: Session, user_id: int) -> list[LoginSession]:
+def sessions_of(session: DbSession, user_id: int) -> list[LoginSession]:
     """The user's signed-in devices, newest first."""
     return list(session.scalars(
         select(LoginSession).where(LoginSession.user_id == user_id)

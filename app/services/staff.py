@@ -11,7 +11,6 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Role, Unit, User
 from app.services.accounts import normalize_email
@@ -20,6 +19,7 @@ from app.services.csvfile import RowProblem, read_rows
 from app.services.errors import InvalidInput
 from app.services.nip import normalize_nip
 from app.services.password_links import issue_link
+from app.services.types import DbSession
 
 COLUMNS = ("email", "name", "nip", "unit_code", "role")
 
@@ -54,7 +54,7 @@ class StaffImport:
     links: list[PasswordLink] = field(default_factory=list)
 
 
-def _check_rows(session: Session, data: bytes | str) -> tuple[list[StaffRow], list[RowProblem]]:
+def _check_rows(session: DbSession, data: bytes | str) -> tuple[list[StaffRow], list[RowProblem]]:
     raw_rows, problems = read_rows(data, COLUMNS)
     rows: list[StaffRow] = []
     emails: dict[str, int] = {}
@@ -110,7 +110,7 @@ def _check_row(line: int, raw: dict, emails: dict[str, int],
     return StaffRow(line, email, name, nip, raw["unit_code"] or None, roles), reasons
 
 
-def _check_against_database(session: Session, rows: list[StaffRow],
+def _check_against_database(session: DbSession, rows: list[StaffRow],
                             problems: list[RowProblem]) -> list[StaffRow]:
     """The rows whose unit exists and whose NIP is not another user's; the rest to problems."""
     # What the database already holds, in three queries for the whole file.
@@ -135,7 +135,7 @@ def _check_against_database(session: Session, rows: list[StaffRow],
 
 
 def import_staff(
-    session: Session, data: bytes | str, *, skip_invalid: bool = False,
+    session: DbSession, data: bytes | str, *, skip_invalid: bool = False,
     actor_id: int | None = None, link_now: datetime | None = None,
 ) -> StaffImport:
     """Check every row; unless a row is bad (and skip_invalid is off), create or update users.

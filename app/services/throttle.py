@@ -16,9 +16,9 @@ from typing import Protocol
 from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from app.models import LoginThrottle, utcnow
+from app.services.types import DbSession
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class Throttle(Protocol):
 class DatabaseThrottle:
     """Counters in the login_throttle table, written in the caller's transaction."""
 
-    def __init__(self, session: Session, *, now: datetime | None = None):
+    def __init__(self, session: DbSession, *, now: datetime | None = None):
         self.session, self._now = session, now
 
     def now(self) -> datetime:
@@ -144,7 +144,7 @@ def _redis_client(url: str):
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
-def throttle_store(session: Session, redis_url: str | None = None,
+def throttle_store(session: DbSession, redis_url: str | None = None,
                    prefix: str = "lentera:throttle:") -> Throttle:
     """Redis when a URL is given (shared by every worker), else the database."""
     if redis_url and redis_url.startswith(("redis://", "rediss://", "unix://")):

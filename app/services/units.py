@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, update
-from sqlalchemy.orm import Session
 
 from app.models import Unit
 from app.services.csvfile import RowProblem, read_rows
 from app.services.errors import InvalidInput, NotFound
+from app.services.types import DbSession
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
@@ -27,7 +27,7 @@ def check_code(code: str) -> str:
 
 
 def upsert_unit(
-    session: Session, code: str, name: str, parent_code: str | None = None
+    session: DbSession, code: str, name: str, parent_code: str | None = None
 ) -> Unit:
     """Create a unit, or rename and move it under another parent.
 
@@ -69,11 +69,11 @@ def upsert_unit(
             .execution_options(synchronize_session=False)
         )
         session.expire_all()
-        unit = session.get(Unit, unit.id)
+        unit = session.get_one(Unit, unit.id)
     return unit
 
 
-def get_unit(session: Session, unit_id: int) -> Unit:
+def get_unit(session: DbSession, unit_id: int) -> Unit:
     """The unit with this id. Raises NotFound when there is none."""
     unit = session.get(Unit, unit_id)
     if unit is None:
@@ -81,17 +81,17 @@ def get_unit(session: Session, unit_id: int) -> Unit:
     return unit
 
 
-def find_unit(session: Session, unit_id: int | None) -> Unit | None:
+def find_unit(session: DbSession, unit_id: int | None) -> Unit | None:
     """The unit with this id, or None (no id, or no such unit)."""
     return session.get(Unit, unit_id) if unit_id else None
 
 
-def code_taken(session: Session, code: str) -> bool:
+def code_taken(session: DbSession, code: str) -> bool:
     """Whether a unit already has this code."""
     return session.scalar(select(Unit.id).where(Unit.code == code)) is not None
 
 
-def unit_tree(session: Session, within: Unit | None = None) -> list[Unit]:
+def unit_tree(session: DbSession, within: Unit | None = None) -> list[Unit]:
     """Units in tree order (a parent before its children), optionally one subtree only."""
     query = select(Unit).order_by(Unit.path)
     if within is not None:
@@ -111,7 +111,7 @@ class UnitImport:
     problems: list[RowProblem] = field(default_factory=list)
 
 
-def import_units(session: Session, data: bytes | str) -> UnitImport:
+def import_units(session: DbSession, data: bytes | str) -> UnitImport:
     """Create or update units from CSV `code,name,parent_code`; parents may come after children.
 
     Every bad row is reported with its line; the caller commits only when there are none.

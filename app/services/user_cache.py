@@ -13,8 +13,8 @@ again; a reader that fetched the old row just before that commit cannot write it
 the tombstone (SET NX). A bulk `update(User)` drops every entry. Code that changes users
 outside the ORM calls `forget()`. Entries also expire after TTL_SECONDS as a last resort.
 
-    user = user_cache.load(session, redis, user_id)   # None: no such user
-    user_cache.forget(redis, [user_id])
+    user = user_cache.load(session, redis: Redis | None, user_id)   # None: no such user
+    user_cache.forget(redis: Redis | None, [user_id])
 
 Server-side sessions (one row per signed-in browser) can keep their "this session still
 exists" check here too: `session_known` / `remember_session` / `forget_session`, keyed by
@@ -29,11 +29,14 @@ from collections.abc import Iterable
 from contextlib import suppress
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
+from redis import Redis
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.models import User
+from app.services.types import DbSession
 
 PREFIX = "lentera:user:"
 SESSION_PREFIX = "lentera:login:"
@@ -71,8 +74,8 @@ def _encode(user: User) -> bytes:
     return json.dumps(values, separators=(",", ":")).encode()
 
 
-def _decode(raw: bytes) -> dict:
-    values = json.loads(raw)
+def _decode(raw: bytes | str) -> dict[str, Any]:
+    values: dict[str, Any] = json.loads(raw)
     for name, kind in _columns():
         value = values.get(name)
         if value is None:
@@ -86,7 +89,7 @@ def _decode(raw: bytes) -> dict:
     return values
 
 
-def load(session: Session, redis, user_id: int) -> User | None:
+def load(session: DbSession, redis: Redis | None, user_id: int) -> User | None:
     """The user with this id, attached to `session`, from Redis when cached (no query), else
     from the database (then cached). `redis` None: straight from the database. None when
     there is no such user. A Redis failure falls back to the database."""
@@ -100,9 +103,9 @@ def load(session: Session, redis, user_id: int) -> User | None:
     if raw and raw != TOMBSTONE:
         values = _decode(raw)
         if values.get("id") == user_id:
-            user = User(**values)
-            make_transient_to_detached(user)
-            return session.merge(user, load=False)
+            cached = User(**values)
+            make_transient_to_detached(cached)
+            return session.merge(cached, load=False)
     user = session.get(User, user_id)
     if user is not None and raw is None:  # never over a tombstone
         with suppress(Exception):  # the cache is an optimisation only
@@ -110,7 +113,7 @@ def load(session: Session, redis, user_id: int) -> User | None:
     return user
 
 
-def forget(redis, user_ids: Iterable[int]) -> None:
+def forget(redis: Redis | None, user_ids: Iterable[int]) -> None:
     """Drop these users' entries now; the next request reads them from the database."""
     if redis is None:
         return
@@ -123,7 +126,7 @@ def forget(redis, user_ids: Iterable[int]) -> None:
     _execute(pipe, f"users {ids}")
 
 
-def forget_everyone(redis) -> None:
+def forget_everyone(redis: Redis | None) -> None:
     """Drop every entry (after a bulk change of users whose ids are not known)."""
     if redis is None:
         return
@@ -138,25 +141,25 @@ def forget_everyone(redis) -> None:
     _execute(pipe, "every user")
 
 
-def session_known(redis, digest: str) -> bool:
+def session_known(redis: Redis | None, digest: str) -> bool:
     """True when this session (by its secret's digest) was checked in the database lately and
     has not been ended since; False means: ask the database."""
     if redis is None:
         return False
     try:
-        return redis.get(SESSION_PREFIX + digest) == b"1"
+        return bool(redis.get(SESSION_PREFIX + digest) == b"1")
     except Exception:  # noqa: BLE001 - ask the database instead
         return False
 
 
-def remember_session(redis, digest: str) -> None:
+def remember_session(redis: Redis | None, digest: str) -> None:
     """Note that the database just confirmed this session (never over a sign-out's tombstone)."""
     if redis is not None:
         with suppress(Exception):
             redis.set(SESSION_PREFIX + digest, b"1", ex=TTL_SECONDS, nx=True)
 
 
-def forget_session(redis, digests: Iterable[str]) -> None:
+def forget_session(redis: Redis | None, digests: Iterable[str]) -> None:
     """The sessions ended (sign-out): the next request with them asks the database."""
     if redis is None:
         return
@@ -178,7 +181,7 @@ def _execute(pipe, what: str) -> None:
                   what, TTL_SECONDS, exc_info=True)
 
 
-def ids_in_where(statement) -> list[int] | None:
+def ids_in_where(statement: object) -> list[int] | None:
     """The user ids a bulk UPDATE/DELETE of users names as `user.id = x` or `user.id IN (…)`
     (alone or ANDed with other conditions); None when it cannot tell (then drop everyone)."""
     from sqlalchemy.sql import operators
@@ -194,7 +197,8 @@ def ids_in_where(statement) -> list[int] | None:
         if not isinstance(clause, BinaryExpression) or not id_column.shares_lineage(clause.left):
             continue
         right = clause.right
-        if clause.operator is operators.eq and isinstance(right, BindParameter):
+        if clause.operator is operators.eq and isinstance(right, BindParameter) and (
+                right.value is not None):
             return [int(right.value)]
         if clause.operator is operators.in_op and isinstance(right, BindParameter) and (
                 isinstance(right.value, list | tuple)):

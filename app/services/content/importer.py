@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, union
-from sqlalchemy.orm import Session
 
 from app.models import (
     Course,
@@ -27,6 +26,7 @@ from app.models import (
 )
 from app.services.content.images import encode_variants, variant_path
 from app.services.content.loader import ParsedCourse, RenderedQuestion
+from app.services.types import DbSession
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class CourseDiff:
         return [step for step in self.retired if step.learners]
 
 
-def diff_course(session: Session, course: Course | None, parsed: ParsedCourse) -> CourseDiff:
+def diff_course(session: DbSession, course: Course | None, parsed: ParsedCourse) -> CourseDiff:
     """Compare a parsed course with its imported version (None: not imported yet).
 
     One query for the current steps, one for the learners of those that would be retired.
@@ -91,7 +91,7 @@ def diff_course(session: Session, course: Course | None, parsed: ParsedCourse) -
     return diff
 
 
-def _learners(session: Session, lesson_ids: list[int]) -> dict[int, int]:
+def _learners(session: DbSession, lesson_ids: list[int]) -> dict[int, int]:
     """How many learners opened, finished or attempted each lesson or quiz: {lesson id: n}."""
     if not lesson_ids:
         return {}
@@ -117,7 +117,7 @@ class ImportResult:
 
 
 def import_course(
-    session: Session, parsed: ParsedCourse, source_path: str, *, publish: bool = False
+    session: DbSession, parsed: ParsedCourse, source_path: str, *, publish: bool = False
 ) -> ImportResult:
     """Create or update a course from its parsed folder. The caller commits (or rolls back).
 
@@ -136,7 +136,7 @@ def import_course(
                         len(diff.retired), diff)
 
 
-def _sync_course(session: Session, course: Course | None, parsed: ParsedCourse,
+def _sync_course(session: DbSession, course: Course | None, parsed: ParsedCourse,
                  source_path: str, *, publish: bool) -> Course:
     """The course row (new and unpublished when it did not exist) with course.md's fields."""
     if course is None:
@@ -164,7 +164,7 @@ def _sync_course(session: Session, course: Course | None, parsed: ParsedCourse,
     return course
 
 
-def _sync_modules(session: Session, course: Course, parsed: ParsedCourse) -> dict[str, int]:
+def _sync_modules(session: DbSession, course: Course, parsed: ParsedCourse) -> dict[str, int]:
     """Modules matched by folder name, the missing ones retired; returns {dir_name: id}."""
     modules = {
         m.dir_name: m for m in session.scalars(select(Module).where(Module.course_id == course.id))
@@ -185,7 +185,7 @@ def _sync_modules(session: Session, course: Course, parsed: ParsedCourse) -> dic
     )
 
 
-def _sync_lessons(session: Session, course: Course, parsed: ParsedCourse,
+def _sync_lessons(session: DbSession, course: Course, parsed: ParsedCourse,
                   module_ids: dict[str, int]) -> None:
     """Lessons matched by path (so progress stays), their quizzes; the missing ones retired."""
     existing = {
@@ -217,7 +217,7 @@ def _sync_lessons(session: Session, course: Course, parsed: ParsedCourse,
         lesson.retired = True
 
 
-def _sync_media(session: Session, course: Course, parsed: ParsedCourse) -> None:
+def _sync_media(session: DbSession, course: Course, parsed: ParsedCourse) -> None:
     """Store each media file, and each raster image's scaled variants (encoded only when the
     image is new or changed: they carry the original's sha256, which fingerprints their URL).
     """
@@ -254,7 +254,7 @@ def _sync_media(session: Session, course: Course, parsed: ParsedCourse) -> None:
         session.delete(session.get(MediaFile, item_id))
 
 
-def _sync_questions(session: Session, quiz: Quiz, parsed: list[RenderedQuestion]) -> None:
+def _sync_questions(session: DbSession, quiz: Quiz, parsed: list[RenderedQuestion]) -> None:
     """Keep a question's id while its text is unchanged; retire the ones that disappeared.
 
     Old attempts keep their own snapshot, so their scores stay readable either way.

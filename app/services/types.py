@@ -1,0 +1,25 @@
+"""The types the services share.
+
+Views pass Flask-SQLAlchemy's `db.session` (a `scoped_session`), the CLI, the tests and the
+benchmark pass a plain `Session`: both offer the same methods, so every service annotates its
+`session` parameter with `DbSession`. `AnySelect` is a SELECT of any columns.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
+
+from sqlalchemy import CursorResult, Result, Select
+from sqlalchemy.orm import Session, scoped_session
+
+DbSession: TypeAlias = Session | scoped_session[Any]
+
+if TYPE_CHECKING:
+    AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+else:
+    AnySelect = Select
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched (`Session.execute` is typed as a plain Result)."""
+    return cast("CursorResult[Any]", result).rowcount
