@@ -14,15 +14,35 @@ PREFIX = "/api/v1"
 
 
 
+def _has_nul(value) -> bool:
+    """True when a NUL character hides anywhere in a decoded JSON value, keys included."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 class JsonParser(FlaskParser):
-    """webargs' parser, refusing JSON nested past Python's recursion limit like any other
-    unreadable body (400) instead of letting it become a 500."""
+    """webargs' parser, refusing like any other unreadable body (400) what would otherwise
+    become a 500: JSON nested past Python's recursion limit, and NUL characters in strings,
+    which PostgreSQL cannot store or compare (the web forms refuse them in app/safe_input)."""
 
     def _raw_load_json(self, req):
         try:
-            return super()._raw_load_json(req)
+            data = super()._raw_load_json(req)
         except RecursionError as error:
             self._handle_invalid_json_error(error, req)
+        if _has_nul(data):
+            self._handle_invalid_json_error(ValueError("NUL character in a JSON string"), req)
+        return data
 
 
 bp = Blueprint("api", __name__, url_prefix=PREFIX)

@@ -154,6 +154,16 @@ def test_deeply_nested_json_is_400_not_500(client):
     assert response.get_json()["error"]["code"] == "bad_request"
 
 
+@pytest.mark.parametrize("body", [
+    {"login": "\u0000\u00c9", "password": "x"},  # found by Schemathesis on PostgreSQL: a 500
+    {"login": "a@example.go.id", "password": "x", "\u0000": 1},
+])
+def test_a_nul_character_anywhere_in_json_is_400_not_500(client, body):
+    response = client.post("/api/v1/auth/token", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_request"
+
+
 @pytest.mark.parametrize("body", [DEEP, "{not json"])
 def test_a_hostile_body_with_an_idempotency_key_is_400_and_changes_nothing(app, make, api,
                                                                           body):
