@@ -98,3 +98,20 @@ def test_the_benchmark_serves_with_the_readmes_production_options():
     readme = (ROOT / "README.md").read_text()
     [command] = re.findall(r"^.*\bgunicorn\b.*wsgi:app.*$", readme, re.M)
     assert " ".join(PRODUCTION_OPTIONS) in command
+
+
+def test_the_benchmarks_signed_in_learners_are_signed_in_for_the_app(app, make):
+    """bench/sessions signs learners in without /login; the app must take those cookies as a
+    real sign-in (a server-side session included), or every signed-in leg measures redirects."""
+    from bench.sessions import sign_in
+    from bench.settings import USER_AGENT
+
+    learner = make.user(name="Sari Bench")
+    [signed] = sign_in(app, [learner.id])
+    client = app.test_client()
+    client.set_cookie("session", signed.cookie)
+    page = client.get("/account", headers={"User-Agent": USER_AGENT},
+                      environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert page.status_code == 200
+    assert "Sari Bench" in page.get_data(as_text=True)
+    assert signed.csrf
