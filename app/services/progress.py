@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ScalarSelect, Table, and_, func, or_, select, update
+from sqlalchemy import ScalarSelect, Table, and_, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -24,7 +24,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import certificates, ledger
+from app.services import certificates, ledger, rollups
 from app.services.assignments import covers
 from app.services.courses import NotRecordable, check_recordable
 from app.services.types import AnySelect, DbSession, rowcount
@@ -32,10 +32,16 @@ from app.services.types import AnySelect, DbSession, rowcount
 __all__ = ["NotRecordable"]
 
 
-def _insert_ignoring_duplicates(session: DbSession, model: Any, **values: Any) -> None:
-    """INSERT … ON CONFLICT DO NOTHING: safe when two requests race to create the same row."""
+def _insert_ignoring_duplicates(session: DbSession, model: Any, **values: Any) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING: safe when two requests race to create the same row.
+    True when this call inserted it. Enrolments it inserts are counted in the report roll-ups by
+    the caller (`enrol`), not recounted at commit."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
+    # RETURNING rather than rowcount, which an ORM-enabled INSERT on psycopg reports as -1.
+    inserted = session.execute(
+        dialect.insert(model).values(**values).on_conflict_do_nothing()
+        .returning(literal(1)).execution_options(**rollups.COUNTED))
+    return inserted.first() is not None
 
 
 def enrolment_of(session: DbSession, user_id: int, course_id: int) -> Enrolment | None:
@@ -70,9 +76,10 @@ def complete_step(
 
 def enrol(session: DbSession, user_id: int, course_id: int) -> None:
     """Enrol a learner in a course; enrolling twice changes nothing."""
-    _insert_ignoring_duplicates(
+    if _insert_ignoring_duplicates(
         session, Enrolment, user_id=user_id, course_id=course_id, enrolled_at=utcnow()
-    )
+    ):
+        rollups.count_enrolment(session, user_id, course_id)
 
 
 def ensure_enrolled(session: DbSession, user_id: int, course_id: int) -> bool:
@@ -172,9 +179,10 @@ def record_completion(
                Enrolment.completed_at.is_(None))
         .values(completed_at=learner_at or now, completion_recorded_at=now,
                 jp_credited=course.jp)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **rollups.COUNTED)
     ))
     if claimed:
+        rollups.count_completion(session, user_id, course_id)
         enrolment = session.scalars(select(Enrolment).where(
             Enrolment.user_id == user_id, Enrolment.course_id == course_id)).one()
         session.refresh(enrolment)

@@ -5,10 +5,20 @@ each view (linear in learners: ≈ 180 ms at 50,000, seconds at 500,000). `repor
 per unit and course, the counts of those rows over the unit's own active members; a summary
 then sums a few thousand small rows for the viewer's subtree (`reports.summary`).
 
-Kept current on write, in the same transaction: whenever a commit changes an enrolment, a
-user's unit or active flag, an assignment or the unit tree, the units concerned are recounted
-just before the commit (`refresh`), one unit at a time for a learner's own changes. Bulk loads
-that bypass the ORM (the benchmark's COPY, a restore) run `flask reports rollups` afterwards.
+Kept current on write, in the same transaction, two ways:
+
+- the learner's own events, which happen all day long (a first enrolment, a course completed),
+  add one to their unit's row with a single UPDATE or upsert (`count_enrolment`,
+  `count_completion`, called by services/progress). Concurrent learners of one unit then only
+  queue for that row's lock for the rest of their short transactions;
+- everything else that changes the counts (a user's unit or active flag, an assignment, the
+  unit tree, an enrolment changed any other way) recounts the units concerned just before the
+  commit (`refresh`), all of them for an assignment or the tree. These are rare staff actions.
+
+Until the roll-ups have been counted once (a database upgraded with learners in it), neither
+way writes anything, so a report never sums a partial table: it reads the rows themselves
+until `flask reports rollups` has run. Bulk loads that bypass the ORM (the benchmark's COPY, a
+restore) run that command afterwards too.
 The period filter ("Dari"/"Sampai") needs each row's completion date, so a summary with a
 period still reads the rows themselves.
 """
@@ -19,7 +29,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy import case, delete, event, func, insert, inspect, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.models import Assignment, Enrolment, ReportRollup, Unit, User
@@ -27,6 +38,8 @@ from app.services.types import DbSession
 
 ALL = "all"
 _KEY = "rollup_units"
+# Execution option of a statement whose effect on the roll-ups its caller counts itself.
+COUNTED = {"rollup_counted": True}
 
 
 def refresh(session: DbSession, unit_ids: Iterable[int] | None = None) -> None:
@@ -83,6 +96,46 @@ def refresh(session: DbSession, unit_ids: Iterable[int] | None = None) -> None:
         session.execute(insert(ReportRollup), lines)
 
 
+def count_enrolment(session: DbSession, user_id: int, course_id: int) -> None:
+    """Count one new enrolment of `user_id` in `course_id` in the roll-up of the learner's unit.
+
+    Call it only when the enrolment row was really inserted (not on a duplicate). One upsert:
+    `enrolled` + 1, and `rows` + 1 unless the course is mandatory for the unit (then every
+    member is already a row). Nothing for a learner without a unit or deactivated (the report
+    leaves them out), nor before the roll-ups are built (`built`).
+    """
+    if not built(session):
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    r = ReportRollup.__table__.c
+    learner = select(User.unit_id, literal(course_id), literal(1), literal(1), literal(0)).where(
+        User.id == user_id, User.active.is_(True), User.unit_id.is_not(None))
+    upsert = dialect.insert(ReportRollup).from_select(
+        ["unit_id", "course_id", "rows", "enrolled", "completed"], learner)
+    session.execute(upsert.on_conflict_do_update(
+        index_elements=[r.unit_id, r.course_id],
+        set_={"enrolled": r.enrolled + 1,
+              # an optional course's rows are its enrolments; a mandatory one's, every member
+              "rows": r.rows + case((r.due_on.is_(None), 1), else_=0)},
+    ).execution_options(**COUNTED))
+
+
+def count_completion(session: DbSession, user_id: int, course_id: int) -> None:
+    """Count one more completed enrolment of `user_id` in `course_id` in their unit's roll-up.
+
+    Call it only when the enrolment went from not completed to completed. One UPDATE of one
+    row; nothing for a learner without a unit or deactivated, or when the row is missing (the
+    roll-ups are not built yet).
+    """
+    unit = select(User.unit_id).where(User.id == user_id, User.active.is_(True))
+    session.execute(
+        update(ReportRollup)
+        .where(ReportRollup.unit_id == unit.scalar_subquery(),
+               ReportRollup.course_id == course_id)
+        .values(completed=ReportRollup.completed + 1)
+        .execution_options(synchronize_session=False, **COUNTED))
+
+
 def built(session: DbSession) -> bool:
     """Whether the roll-ups hold anything (a database upgraded with learners in it has none
     until `flask reports rollups`; the summary then reads the rows themselves)."""
@@ -126,6 +179,8 @@ def _collect(session: Session, _context: object) -> None:
 def _collect_statements(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
+    if state.execution_options.get("rollup_counted"):
+        return  # its caller counted it (count_enrolment, count_completion)
     classes = {m.class_ for m in (state.all_mappers or ())}
     if Enrolment in classes:
         values = {getattr(k, "key", k): getattr(v, "value", None)
@@ -153,8 +208,10 @@ def _refresh_before_commit(session: Session) -> None:
     if users:
         _mark(session, set(session.scalars(select(User.unit_id).where(User.id.in_(users)))))
     units = session.info.pop(_KEY, None)
-    if units:
-        refresh(session, None if units == ALL else units)
+    if units == ALL:
+        refresh(session)
+    elif units and built(session):  # a partial recount of an empty table would look complete
+        refresh(session, units)
 
 
 @event.listens_for(Session, "after_soft_rollback")
