@@ -80,7 +80,7 @@ def unit_list():
         if units.code_taken(db.session, code):
             error = _("Kode %(code)s sudah dipakai unit lain.", code=code)
         else:
-            unit, error = _save_unit(code, form.name.data, parent)
+            unit, error = _save_unit(code, form.name.data or "", parent)  # DataRequired
             if error is None:
                 flash(_("Unit %(name)s ditambahkan.", name=unit.name), "info")
                 return redirect(url_for("admin.unit_list"), code=303)
@@ -114,7 +114,7 @@ def unit_edit(unit_id: int):
     error = None
     if form.validate_on_submit():
         parent = units.find_unit(db.session, _id(form.parent.data))
-        _saved, error = _save_unit(unit.code, form.name.data, parent)
+        _saved, error = _save_unit(unit.code, form.name.data or "", parent)  # DataRequired
         if error is None:
             flash(_("Unit %(code)s disimpan.", code=unit.code), "info")
             return redirect(url_for("admin.unit_list"), code=303)
@@ -168,8 +168,9 @@ def user_edit(user_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            update_identity(db.session, current_user, person.id, name=form.name.data,
-                            email=form.email.data, nip=form.nip.data or person.nip)
+            # Name and email are DataRequired: a validated form has both.
+            update_identity(db.session, current_user, person.id, name=form.name.data or "",
+                            email=form.email.data or "", nip=form.nip.data or person.nip)
             update_user(db.session, current_user, person.id, roles=_roles_from(form.roles.data),
                         unit_id=_id(form.unit.data), active=form.active.data)
         except InvalidInput as exc:
