@@ -5,6 +5,7 @@ so a forgotten declaration fails closed; tests walk the URL map to prove none is
 """
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
@@ -16,17 +17,21 @@ PUBLIC = "public"
 SIGNED_IN = Role.LEARNER | Role.TRAINER | Role.SUPERVISOR | Role.ADMIN
 
 
-def access(rule: str | Role) -> Callable:
+_View = TypeVar("_View", bound=Callable[..., object])
+
+
+def access(rule: str | Role) -> Callable[[_View], _View]:
     """Declare who may use a view: PUBLIC, SIGNED_IN, or a Role flag (any one of them suffices)."""
 
-    def decorate(view: Callable) -> Callable:
-        view.access = rule
+    def decorate(view: _View) -> _View:
+        # Kept on the function object itself; rule_for reads it back.
+        setattr(view, "access", rule)  # noqa: B010 (a plain function has no declared attribute)
         return view
 
     return decorate
 
 
-def rule_for(endpoint: str | None):
+def rule_for(endpoint: str | None) -> str | Role | None:
     view = current_app.view_functions.get(endpoint or "")
     return getattr(view, "access", None)
 

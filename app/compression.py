@@ -51,7 +51,8 @@ def _gzipped_file(path: str, mtime_ns: int, size: int) -> bytes:
 
 def _static_body(response: Response) -> bytes | None:
     filename = (request.view_args or {}).get("filename", "")
-    path = safe_join(current_app.static_folder, filename)
+    folder = current_app.static_folder  # None for an app without static files
+    path = safe_join(folder, filename) if folder else None
     if path is None or not Path(path).is_file():
         return None
     stat = Path(path).stat()

@@ -23,9 +23,10 @@ from flask_babel import (
     get_locale,
     gettext,
 )
+from htmx_flask import request as htmx_request  # flask.request, typed with its `.htmx`
 from werkzeug.routing import IntegerConverter
 
-from app.access import PUBLIC, check_access, current_user_can
+from app.access import PUBLIC, access, check_access, current_user_can
 from app.models import Role, utcnow
 from app.services.dates import Calendar
 
@@ -158,7 +159,7 @@ def reads_without_transaction() -> None:
 
 def htmx_request_targets_fragment() -> bool:
     """An htmx request that is not a boosted page navigation wants a fragment."""
-    return bool(request.htmx) and not request.htmx.boosted
+    return bool(htmx_request.htmx) and not htmx_request.htmx.boosted
 
 
 class IdConverter(IntegerConverter):
@@ -175,7 +176,7 @@ class IdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     # Before any blueprint adds its rules, so every <int:…> is bounded.
     app.url_map.converters["int"] = IdConverter
-    app.view_functions["static"].access = PUBLIC
+    access(PUBLIC)(app.view_functions["static"])
     # First of all before_request hooks: a guest is sent to log in before CSRF is even checked.
     app.before_request_funcs.setdefault(None, []).insert(0, check_access)
     app.url_defaults(_add_static_version)

@@ -1,4 +1,5 @@
 from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -68,7 +69,7 @@ def index():
 
 @bp.route("/units", methods=["GET", "POST"])
 @access(Role.ADMIN)
-def unit_list():
+def unit_list() -> ResponseReturnValue:
     """The organisation tree, and a form to add a unit."""
     tree = units.unit_tree(db.session)
     form = UnitForm()
@@ -76,13 +77,13 @@ def unit_list():
     error = None
     if form.validate_on_submit():
         parent = units.find_unit(db.session, _id(form.parent.data))
-        code = form.code.data.strip()
+        code = (form.code.data or "").strip()  # DataRequired: given
         if units.code_taken(db.session, code):
             error = _("Kode %(code)s sudah dipakai unit lain.", code=code)
         else:
-            unit, error = _save_unit(code, form.name.data, parent)
-            if error is None:
-                flash(_("Unit %(name)s ditambahkan.", name=unit.name), "info")
+            added, error = _save_unit(code, form.name.data or "", parent)  # DataRequired
+            if added is not None:
+                flash(_("Unit %(name)s ditambahkan.", name=added.name), "info")
                 return redirect(url_for("admin.unit_list"), code=303)
     children: dict[int | None, list[Unit]] = {}
     for unit in tree:  # tree order, so each list keeps its siblings in order
@@ -114,7 +115,7 @@ def unit_edit(unit_id: int):
     error = None
     if form.validate_on_submit():
         parent = units.find_unit(db.session, _id(form.parent.data))
-        _saved, error = _save_unit(unit.code, form.name.data, parent)
+        _saved, error = _save_unit(unit.code, form.name.data or "", parent)  # DataRequired
         if error is None:
             flash(_("Unit %(code)s disimpan.", code=unit.code), "info")
             return redirect(url_for("admin.unit_list"), code=303)
@@ -168,8 +169,9 @@ def user_edit(user_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            update_identity(db.session, current_user, person.id, name=form.name.data,
-                            email=form.email.data, nip=form.nip.data or person.nip)
+            # Name and email are DataRequired: a validated form has both.
+            update_identity(db.session, current_user, person.id, name=form.name.data or "",
+                            email=form.email.data or "", nip=form.nip.data or person.nip)
             update_user(db.session, current_user, person.id, roles=_roles_from(form.roles.data),
                         unit_id=_id(form.unit.data), active=form.active.data)
         except InvalidInput as exc:

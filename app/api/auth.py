@@ -16,7 +16,7 @@ from app.models import User
 from app.services import api_tokens
 from app.services.errors import Unauthenticated
 
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def token_required(view):

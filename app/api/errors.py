@@ -122,7 +122,7 @@ def server_error():
 def _declared_body_types() -> tuple[str, ...]:
     """The body media types the view declares (@bp.arguments(…, content_type=…)); JSON when
     it declares none."""
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(request.endpoint or "")
     parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
     return tuple({p["content_type"] for p in parameters if p.get("content_type")}) or _JSON_BODY
 

@@ -43,6 +43,7 @@ def quiz(quiz_id: int):
     user = caller()
     step = visible_quiz(db.session, quiz_id, user)
     settings = step.quiz
+    assert settings is not None  # visible_quiz refuses a step without its quiz
     state = quizzes.status(db.session, user.id, settings)
     return {
         "id": step.id, "course": step.course.slug, "title": step.title,

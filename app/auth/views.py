@@ -151,7 +151,9 @@ def set_password(token: str):
     error = None
     if form.validate_on_submit():
         try:
-            user = redeem_link(db.session, token, form.password.data, cost=password_cost())
+            # DataRequired: a validated form has the password (the service checks its strength).
+            user = redeem_link(db.session, token, form.password.data or "",
+                               cost=password_cost())
         except InvalidInput as exc:
             db.session.rollback()
             error = str(exc)
@@ -179,7 +181,9 @@ def _mail_later(response, to: tuple[str, str], subject: str, body: str):
         if send_all(settings, [message]):
             current_app.logger.error("Could not send an email to a user")
 
-    app = current_app._get_current_object()
+    # The app itself, not the proxy, which is gone once the request ends. Flask types
+    # current_app as Flask, so the proxy's documented method is unknown to mypy.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def send_in_context():
         with app.app_context():

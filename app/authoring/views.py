@@ -280,9 +280,10 @@ def assign_owner(slug: str):
     form = OwnerForm()
     if form.validate_on_submit():
         try:
-            owner = authoring.assign_owner(db.session, course, current_user, form.email.data)
+            owner = authoring.assign_owner(db.session, course, current_user,
+                                           form.email.data or "")  # DataRequired: given
         except InvalidInput as exc:
-            form.email.errors.append(str(exc))
+            form.email.errors = [*form.email.errors, str(exc)]
         else:
             db.session.commit()
             flash(_("%(name)s sekarang pemilik kursus ini.", name=owner.name), "info")

@@ -99,7 +99,8 @@ def attendance_list(session_id: int):
     form = ListForm()
     if form.validate_on_submit():
         try:
-            new = classroom.attend_by_list(db.session, class_session, form.people.data,
+            # DataRequired: a validated form has its text.
+            new = classroom.attend_by_list(db.session, class_session, form.people.data or "",
                                            current_user.id)
         except AttendanceRefused as exc:
             db.session.rollback()

@@ -39,11 +39,11 @@ def lesson(slug: str, module: str, lesson: str):
     except NotFound:
         # Before lesson identities, URLs carried the NN- prefixes: bookmarks and links stored
         # in lessons imported then still lead to the lesson.
-        old = [NUMBERED.fullmatch(part) for part in (module, lesson)]
-        if not all(old):
+        old_module, old_lesson = NUMBERED.fullmatch(module), NUMBERED.fullmatch(lesson)
+        if old_module is None or old_lesson is None:
             raise
-        return redirect(url_for(".lesson", slug=slug, module=old[0].group(2),
-                                lesson=old[1].group(2)), code=301)
+        return redirect(url_for(".lesson", slug=slug, module=old_module.group(2),
+                                lesson=old_lesson.group(2)), code=301)
     here = progress.reading_position(db.session, current_user.id, step)
     # Only a page the reader opened (an <img src> on some page must not record a visit), and
     # not a course download fetching every lesson (X-Lentera-Prefetch).
@@ -52,7 +52,8 @@ def lesson(slug: str, module: str, lesson: str):
         progress.record_opening(db.session, current_user.id, step)
         db.session.commit()
     quiz_status = attempts = None
-    if step.is_quiz:
+    # is_quiz first: a plain lesson's page must not query for a quiz it has not got.
+    if step.is_quiz and step.quiz is not None:
         quiz_status = quizzes.status(db.session, current_user.id, step.quiz)
         attempts = quizzes.attempts_of(db.session, current_user.id, step.quiz)
     return render_page(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -80,6 +81,12 @@ class User(Base):
     digest_by_email: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     unit: Mapped[Unit | None] = relationship()
+
+    if TYPE_CHECKING:
+        # Not a column: services/sessions sets it on the signed-in request's user ("id.version.
+        # secret"); get_id() hands it to Flask-Login. Declared for the type checker only, as
+        # SQLAlchemy would try to map an annotation in the class body.
+        session_ref: str | None
 
     # Flask-Login's protocol, written out so models need no Flask import.
     @property

@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask import abort, current_app, redirect, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
@@ -53,6 +55,8 @@ def attempt(attempt_id: int):
     """The questions of an attempt in progress, or its graded result."""
     attempt = quizzes.get_attempt(db.session, attempt_id, current_user.id)
     step = quizzes.quiz_step_of(db.session, attempt)
+    quiz = step.quiz
+    assert quiz is not None  # the attempt's quiz row exists: a foreign key holds it
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
@@ -61,7 +65,7 @@ def attempt(attempt_id: int):
         if (empty and request.form.get("confirm") != "1" and attempt.submitted_at is None
                 and not quizzes.is_expired(attempt)):
             # Ask first, on the server, so it works without JavaScript: the answers stay filled.
-            status = quizzes.status(db.session, current_user.id, step.quiz)
+            status = quizzes.status(db.session, current_user.id, quiz)
             return render_page("quiz/attempt.html", attempt=attempt, lesson=step,
                                course=step.course, status=status, lesson_url=lesson_url(step),
                                given=answers, unanswered=empty)
@@ -71,9 +75,9 @@ def attempt(attempt_id: int):
     if attempt.submitted_at is None and step.course.published and quizzes.is_expired(attempt):
         quizzes.submit_attempt(db.session, attempt, {})  # graded on the answers saved in time
         db.session.commit()
-    status = quizzes.status(db.session, current_user.id, step.quiz)
-    context = dict(attempt=attempt, lesson=step, course=step.course, status=status,
-                   lesson_url=lesson_url(step))
+    status = quizzes.status(db.session, current_user.id, quiz)
+    context: dict[str, Any] = dict(attempt=attempt, lesson=step, course=step.course,
+                                   status=status, lesson_url=lesson_url(step))
     if attempt.submitted_at is None:
         return render_page("quiz/attempt.html", given={}, unanswered=0, **context)
     enrolment = progress.enrolment_of(db.session, current_user.id, step.course_id)
@@ -134,5 +138,6 @@ def stats(slug: str):
     """For the course's trainer and admins: how each quiz and question went."""
     course = managed_course(db.session, slug, current_user)
     quizzes_of_course = quizzes.course_quizzes(db.session, course.id)
-    figures = [quizzes.quiz_stats(db.session, step.quiz) for step in quizzes_of_course]
+    figures = [quizzes.quiz_stats(db.session, step.quiz) for step in quizzes_of_course
+               if step.quiz is not None]
     return render_page("quiz/stats.html", course=course, figures=figures)

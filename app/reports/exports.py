@@ -15,12 +15,16 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
 from app.services.nip import mask_nip
 from app.services.reports import STATUS_LABELS, StatusRow
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
 
 @dataclass(frozen=True)
@@ -157,24 +161,25 @@ def table_xlsx(columns: tuple[Column, ...], lines: Iterable[list], title: str):
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
 
-    def heading(text: str) -> WriteOnlyCell:
+    def heading(text: str) -> Cell:
         cell = WriteOnlyCell(sheet, value=text)
         cell.data_type = "s"
         cell.font = bold
         return cell
 
-    def text_cell(value: str):
+    def text_cell(value: str) -> Cell:
         return xlsx_text_cell(sheet, value)
 
-    def date_cell(value: date) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
+    def date_cell(value: date) -> Cell:
+        # openpyxl stores a date as a date; types-openpyxl's WriteOnlyCell lists datetime only.
+        cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
         cell.number_format = "yyyy-mm-dd"
         return cell
 
     sheet.append([heading(str(c.heading)) for c in columns])
     count = 0
     for values in lines:
-        line = []
+        line: list[object] = []
         for column, value in zip(columns, values, strict=True):
             if value is None:
                 line.append(None)

@@ -149,11 +149,11 @@ def authenticate(
         count = store.peek(key, window) if key else None
         if count is not None and count.hits >= limit:
             raise TooManyAttempts(count.ends_at)
-    usable = user is not None and user.active and user.password_hash
-    stored = user.password_hash if usable else _dummy_hash(*cost)
-    if verify_password(stored, password or "") and usable:
+    known = user if user is not None and user.active and user.password_hash else None
+    stored = known.password_hash if known is not None else None
+    if verify_password(stored or _dummy_hash(*cost), password or "") and known is not None:
         store.reset(account)
-        return user
+        return known
     failures = store.hit(account, ACCOUNT_WINDOW)
     if address_key:
         store.hit(address_key, ADDRESS_WINDOW)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func, select
@@ -17,7 +16,7 @@ from app.services.scope import scoped_unit_ids, unit_in_scope
 from app.services.types import AnySelect, DbSession
 
 
-def covers(assigned_unit: Any, home_unit: Any) -> ColumnElement[bool]:
+def covers(assigned_unit: type[Unit], home_unit: type[Unit]) -> ColumnElement[bool]:
     """SQL: an assignment to `assigned_unit` covers people whose unit is `home_unit`."""
     return home_unit.path.like(assigned_unit.path.concat("%"))
 

@@ -10,6 +10,7 @@ for unchanged paths and retires removed lessons (see content.importer).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
@@ -133,6 +134,7 @@ def stage_upload(session: DbSession, user: User, filename: str, data: bytes) -> 
             problems = _owner_problems(session, user, parsed, folder)
     if problems:
         return UploadCheck(slug, problems=[str(p) for p in problems])
+    assert parsed is not None  # load_course returns a course whenever it reports no problem
     # One staged version per course: a newer upload replaces the one waiting, but only the
     # uploader's own (or, for an existing course, one its managers may replace).
     waiting = session.scalars(select(CourseUpload).where(CourseUpload.slug == slug)).all()
@@ -153,7 +155,9 @@ def stage_upload(session: DbSession, user: User, filename: str, data: bytes) -> 
     return UploadCheck(slug, upload=upload)
 
 
-def _owner_problems(session: DbSession, user: User, parsed: ParsedCourse, folder) -> list[Problem]:
+def _owner_problems(
+    session: DbSession, user: User, parsed: ParsedCourse, folder: Path
+) -> list[Problem]:
     """A trainer cannot hand a course to someone else by editing `owner`; an admin can."""
     owner = parsed.owner_email
     if user.has_role(Role.ADMIN) or not owner or owner == user.email.lower():
@@ -230,9 +234,9 @@ def change_summary(diff: CourseDiff) -> str:
     """The one sentence the preview and the result of publishing both say:
     "1 baru, 2 diubah, 3 tidak berubah, 1 diarsipkan".
     """
-    return _("%(new)d baru, %(changed)d diubah, %(unchanged)d tidak berubah, "
-             "%(retired)d diarsipkan", new=len(diff.new), changed=len(diff.changed),
-             unchanged=len(diff.unchanged), retired=len(diff.retired))
+    return str(_("%(new)d baru, %(changed)d diubah, %(unchanged)d tidak berubah, "
+                 "%(retired)d diarsipkan", new=len(diff.new), changed=len(diff.changed),
+                 unchanged=len(diff.unchanged), retired=len(diff.retired)))
 
 
 def import_upload(
@@ -386,7 +390,7 @@ def quiz_key(session: DbSession, course: Course, path: str) -> QuizKey:
 def staged_quiz_key(parsed: ParsedCourse, path: str) -> QuizKey:
     """The same for a quiz of a staged upload, from its parsed archive. Raises NotFound."""
     lesson = next((pl for pl in parsed.lessons if pl.path == path and pl.quiz), None)
-    if lesson is None:
+    if lesson is None or lesson.quiz is None:
         raise NotFound()
     questions = [
         KeyQuestion(q.kind, q.points, q.prompt_html, list(q.options), list(q.accepted),
@@ -467,9 +471,9 @@ def course_page(session: DbSession, slug: str, user: User) -> CoursePage:
     pending = session.scalar(
         select(CourseUpload).where(CourseUpload.slug == slug).order_by(CourseUpload.id.desc())
     )
-    steps = session.scalar(
+    steps = session.execute(
         select(func.count()).where(Lesson.course_id == course.id, Lesson.retired.is_(False))
-    )
+    ).scalar_one()
     owner = session.get(User, course.owner_id) if course.owner_id else None
     quizzes = session.execute(
         select(Lesson.path, Lesson.title)
@@ -477,7 +481,7 @@ def course_page(session: DbSession, slug: str, user: User) -> CoursePage:
         .order_by(Lesson.position)
     ).all()
     return CoursePage(course, owner, list(versions), pending, steps,
-                      [tuple(row) for row in quizzes])
+                      [(path, title) for path, title in quizzes])
 
 
 def set_published(session: DbSession, course: Course, user: User, published: bool) -> bool:

@@ -81,7 +81,7 @@ def create_session(
 
 def course_choices(session: DbSession) -> list[tuple[int, str]]:
     """(id, title) of every course a session may teach, by title."""
-    return [tuple(row) for row in session.execute(
+    return [(course_id, title) for course_id, title in session.execute(
         select(Course.id, Course.title).order_by(Course.title))]
 
 

@@ -1,7 +1,7 @@
 """Finding courses and lessons, and who may see or manage them."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, true
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import contains_eager
 
 from app.models import Course, Lesson, MediaFile, Role, User
@@ -82,7 +82,7 @@ def course_media(session: DbSession, course: Course, name: str) -> MediaFile:
     return item
 
 
-def _visible_to(user: User):
+def _visible_to(user: User) -> ColumnElement[bool]:
     """SQL condition: the course is one `user` may see (published, or theirs to preview)."""
     if user.roles & Role.ADMIN:
         return true()
@@ -94,7 +94,7 @@ def _visible_to(user: User):
 def visible_course_choices(session: DbSession, user: User) -> list[tuple[int, str]]:
     """(id, title) of the courses the user may see, by title: for pickers such as the report's
     course filter (a draft appears only to its trainer and admins, as with can_preview)."""
-    return [tuple(row) for row in session.execute(
+    return [(course_id, title) for course_id, title in session.execute(
         select(Course.id, Course.title).where(_visible_to(user)).order_by(Course.title)
     )]
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,7 @@ class MailSettings:
     timeout: float = 10.0
 
     @classmethod
-    def from_config(cls, config) -> MailSettings | None:
+    def from_config(cls, config: Mapping[str, Any]) -> MailSettings | None:
         """None when no MAIL_SERVER is configured: links are then handed out by the admin."""
         if not config.get("MAIL_SERVER"):
             return None
@@ -34,7 +36,9 @@ class MailSettings:
         )
 
 
-def build_message(settings: MailSettings, to: tuple[str, str], subject: str, body: str):
+def build_message(
+    settings: MailSettings, to: tuple[str, str], subject: str, body: str
+) -> EmailMessage:
     """A plain-text email to `to` = (name, address), with the Date and Message-ID headers that
     RFC 5322 asks of the sender (mail without them is often filed as spam).
     """
@@ -53,6 +57,7 @@ def send_all(settings: MailSettings, messages: list[EmailMessage]) -> list[Email
     """Send over one connection; return the messages that could not be sent."""
     if not messages:
         return []
+    smtp: smtplib.SMTP
     try:
         if settings.use_ssl:
             smtp = smtplib.SMTP_SSL(settings.server, settings.port, timeout=settings.timeout,

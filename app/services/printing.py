@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import format_decimal, ngettext
@@ -31,7 +32,9 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    BaseDocTemplate,
     CondPageBreak,
     Flowable,
     HRFlowable,
@@ -171,22 +174,33 @@ _INLINE = {"strong": "b", "b": "b", "em": "i", "i": "i", "sup": "super", "sub": 
            "u": "u", "s": "strike", "del": "strike", "code": None, "kbd": None, "a": None}
 
 
+@dataclass
+class _OpenList:
+    kind: str  # ul | ol
+    counter: int  # the number of the last item so far
+
+
+# A table being gathered: rows of cells, each (is a header cell, its paragraphs as markup).
+_TableRows = list[list[tuple[bool, list[str]]]]
+
+
 class _Flow(HTMLParser):
     """Sanitised lesson HTML → reportlab flowables, with the Unicode fonts and images."""
 
-    def __init__(self, styles, image_for: Callable[[str], Image | None]):
+    def __init__(self, styles: dict[str, ParagraphStyle],
+                 image_for: Callable[[str], Image | None]) -> None:
         super().__init__(convert_charrefs=True)
         self.styles, self.image_for = styles, image_for
         self.out: list[Flowable] = []
         self.text: list[str] = []  # the paragraph being gathered, as reportlab markup
         self.inline: list[str] = []  # open inline tags, as reportlab tags
         self.links: list[str | None] = []
-        self.lists: list[list] = []  # [kind, counter]
+        self.lists: list[_OpenList] = []
         self.pre = 0
         self.quote = 0
         self.admonition: list[list[Flowable]] = []
         self.divs: list[bool] = []  # per open <div>: is it an admonition?
-        self.table: list | None = None  # rows of cells (lists of markup)
+        self.table: _TableRows | None = None
         self.style_name = "body"
         self.skip = 0  # depth inside an element left out
         self.bold = 0  # depth inside <strong>/<b>/<th>/admonition titles: the bold face
@@ -214,8 +228,8 @@ class _Flow(HTMLParser):
         else:
             self._emit(Paragraph(body, style))
 
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
+    def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
+        attrs = dict(attrs_list)
         if self.skip:
             self.skip += tag == "a"
             return
@@ -234,11 +248,11 @@ class _Flow(HTMLParser):
         elif tag == "figcaption":
             self.style_name = "caption"
         elif tag in ("ul", "ol"):
-            self.lists.append([tag, int(attrs.get("start") or 1) - 1])
+            self.lists.append(_OpenList(tag, int(attrs.get("start") or 1) - 1))
         elif tag == "li" and self.lists:
-            kind = self.lists[-1]
-            kind[1] += 1
-            self.text.append(f"{kind[1]}. " if kind[0] == "ol" else "• ")
+            open_list = self.lists[-1]
+            open_list.counter += 1
+            self.text.append(f"{open_list.counter}. " if open_list.kind == "ol" else "• ")
         elif tag == "blockquote":
             self.quote += 1
         elif tag == "pre":
@@ -256,7 +270,7 @@ class _Flow(HTMLParser):
         elif tag == "tr" and self.table is not None:
             self.table.append([])
         elif tag in ("td", "th") and self.table is not None and self.table:
-            self.table[-1].append([tag == "th", []])
+            self.table[-1].append((tag == "th", []))
             self.bold += tag == "th"
         elif tag == "br":
             self.text.append("<br/>")
@@ -280,11 +294,11 @@ class _Flow(HTMLParser):
                 # An explicit <font name> inside <b> would undo it: the runs pick the bold face.
                 self.bold += 1
                 self.inline.append("")
-            else:
-                self.text.append(f"<{_INLINE[tag]}>")
-                self.inline.append(_INLINE[tag])
+            elif (reportlab_tag := _INLINE[tag]) is not None:
+                self.text.append(f"<{reportlab_tag}>")
+                self.inline.append(reportlab_tag)
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if self.skip:
             self.skip -= tag == "a"
             return
@@ -334,7 +348,7 @@ class _Flow(HTMLParser):
         elif tag == "table" and self.table is not None:
             self._emit_table()
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self.skip:
             return
         if self.table is not None and not (self.table and self.table[-1]):
@@ -345,13 +359,14 @@ class _Flow(HTMLParser):
         self.text.append(markup(data, bold=bold))
 
     def _emit_table(self) -> None:
-        rows = [row for row in self.table if row]
+        rows = [row for row in self.table or [] if row]
         self.table = None
         if not rows:
             return
         columns = max(len(row) for row in rows)
-        cells = [[Paragraph("".join(parts), self.styles["cell"]) for _header, parts in row]
-                 + [""] * (columns - len(row)) for row in rows]
+        cells: list[list[Paragraph | str]] = [
+            [Paragraph("".join(parts), self.styles["cell"]) for _header, parts in row]
+            + [""] * (columns - len(row)) for row in rows]
         table = Table(cells, colWidths=[TEXT_WIDTH / columns] * columns, repeatRows=1)
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.5, MUTED), ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -360,13 +375,13 @@ class _Flow(HTMLParser):
         self._emit(table)
         self._emit(Spacer(1, 6))
 
-    def close(self):
+    def close(self) -> None:
         super().close()
         self._flush()
-        return self.out
 
 
-def html_flowables(html: str, styles, image_for) -> list[Flowable]:
+def html_flowables(html: str, styles: dict[str, ParagraphStyle],
+                   image_for: Callable[[str], Image | None]) -> list[Flowable]:
     """ReportLab flowables (paragraphs, lists, tables, images) for sanitised lesson HTML.
 
     `styles` are the booklet's paragraph styles; `image_for(src)` returns the flowable for an
@@ -374,7 +389,8 @@ def html_flowables(html: str, styles, image_for) -> list[Flowable]:
     """
     parser = _Flow(styles, image_for)
     parser.feed(html)
-    return parser.close()
+    parser.close()
+    return parser.out
 
 
 def _media_name(src: str) -> str | None:
@@ -384,7 +400,7 @@ def _media_name(src: str) -> str | None:
 
 # Built booklets by course version: a class opening "Unduh buklet" together must not typeset
 # the same 30-page PDF once per person (seconds of CPU each). Kept per process, newest 8.
-_BOOKLETS: OrderedDict[tuple, bytes] = OrderedDict()
+_BOOKLETS: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 _BOOKLETS_KEPT = 8
 _BOOKLETS_LOCK = threading.Lock()
 
@@ -474,8 +490,7 @@ def booklet_pdf(session: DbSession, printable: PrintableCourse, *, institution: 
         for step in part.steps:
             story.append(CondPageBreak(40 * mm))
             story.append(Paragraph(markup(step.lesson.title, bold=True), styles["h1"]))
-            if step.lesson.is_quiz:
-                quiz = step.lesson.quiz
+            if (quiz := step.lesson.quiz) is not None:
                 rules = [ngettext("%(num)d pertanyaan", "%(num)d pertanyaan",
                                   len(step.questions)),
                          _("Nilai lulus %(mark)s", mark=quiz.pass_mark)]
@@ -486,7 +501,7 @@ def booklet_pdf(session: DbSession, printable: PrintableCourse, *, institution: 
                                                               printable.with_answers)))
         story.append(PageBreak())
 
-    def decorate(canvas, doc):
+    def decorate(canvas: Canvas, doc: BaseDocTemplate) -> None:
         if doc.page == 1:
             return
         canvas.saveState()
@@ -508,7 +523,8 @@ def booklet_pdf(session: DbSession, printable: PrintableCourse, *, institution: 
     return buffer.getvalue()
 
 
-def _question_flowables(question: PrintQuestion, styles, image_for,
+def _question_flowables(question: PrintQuestion, styles: dict[str, ParagraphStyle],
+                        image_for: Callable[[str], Image | None],
                         with_answers: bool) -> list[Flowable]:
     out: list[Flowable] = []
     label = _("Pertanyaan %(number)d", number=question.number)

@@ -115,14 +115,14 @@ def overdue_staff(
 def _describe(row: DueCourse, today: date) -> str:
     due = format_date(row.due_on, format="long")
     if row.overdue(today):
-        return ngettext("%(title)s: tenggat %(due)s, sudah lewat %(num)d hari",
-                        "%(title)s: tenggat %(due)s, sudah lewat %(num)d hari",
-                        row.days(today), title=row.title, due=due)
+        return str(ngettext("%(title)s: tenggat %(due)s, sudah lewat %(num)d hari",
+                            "%(title)s: tenggat %(due)s, sudah lewat %(num)d hari",
+                            row.days(today), title=row.title, due=due))
     if row.days(today) == 0:
-        return _("%(title)s: tenggat hari ini (%(due)s)", title=row.title, due=due)
-    return ngettext("%(title)s: tenggat %(due)s, %(num)d hari lagi",
-                    "%(title)s: tenggat %(due)s, %(num)d hari lagi",
-                    row.days(today), title=row.title, due=due)
+        return str(_("%(title)s: tenggat hari ini (%(due)s)", title=row.title, due=due))
+    return str(ngettext("%(title)s: tenggat %(due)s, %(num)d hari lagi",
+                        "%(title)s: tenggat %(due)s, %(num)d hari lagi",
+                        row.days(today), title=row.title, due=due))
 
 
 def _learner_message(settings: MailSettings, user: User, rows: list[DueCourse], today: date,

@@ -20,6 +20,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from redis import Redis
 from sqlalchemy import delete, select, update
 
 from app.models import LoginSession, User, utcnow
@@ -56,11 +57,12 @@ def open_session(session: DbSession, user: User, *, device: str | None = None,
     session.add(LoginSession(user_id=user.id, token_hash=_digest(secret),
                              device=(device or "")[:200] or None))
     session.flush()
-    user.session_ref = f"{user.id}.{user.session_version}.{secret}"
-    return user.session_ref
+    ref = f"{user.id}.{user.session_version}.{secret}"
+    user.session_ref = ref
+    return ref
 
 
-def session_user(session: DbSession, ref: str, redis=None) -> User | None:
+def session_user(session: DbSession, ref: str, redis: Redis | None = None) -> User | None:
     """The active user a session reference belongs to, or None when it has ended.
 
     Ended means: signed out (row deleted), the user's session version raised, the user
@@ -87,7 +89,7 @@ def session_user(session: DbSession, ref: str, redis=None) -> User | None:
     return user
 
 
-def close_session(session: DbSession, ref: str, redis=None) -> None:
+def close_session(session: DbSession, ref: str, redis: Redis | None = None) -> None:
     """Sign-out on this device only: the session and its remember cookie stop working."""
     parsed = _parse(ref)
     if parsed is not None:

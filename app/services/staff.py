@@ -70,11 +70,12 @@ def _check_rows(session: DbSession, data: bytes | str) -> tuple[list[StaffRow], 
     return good, problems
 
 
-def _check_row(line: int, raw: dict, emails: dict[str, int],
+def _check_row(line: int, raw: dict[str, str], emails: dict[str, int],
                nips: dict[str, int]) -> tuple[StaffRow, list[str]]:
     """One file row on its own and against the rows above it (emails and NIPs seen so far)."""
     reasons: list[str] = []
-    email = nip = None
+    email = ""  # stays empty only on a row with a reason, which is never applied
+    nip: str | None = None
     try:
         email = normalize_email(raw["email"])
     except InvalidInput:

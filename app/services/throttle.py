@@ -11,14 +11,17 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import bindparam, case, delete, select
+from sqlalchemy import Table, bindparam, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.models import LoginThrottle, utcnow
 from app.services.types import DbSession
+
+if TYPE_CHECKING:
+    import redis
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ class DatabaseThrottle:
     def hit(self, key: str, window: timedelta) -> Count:
         now = self.now()
         table = LoginThrottle.__table__
+        assert isinstance(table, Table)  # a declarative model's table is a Table
         stamp = table.c.window_started_at.type
         expired = table.c.window_started_at < bindparam("cutoff", now - window, type_=stamp)
         fresh = bindparam("fresh", now, type_=stamp)
@@ -64,19 +68,22 @@ class DatabaseThrottle:
                   "window_started_at": case((expired, fresh), else_=table.c.window_started_at)},
         )
         self.session.execute(statement)
-        row = self.session.execute(
+        hits, started_at = self.session.execute(
             select(LoginThrottle.count, LoginThrottle.window_started_at)
             .where(LoginThrottle.key == key)).one()
-        return Count(row.count, row.window_started_at + window)
+        return Count(hits, started_at + window)
 
     def peek(self, key: str, window: timedelta) -> Count | None:
         """The current count, or None when the key has no hits in a window still running."""
         row = self.session.execute(
             select(LoginThrottle.count, LoginThrottle.window_started_at)
             .where(LoginThrottle.key == key)).first()
-        if row is None or row.window_started_at + window <= self.now():
+        if row is None:
             return None
-        return Count(row.count, row.window_started_at + window)
+        hits, started_at = row
+        if started_at + window <= self.now():
+            return None
+        return Count(hits, started_at + window)
 
     def reset(self, key: str) -> None:
         self.session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
@@ -89,30 +96,41 @@ class RedisThrottle:
     failing the sign-in with a 500 or letting guesses through uncounted.
     """
 
-    def __init__(self, client, prefix: str = "lentera:throttle:",
+    def __init__(self, client: redis.Redis, prefix: str = "lentera:throttle:",
                  fallback: Throttle | None = None):
         self.client, self.prefix, self.fallback = client, prefix, fallback
 
-    def _or_fallback(self, method: str, *args):
+    def _fallback_after(self, error: Exception) -> Throttle:
+        """The store to count in once Redis failed; raises `error` again when there is none."""
+        if self.fallback is None:
+            raise error
+        log.warning("Redis unreachable: sign-in throttling counts in the database")
+        return self.fallback
+
+    def hit(self, key: str, window: timedelta) -> Count:
         import redis
 
         try:
-            return getattr(self, "_" + method)(*args)
-        except redis.RedisError:
-            if self.fallback is None:
-                raise
-            log.warning("Redis unreachable: sign-in throttling counts in the database")
-            return getattr(self.fallback, method)(*args)
-
-    def hit(self, key: str, window: timedelta) -> Count:
-        return self._or_fallback("hit", key, window)
+            return self._hit(key, window)
+        except redis.RedisError as exc:
+            return self._fallback_after(exc).hit(key, window)
 
     def peek(self, key: str, window: timedelta) -> Count | None:
         """The current count, or None when the key has no hits in a window still running."""
-        return self._or_fallback("peek", key, window)
+        import redis
+
+        try:
+            return self._peek(key, window)
+        except redis.RedisError as exc:
+            return self._fallback_after(exc).peek(key, window)
 
     def reset(self, key: str) -> None:
-        self._or_fallback("reset", key)
+        import redis
+
+        try:
+            self._reset(key)
+        except redis.RedisError as exc:
+            self._fallback_after(exc).reset(key)
 
     def _hit(self, key: str, window: timedelta) -> Count:
         name = self.prefix + key
@@ -138,7 +156,7 @@ class RedisThrottle:
 
 
 @cache
-def _redis_client(url: str):
+def _redis_client(url: str) -> redis.Redis:
     import redis
 
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Literal
 from xml.sax.saxutils import escape
 
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
@@ -40,7 +42,9 @@ def register_fonts() -> None:
 @cache
 def _coverage(font_name: str) -> frozenset[int]:
     register_fonts()
-    return frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
+    font = pdfmetrics.getFont(font_name)
+    assert isinstance(font, TTFont)  # register_fonts registers TrueType fonts only
+    return frozenset(font.face.charToGlyph)
 
 
 def has_glyph(font_name: str, char: str) -> bool:
@@ -87,8 +91,8 @@ def has_cjk(text: str) -> bool:
 
 
 def fitted_paragraph(text: str, width: float, height: float, size: float, min_size: float,
-                     bold: bool = False, alignment: int = TA_CENTER,
-                     color=(0.1, 0.1, 0.1)) -> Paragraph:
+                     bold: bool = False, alignment: Literal[0, 1, 2, 4] = TA_CENTER,
+                     color: Color | tuple[float, float, float] = (0.1, 0.1, 0.1)) -> Paragraph:
     """A paragraph of plain text that fits `width` × `height` points, wrapped and shrunk as needed.
 
     Tries sizes from `size` down to `min_size` (points, steps of 1), breaking lines between words;
@@ -96,6 +100,8 @@ def fitted_paragraph(text: str, width: float, height: float, size: float, min_si
     At `min_size` the text is cut with an ellipsis rather than drawn outside the box.
     """
     register_fonts()
+    if not isinstance(color, Color):
+        color = Color(*color)
     body = markup(text, bold)
     current = size
     while True:

@@ -57,14 +57,14 @@ class _Member:
 def _unsafe_name(name: str) -> str | None:
     """Why a member name could write outside the folder or confuse a file system, if it could."""
     if "\\" in name:
-        return _("%(name)s: nama memakai garis miring terbalik (\\)", name=name)
+        return str(_("%(name)s: nama memakai garis miring terbalik (\\)", name=name))
     if name.startswith("/") or _DRIVE.match(name):
-        return _("%(name)s: jalur absolut tidak diizinkan", name=name)
+        return str(_("%(name)s: jalur absolut tidak diizinkan", name=name))
     parts = name.removesuffix("/").split("/")
     if ".." in parts:
-        return _("%(name)s: jalur keluar dari folder kursus (..)", name=name)
+        return str(_("%(name)s: jalur keluar dari folder kursus (..)", name=name))
     if _CONTROL.search(name) or any(part in ("", ".") for part in parts):
-        return _("%(name)s: nama berkas tidak wajar", name=name)
+        return str(_("%(name)s: nama berkas tidak wajar", name=name))
     return None
 
 
@@ -125,11 +125,12 @@ def _checked_members(archive: zipfile.ZipFile) -> tuple[list[_Member], list[_Mem
 
 
 def _too_many_entries() -> str:
-    return _("arsip berisi lebih dari %(n)s berkas", n=format_decimal(MAX_ENTRIES))
+    return str(_("arsip berisi lebih dari %(n)s berkas", n=format_decimal(MAX_ENTRIES)))
 
 
 def _too_big_uncompressed() -> str:
-    return _("isi arsip setelah dibuka lebih dari %(mb)d MB", mb=MAX_UNCOMPRESSED_BYTES // 2**20)
+    return str(_("isi arsip setelah dibuka lebih dari %(mb)d MB",
+                 mb=MAX_UNCOMPRESSED_BYTES // 2**20))
 
 
 def _course_root(
@@ -169,7 +170,8 @@ def _open(data: bytes) -> zipfile.ZipFile:
         raise ArchiveRefused([_("berkas ini bukan arsip .zip yang valid")]) from None
 
 
-def _extract(archive: zipfile.ZipFile, dirs, files, prefix, folder: Path) -> None:
+def _extract(archive: zipfile.ZipFile, dirs: list[_Member], files: list[_Member],
+             prefix: tuple[str, ...], folder: Path) -> None:
     """Write the members under `folder`, counting the bytes actually inflated."""
     root = folder.resolve()
     root.mkdir()

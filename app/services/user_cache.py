@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from redis import Redis
+from redis.client import Pipeline
 from sqlalchemy import inspect
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -169,7 +170,7 @@ def forget_session(redis: Redis | None, digests: Iterable[str]) -> None:
     _execute(pipe, "a signed-out session")
 
 
-def _execute(pipe, what: str) -> None:
+def _execute(pipe: Pipeline, what: str) -> None:
     """Send the tombstones. An unreachable Redis must not turn a sign-in, sign-out or change
     to a user into a 500 after the database already committed it: while Redis is down every
     read falls back to the database (which decides); an entry that survives an outage this

@@ -1,6 +1,7 @@
 """YAML front matter with line numbers, so every problem can name its line."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 from flask_babel import lazy_gettext as _l
@@ -8,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 @dataclass
 class FrontMatter:
-    meta: dict
+    meta: dict[str, Any]
     body: str
     body_line: int  # 1-based line of the file where the body starts
     key_lines: dict[str, int] = field(default_factory=dict)
@@ -18,7 +19,7 @@ class FrontMatter:
 
 
 class FrontMatterError(ValueError):
-    def __init__(self, line: int, message):
+    def __init__(self, line: int, message: object) -> None:
         super().__init__(message)
         self.line = line
 

@@ -14,8 +14,14 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import escape
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+    from app.services.content.loader import ParsedMedia
 
 WIDTHS = (360, 720, 1280)
 # Animated GIFs stay as they are; SVG is never accepted (see loader.MEDIA_TYPES).
@@ -105,7 +111,7 @@ def encode_variants(data: bytes, content_type: str) -> list[tuple[int, str, byte
     return sorted(out)
 
 
-def _save(img, fmt: str, **options) -> bytes:
+def _save(img: Image, fmt: str, **options: object) -> bytes:
     buffer = io.BytesIO()
     img.save(buffer, fmt, **options)
     return buffer.getvalue()
@@ -116,7 +122,7 @@ _SRC = re.compile(r'\ssrc="([^"]*)"')
 _SIZE_ATTR = re.compile(r'\s(?:width|height|srcset|sizes|decoding)="[^"]*"')
 
 
-def with_image_sizes(html: str, links: dict[str, str], images: dict) -> str:
+def with_image_sizes(html: str, links: dict[str, str], images: dict[str, ParsedMedia]) -> str:
     """Give each `<img>` of a course image its width, height, srcset and lazy loading.
 
     `links` maps Markdown targets to their rewritten URLs ("../media/a.png?v=…"); `images`
@@ -129,14 +135,15 @@ def with_image_sizes(html: str, links: dict[str, str], images: dict) -> str:
     for url in links.values():
         base, _, version = url.partition("?v=")
         marker = base.find("media/")
-        if marker >= 0 and base[marker + 6:] in images:
-            by_url[str(escape(url))] = (base, version, images[base[marker + 6:]].image)
+        media = images.get(base[marker + 6:]) if marker >= 0 else None
+        if media is not None and media.image is not None:
+            by_url[str(escape(url))] = (base, version, media.image)
 
-    def sized(match: re.Match) -> str:
-        tag = match.group(0)
+    def sized(match: re.Match[str]) -> str:
+        tag: str = match.group(0)
         src = _SRC.search(tag)
         found = by_url.get(src.group(1)) if src else None
-        if found is None:
+        if src is None or found is None:
             return tag
         base, version, info = found
         urls = [(w, f"{variant_path(base, w)}?v={version}") for w in info.widths]

@@ -113,7 +113,7 @@ class ImportResult:
     updated: int
     unchanged: int
     retired: int
-    diff: CourseDiff | None = None
+    diff: CourseDiff
 
 
 def import_course(

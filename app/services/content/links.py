@@ -23,7 +23,7 @@ def absolute_links(html: str, page_url: str) -> str:
     this changes only link targets, never markup.
     """
 
-    def rewrite(match: re.Match) -> str:
+    def rewrite(match: re.Match[str]) -> str:
         value = unescape(match.group(3))
         if match.group(2) == "srcset":
             candidates = []
@@ -33,6 +33,6 @@ def absolute_links(html: str, page_url: str) -> str:
             value = ", ".join(candidates)
         else:
             value = _resolve(value, page_url)
-        return match.group(1) + escape(value, quote=True) + match.group(4)
+        return f"{match.group(1)}{escape(value, quote=True)}{match.group(4)}"
 
     return _ATTRIBUTE.sub(rewrite, html)

@@ -62,7 +62,7 @@ def lint_markdown(body: str, first_line: int) -> list[tuple[int, str]]:
     return sorted(found, key=lambda item: item[0])
 
 
-def _html_losses(tag: re.Match) -> list[str]:
+def _html_losses(tag: re.Match[str]) -> list[str]:
     closing, name, rest = tag.group(1), tag.group(2).lower(), tag.group(3) or ""
     if closing:
         return []

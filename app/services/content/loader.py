@@ -6,9 +6,11 @@ import hashlib
 import math
 import posixpath
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any, TypeAlias, TypeVar
 
 from flask_babel import lazy_gettext as _l
 
@@ -27,6 +29,19 @@ from app.services.content.render import MarkdownRefused, markdown_hazard, render
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 NUMBERED = re.compile(r"(\d{2,})-([a-z0-9][a-z0-9-]*)")
+
+_T = TypeVar("_T")
+# render(rel, body, first_line, url_dir, language): a body's sanitised HTML, links rewritten.
+Render: TypeAlias = Callable[[str, str, int, str, str], str]
+# rewrites(rel, body, first_line, url_dir): {link target as written: its URL}.
+Rewrites: TypeAlias = Callable[[str, str, int, str], dict[str, str]]
+
+
+def _numbered(name: str) -> re.Match[str]:
+    """NUMBERED's match of a module folder or lesson stem that the scan already accepted."""
+    match = NUMBERED.fullmatch(name)
+    assert match is not None, name  # _scan and _scan_module keep only matching names
+    return match
 MEDIA_TYPES = {
     ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
     ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
@@ -162,7 +177,7 @@ class _Reader:
         lines = self.source_lines.get(rel)
         return lines[min(max(line, 1), len(lines)) - 1] if lines else line
 
-    def problem(self, rel: str, line: int, message) -> None:
+    def problem(self, rel: str, line: int, message: object) -> None:
         self.problems.append(Problem(f"{self.root}/{rel}", self._line(rel, line), str(message)))
 
     def html(self, markdown_text: str, links: dict[str, str], language: str) -> str:
@@ -170,7 +185,7 @@ class _Reader:
         return with_image_sizes(render_markdown(markdown_text, links, language), links,
                                 self.images)
 
-    def warn(self, rel: str, line: int, message) -> None:
+    def warn(self, rel: str, line: int, message: object) -> None:
         self.warnings.append(Problem(f"{self.root}/{rel}", self._line(rel, line), str(message),
                                      warning=True))
 
@@ -211,7 +226,9 @@ class _Reader:
             return ""
         return str(value).strip()
 
-    def positive_int(self, rel: str, fm: FrontMatter, key: str, *, maximum: int | None = None):
+    def positive_int(
+        self, rel: str, fm: FrontMatter, key: str, *, maximum: int | None = None
+    ) -> int | None:
         value = fm.meta.get(key)
         if value is None:
             return None
@@ -238,7 +255,7 @@ def _unnumbered(rel: str) -> str:
     return "/".join(re.sub(r"^\d{2,}-", "", part) for part in parts)
 
 
-def _link_targets(body: str, first_line: int):
+def _link_targets(body: str, first_line: int) -> Iterator[tuple[int, str]]:
     """Yield (line, target) for every relative link or image in a Markdown body."""
     in_fence = False
     for offset, line in enumerate(body.split("\n")):
@@ -373,7 +390,7 @@ def _check_numbering(r: _Reader, modules: list[tuple[int, str]],
     ]:
         seen: dict[int, str] = {}
         for name in sorted(names):
-            number = int(NUMBERED.fullmatch(posixpath.splitext(name)[0]).group(1))
+            number = int(_numbered(posixpath.splitext(name)[0]).group(1))
             if number in seen:
                 r.problem(where + name, 1, _l("nomor urut %(n)02d sudah dipakai oleh %(other)s",
                                               n=number, other=seen[number]))
@@ -385,7 +402,7 @@ def _module_identities(r: _Reader, modules: list[tuple[int, str]]) -> dict[str, 
     module_ids: dict[str, str] = {}
     seen_modules: dict[str, str] = {}
     for _, mod in sorted(modules):
-        ident = NUMBERED.fullmatch(mod).group(2)
+        ident = _numbered(mod).group(2)
         if ident in seen_modules:
             r.problem(mod, 1, _l(
                 "modul ini dan %(other)s sama-sama bernama '%(id)s' tanpa nomor urut",
@@ -398,10 +415,10 @@ def _module_identities(r: _Reader, modules: list[tuple[int, str]]) -> dict[str, 
 def _lesson_identities(
     r: _Reader, modules: list[tuple[int, str]], lessons: dict[str, list[tuple[int, str]]],
     module_ids: dict[str, str],
-) -> tuple[dict[str, tuple[str, FrontMatter | None]], dict[str, str]]:
+) -> tuple[dict[str, tuple[str | None, FrontMatter | None]], dict[str, str]]:
     """Each lesson file read once: ({path: (text, front matter)}, {path: identity}), the
     identity "module/lesson" from the names or the front matter's `id`."""
-    sources: dict[str, tuple[str, FrontMatter | None]] = {}
+    sources: dict[str, tuple[str | None, FrontMatter | None]] = {}
     lesson_files: dict[str, str] = {}  # "01-a/02-b.md" -> "a/b"
     seen_lessons: dict[str, str] = {}
     for _, mod in sorted(modules):
@@ -410,10 +427,10 @@ def _lesson_identities(
             stem, suffix = posixpath.splitext(fname)
             text = r.read_text(rel)
             if text is not None and suffix in BANK_SUFFIXES:
-                text = _bank_quiz(r, rel, text, NUMBERED.fullmatch(stem).group(2))
+                text = _bank_quiz(r, rel, text, _numbered(stem).group(2))
             fm = r.front_matter(rel, text) if text is not None else None
             sources[rel] = (text, fm)
-            ident = f"{module_ids[mod]}/{NUMBERED.fullmatch(stem).group(2)}"
+            ident = f"{module_ids[mod]}/{_numbered(stem).group(2)}"
             line = 1
             if fm is not None and "id" in fm.meta:
                 line = fm.line_of("id")
@@ -433,7 +450,9 @@ def _lesson_identities(
     return sources, lesson_files
 
 
-def _link_rewriter(r: _Reader, lesson_files: dict[str, str], media_urls: dict[str, str]):
+def _link_rewriter(
+    r: _Reader, lesson_files: dict[str, str], media_urls: dict[str, str]
+) -> Rewrites:
     """rewrites(rel, body, first_line, url_dir): each relative link target in `body` mapped to
     its URL, broken ones reported."""
     # A link written before the files were renumbered or moved ("02-dua.md" after 02-dua.md
@@ -443,7 +462,7 @@ def _link_rewriter(r: _Reader, lesson_files: dict[str, str], media_urls: dict[st
 
     def rewrites(rel: str, body: str, first_line: int, url_dir: str) -> dict[str, str]:
         """Map each relative link target in `body` to its URL, reporting broken ones."""
-        out = {}
+        out: dict[str, str] = {}
         base = posixpath.dirname(rel)
         for line, target in _link_targets(body, first_line):
             path, _, fragment = target.partition("#")
@@ -472,8 +491,8 @@ def _link_rewriter(r: _Reader, lesson_files: dict[str, str], media_urls: dict[st
 
 def _assemble(r: _Reader, course: ParsedCourse | None, modules: list[tuple[int, str]],
               lessons: dict[str, list[tuple[int, str]]], module_ids: dict[str, str],
-              sources: dict[str, tuple[str, FrontMatter | None]], lesson_files: dict[str, str],
-              rewrites, render) -> None:
+              sources: dict[str, tuple[str | None, FrontMatter | None]],
+              lesson_files: dict[str, str], rewrites: Rewrites, render: Render) -> None:
     """Read every module.md and lesson in order onto the course (when course.md was read)."""
     if not modules:
         r.problem("course.md", 1, _l("kursus belum punya modul (folder NN-slug)"))
@@ -511,7 +530,7 @@ def _bank_quiz(r: _Reader, rel: str, text: str, slug: str) -> str | None:
     return markdown_text
 
 
-def _guarded(r: _Reader, rel: str, read, *args):
+def _guarded(r: _Reader, rel: str, read: Callable[..., _T | None], *args: Any) -> _T | None:
     """Markdown that passed the limits but still could not be rendered is a problem, not a 500."""
     try:
         return read(*args)
@@ -521,7 +540,7 @@ def _guarded(r: _Reader, rel: str, read, *args):
 
 
 def _check_media(r: _Reader, media: dict[str, Path]) -> list[ParsedMedia]:
-    out = []
+    out: list[ParsedMedia] = []
     for rel, f in media.items():
         kind = MEDIA_TYPES.get(f.suffix.lower())
         if kind is None:
@@ -539,7 +558,7 @@ def _check_media(r: _Reader, media: dict[str, Path]) -> list[ParsedMedia]:
             r.problem(f"media/{rel}", 1, _l("nama berkas media tidak boleh memuat '%(mark)s'",
                                             mark=VARIANT_MARK))
             continue
-        image = None
+        image: ImageInfo | None = None
         if kind[0] in RESIZABLE:
             image = image_info(data)
             if image is None:
@@ -550,7 +569,7 @@ def _check_media(r: _Reader, media: dict[str, Path]) -> list[ParsedMedia]:
     return out
 
 
-def _read_course_md(r: _Reader, render) -> ParsedCourse | None:
+def _read_course_md(r: _Reader, render: Render) -> ParsedCourse | None:
     rel = "course.md"
     if not (r.folder / rel).is_file():
         r.problem(rel, 1, _l("course.md tidak ada"))
@@ -617,7 +636,7 @@ def _course_jp(r: _Reader, rel: str, fm: FrontMatter) -> Decimal:
     return jp
 
 
-def _read_module(r: _Reader, mod: str, ident: str, render) -> ParsedModule | None:
+def _read_module(r: _Reader, mod: str, ident: str, render: Render) -> ParsedModule | None:
     rel = f"{mod}/module.md"
     default_title = ident.replace("-", " ").capitalize()
     if not (r.folder / rel).is_file():
@@ -635,9 +654,9 @@ def _read_module(r: _Reader, mod: str, ident: str, render) -> ParsedModule | Non
 
 def _read_lesson(
     r: _Reader, rel: str, text: str | None, fm: FrontMatter | None, ident: str, module: str,
-    rewrites,
+    rewrites: Rewrites,
 ) -> ParsedLesson | None:
-    if fm is None:
+    if fm is None or text is None:  # unreadable, or beyond the Markdown limits (reported)
         return None
     kind = str(fm.meta.get("type", "lesson"))
     if kind not in ("lesson", "quiz"):
@@ -680,7 +699,9 @@ def _inline(html: str) -> str:
     return html
 
 
-def _read_quiz(r: _Reader, rel: str, fm: FrontMatter, render) -> tuple[ParsedQuiz, str]:
+def _read_quiz(
+    r: _Reader, rel: str, fm: FrontMatter, render: Callable[[str], str]
+) -> tuple[ParsedQuiz, str]:
     """Settings from the front matter, questions from the body; returns (quiz, intro)."""
     quiz = ParsedQuiz()
     pass_mark = fm.meta.get("pass_mark", 70)

@@ -117,7 +117,9 @@ def parse_quiz(
     return intro, questions
 
 
-def _parse_question(block: list[str], line_no: int, problem) -> ParsedQuestion | None:
+def _parse_question(
+    block: list[str], line_no: int, problem: Callable[[int, object], None]
+) -> ParsedQuestion | None:
     heading, points = _heading_and_points(block[0], line_no, problem)
     question = ParsedQuestion(line_no, heading, points, "")
     body_ok = _read_body(block, line_no, question, problem)
@@ -128,7 +130,9 @@ def _parse_question(block: list[str], line_no: int, problem) -> ParsedQuestion |
     return question if body_ok and kind_ok else None
 
 
-def _heading_and_points(first: str, line_no: int, problem) -> tuple[str, int]:
+def _heading_and_points(
+    first: str, line_no: int, problem: Callable[[int, object], None]
+) -> tuple[str, int]:
     """The question's heading text and its points (`{points=N}`, 1 when absent or wrong)."""
     heading = first[3:].strip()
     points = 1
@@ -144,7 +148,10 @@ def _heading_and_points(first: str, line_no: int, problem) -> tuple[str, int]:
     return heading, points
 
 
-def _read_body(block: list[str], line_no: int, question: ParsedQuestion, problem) -> bool:
+def _read_body(
+    block: list[str], line_no: int, question: ParsedQuestion,
+    problem: Callable[[int, object], None],
+) -> bool:
     """Fill the prompt, options or accepted answers and explanation; False after a problem."""
     prompt, explanation = [], []
     phase, in_fence, ok = "prompt", False, True
@@ -176,7 +183,10 @@ def _read_body(block: list[str], line_no: int, question: ParsedQuestion, problem
     return ok
 
 
-def _add_item(question: ParsedQuestion, option, answer, here: int, problem) -> bool:
+def _add_item(
+    question: ParsedQuestion, option: re.Match[str] | None, answer: re.Match[str] | None,
+    here: int, problem: Callable[[int, object], None],
+) -> bool:
     """One `- [ ]`/`- [x]` option or `=` accepted answer onto the question; False if empty."""
     ok = True
     if option:
@@ -185,7 +195,7 @@ def _add_item(question: ParsedQuestion, option, answer, here: int, problem) -> b
             problem(here, _l("pilihan jawaban kosong setelah '- [ ]'"))
             ok = False
         question.options.append(ParsedOption(option.group(2).strip(), correct))
-    else:
+    elif answer:
         text = accepted_form(answer.group(1))
         if not text:
             problem(here, _l("jawaban singkat kosong setelah '='"))
@@ -194,7 +204,9 @@ def _add_item(question: ParsedQuestion, option, answer, here: int, problem) -> b
     return ok
 
 
-def _check_kind(question: ParsedQuestion, line_no: int, problem) -> bool | None:
+def _check_kind(
+    question: ParsedQuestion, line_no: int, problem: Callable[[int, object], None]
+) -> bool | None:
     """Set the question's kind; None when it has no kind at all, False after a problem."""
     if question.options and question.accepted:
         problem(line_no, _l("pertanyaan mencampur pilihan (- [ ]) dan jawaban singkat (=)"))

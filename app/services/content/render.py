@@ -6,6 +6,7 @@ import xml.etree.ElementTree as etree
 import markdown
 import nh3
 from flask_babel import lazy_gettext as _l
+from markdown.blockprocessors import OListProcessor
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -35,25 +36,26 @@ def sanitize(html: str) -> str:
 
 
 class _RewriteLinks(Treeprocessor):
-    def __init__(self, md, rewrites: dict[str, str]):
+    def __init__(self, md: markdown.Markdown, rewrites: dict[str, str]) -> None:
         super().__init__(md)
         self.rewrites = rewrites
 
     def run(self, root: etree.Element) -> None:
         for el in root.iter():
             attr = {"a": "href", "img": "src"}.get(el.tag)
-            if attr and el.get(attr) in self.rewrites:
-                el.set(attr, self.rewrites[el.get(attr)])
+            target = el.get(attr) if attr else None
+            if attr and target is not None and target in self.rewrites:
+                el.set(attr, self.rewrites[target])
             if el.tag == "img":
                 el.set("loading", "lazy")
 
 
 class _RewriteLinksExtension(Extension):
-    def __init__(self, rewrites: dict[str, str]):
+    def __init__(self, rewrites: dict[str, str]) -> None:
         super().__init__()
         self.rewrites = rewrites
 
-    def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         # After inline patterns (priority 20) have turned links into elements.
         md.treeprocessors.register(_RewriteLinks(md, self.rewrites), "lentera_links", 5)
 
@@ -186,7 +188,11 @@ def render_markdown(
         output_format="html",
     )
     # "3." starts a list at 3, as sane_lists did before mdx_truly_sane_lists replaced it.
-    md.parser.blockprocessors["olist"].LAZY_OL = False
+    olist = md.parser.blockprocessors["olist"]
+    assert isinstance(olist, OListProcessor)  # "olist" is registered by Python-Markdown itself
+    # types-Markdown declares LAZY_OL a ClassVar; set on the instance it changes only this
+    # Markdown object, as intended, not every Markdown in the process.
+    olist.LAZY_OL = False  # type: ignore[misc]
     try:
         return sanitize(md.convert(text))
     except RecursionError:
