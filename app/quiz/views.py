@@ -11,6 +11,7 @@ from app.models import Role
 from app.quiz import bp
 from app.services import certificates, progress, quizzes
 from app.services.courses import managed_course, visible_lesson
+from app.services.grading import Answer, Snapshot
 from app.web import external_url, format_jp, render_page
 
 MAX_ANSWER_LENGTH = quizzes.MAX_ANSWER_LENGTH
@@ -36,14 +37,15 @@ def _unanswered(answers: dict) -> int:
                if not (given.strip() if isinstance(given, str) else given))
 
 
-def _answers_from(form, snapshot: dict) -> dict:
-    answers = {}
-    for question in snapshot["questions"]:
-        key = f"q{question['id']}"
-        if question["kind"] == "short":
-            answers[str(question["id"])] = form.get(key, "")[:MAX_ANSWER_LENGTH]
+def _answers_from(form, snapshot: Snapshot) -> dict[str, Answer]:
+    """The answers in the form: each question's field is named q<id>."""
+    answers: dict[str, Answer] = {}
+    for question in snapshot.questions:
+        field = f"q{question.id}"
+        if question.is_short:
+            answers[question.key] = form.get(field, "")[:MAX_ANSWER_LENGTH]
         else:
-            answers[str(question["id"])] = form.getlist(key)
+            answers[question.key] = form.getlist(field)
     return answers
 
 
@@ -53,10 +55,11 @@ def attempt(attempt_id: int):
     """The questions of an attempt in progress, or its graded result."""
     attempt = quizzes.get_attempt(db.session, attempt_id, current_user.id)
     step = quizzes.quiz_step_of(db.session, attempt)
+    snapshot = quizzes.snapshot_of(attempt)
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
-        answers = _answers_from(request.form, attempt.snapshot)
+        answers = _answers_from(request.form, snapshot)
         empty = _unanswered(answers)
         if (empty and request.form.get("confirm") != "1" and attempt.submitted_at is None
                 and not quizzes.is_expired(attempt)):
@@ -64,7 +67,7 @@ def attempt(attempt_id: int):
             status = quizzes.status(db.session, current_user.id, step.quiz)
             return render_page("quiz/attempt.html", attempt=attempt, lesson=step,
                                course=step.course, status=status, lesson_url=lesson_url(step),
-                               given=answers, unanswered=empty)
+                               questions=snapshot.questions, given=answers, unanswered=empty)
         quizzes.submit_attempt(db.session, attempt, answers)
         db.session.commit()
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
@@ -75,11 +78,13 @@ def attempt(attempt_id: int):
     context = dict(attempt=attempt, lesson=step, course=step.course, status=status,
                    lesson_url=lesson_url(step))
     if attempt.submitted_at is None:
-        return render_page("quiz/attempt.html", given={}, unanswered=0, **context)
+        return render_page("quiz/attempt.html", questions=snapshot.questions, given={},
+                           unanswered=0, **context)
     enrolment = progress.enrolment_of(db.session, current_user.id, step.course_id)
     return render_page(
         "quiz/result.html",
-        results={r.question_id: r for r in attempt.results},
+        pass_mark=snapshot.pass_mark,
+        review=quizzes.review(attempt),
         course_done=bool(enrolment and enrolment.completed_at),
         following=progress.reading_position(db.session, current_user.id, step).following,
         **context,
@@ -97,7 +102,8 @@ def draft(attempt_id: int):
     attempt = quizzes.get_attempt(db.session, attempt_id, current_user.id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    saved = quizzes.save_draft(db.session, attempt, _answers_from(request.form, attempt.snapshot))
+    answers = _answers_from(request.form, quizzes.snapshot_of(attempt))
+    saved = quizzes.save_draft(db.session, attempt, answers)
     db.session.commit()
     return ("", 204) if saved else ("", 409)
 
