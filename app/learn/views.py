@@ -8,7 +8,7 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.learn import bp
 from app.models import Course, Role
-from app.services import printing, progress, quizzes
+from app.services import progress, quizzes
 from app.services.content.loader import NUMBERED
 from app.services.courses import (
     can_manage,
@@ -18,6 +18,7 @@ from app.services.courses import (
     visible_lesson,
 )
 from app.services.errors import NotFound
+from app.services.printable import printable_course
 from app.web import (
     htmx_request_targets_fragment,
     is_navigation,
@@ -131,8 +132,7 @@ def media(slug: str, name: str):
 
 def _printable(slug: str, *, with_answers: bool):
     course = (managed_course if with_answers else visible_course)(db.session, slug, current_user)
-    return printing.printable_course(db.session, course, with_answers=with_answers,
-                                     lesson_url=lesson_url)
+    return printable_course(db.session, course, with_answers=with_answers, lesson_url=lesson_url)
 
 
 def _print_page(slug: str, with_answers: bool):
@@ -145,8 +145,11 @@ def _print_page(slug: str, with_answers: bool):
 
 
 def _print_pdf(slug: str, with_answers: bool):
+    # Drawing the booklet needs reportlab: imported here, so starting the app does not load it.
+    from app.services.printing import cached_booklet_pdf
+
     printable = _printable(slug, with_answers=with_answers)
-    pdf, etag = printing.cached_booklet_pdf(
+    pdf, etag = cached_booklet_pdf(
         db.session, printable, institution=current_app.config["INSTITUTION_NAME"],
         printed_on=format_date(local_calendar().today, format="long"),
         variant=f"{request.host_url}|{get_locale()}",

@@ -1,18 +1,16 @@
-from flask import abort, current_app, redirect, request, url_for
-from flask_babel import get_timezone
-from flask_babel import gettext as _
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from app.access import PUBLIC, SIGNED_IN, access
+from app.access import SIGNED_IN, access
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.learn.views import LESSON_URL, lesson_url
 from app.models import Role
 from app.quiz import bp
-from app.services import certificates, progress, quizzes
+from app.services import progress, quizzes
 from app.services.courses import managed_course, visible_lesson
 from app.services.grading import Answer, Snapshot
-from app.web import external_url, format_jp, render_page
+from app.web import render_page
 
 MAX_ANSWER_LENGTH = quizzes.MAX_ANSWER_LENGTH
 
@@ -106,32 +104,6 @@ def draft(attempt_id: int):
     saved = quizzes.save_draft(db.session, attempt, answers)
     db.session.commit()
     return ("", 204) if saved else ("", 409)
-
-
-@bp.route("/courses/<slug>/certificate.pdf")
-@access(SIGNED_IN)
-def certificate(slug: str):
-    """The learner's certificate for a course they completed (even if since unpublished)."""
-    course, enrolment = certificates.completed_enrolment(db.session, slug, current_user.id)
-    cert = certificates.issue(db.session, enrolment)
-    db.session.commit()
-    pdf = certificates.render_pdf(
-        cert, external_url("quiz.verify", code=cert.code),
-        _("%(jp)s JP", jp=format_jp(cert.jp)), current_app.config["INSTITUTION_NAME"],
-    )
-    response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="sertifikat-{course.slug}.pdf"'
-    )
-    return response
-
-
-@bp.route("/verify/<code>")
-@access(PUBLIC)
-def verify(code: str):
-    """Anyone holding a certificate's code can check it: valid, for whom, for what."""
-    cert = certificates.by_code(db.session, code[:64])
-    return render_page("quiz/verify.html", cert=cert, tz=get_timezone()), 200 if cert else 404
 
 
 @bp.route("/courses/<slug>/quiz-stats")

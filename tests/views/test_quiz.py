@@ -151,6 +151,7 @@ def test_completion_gives_jp_and_a_verifiable_certificate(app, client, login, ma
     response = me.client.get(COURSE + "certificate.pdf")
     assert response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"  # a name and NIP: never cached
     text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
     with app.app_context():
         code = db.session.scalar(select(Certificate.code))
