@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -60,6 +62,7 @@ def lesson(slug: str, module: str, lesson: str):
         "learn/lesson.html",
         lesson=step,
         course=step.course,
+        course_links=CourseLinks(slug),
         is_done=here.completed,
         previous=here.previous,
         following=here.following,
@@ -90,6 +93,7 @@ def complete(slug: str, module: str, lesson: str):
         "learn/_complete.html",
         lesson=step,
         course=step.course,
+        course_links=CourseLinks(slug),
         is_done=True,
         following=here.following,
         done=here.done,
@@ -107,9 +111,21 @@ def url_for_lesson(step, slug: str) -> str:
     return lesson_url(step, slug)
 
 
-@bp.app_template_global()
-def url_for_course(slug: str) -> str:
-    return url_for("catalog.course", slug=slug)
+@dataclass(frozen=True)
+class CourseLinks:
+    """Where the outline and lesson pages link (`course_links` in their templates): the
+    learner's pages of the course. The trainer's preview of an upload renders the same
+    templates with its own links (authoring.views.PreviewLinks)."""
+
+    slug: str
+
+    def outline(self) -> str:
+        """The course's outline page."""
+        return url_for("catalog.course", slug=self.slug)
+
+    def lesson(self, step) -> str:
+        """A lesson's (or quiz's) page."""
+        return lesson_url(step, self.slug)
 
 
 @bp.route("/courses/<slug>/media/<path:name>")
