@@ -81,6 +81,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from app.auth import bp as auth_bp
     from app.authoring import bp as authoring_bp
     from app.catalog import bp as catalog_bp
+    from app.certificates import bp as certificates_bp
     from app.classroom import bp as classroom_bp
     from app.learn import bp as learn_bp
     from app.ledger import bp as ledger_bp
@@ -93,6 +94,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learn_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(authoring_bp)

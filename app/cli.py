@@ -5,7 +5,7 @@ from flask.cli import FlaskGroup
 
 
 def init_app(app: Flask) -> None:
-    from app.admin.cli import units
+    from app.admin import cli as admin_cli
     from app.auth.cli import users
     from app.authoring.cli import courses
     from app.demo import demo
@@ -14,7 +14,7 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(courses)
     app.cli.add_command(users)
-    app.cli.add_command(units)
+    admin_cli.register(app)  # `units import`, and `users import` into the group above
     app.cli.add_command(demo)
     app.cli.add_command(reminders)
     app.cli.add_command(reports)

@@ -16,6 +16,7 @@ from app.services import classroom, progress, quizzes
 from app.services.accounts import create_user
 from app.services.authoring import import_and_record
 from app.services.content import load_course
+from app.services.grading import correct_answers
 from app.services.units import upsert_unit
 from app.web import local_calendar
 
@@ -53,11 +54,7 @@ def _pass_quizzes(user_id: int, course: Course) -> None:
         if quizzes.status(db.session, user_id, quiz).passed:
             continue
         attempt = quizzes.start_attempt(db.session, user_id, quiz)
-        answers = {
-            str(q["id"]): q["accepted"][0] if q["kind"] == "short"
-            else [str(o["id"]) for o in q["options"] if o["correct"]]
-            for q in attempt.snapshot["questions"]
-        }
+        answers = correct_answers(quizzes.snapshot_of(attempt))
         quizzes.submit_attempt(db.session, attempt, answers)
 
 

@@ -47,7 +47,7 @@ CSP = "; ".join(
 
 # Personal pages and exports: Cache-Control: no-store (ASVS 8.2.1).
 NO_STORE_BLUEPRINTS = {"auth", "reports", "admin", "ledger", "notifications", "classroom"}
-NO_STORE_ENDPOINTS = {"catalog.my_learning", "quiz.certificate", "quiz.attempt"}
+NO_STORE_ENDPOINTS = {"catalog.my_learning", "certificates.download", "quiz.attempt"}
 
 
 @cache

@@ -56,14 +56,17 @@ class Catalogue:
     """What the simulated learners know: courses, their steps, the quiz answer keys."""
 
     courses: dict[int, CoursePlan]
-    # quiz lesson id -> question id -> (kind, correct option ids, an accepted answer)
-    keys: dict[int, dict[int, tuple[str, list[int], str]]]
+    # quiz lesson id -> the right answers (grading.correct_answers): question id as text ->
+    # the correct option ids, or an accepted short answer
+    keys: dict[int, dict[str, str | list[str]]]
     enrolled: dict[int, list[int]] = field(default_factory=dict)  # user id -> course ids
 
 
 def read_catalogue(app, user_ids: list[int]) -> Catalogue:
     from app.extensions import db
-    from app.models import Course, Enrolment, Lesson, Question
+    from app.models import Course, Enrolment, Lesson, Quiz
+    from app.services.grading import correct_answers
+    from app.services.quizzes import take_snapshot
 
     with app.app_context():
         s = db.session
@@ -76,12 +79,10 @@ def read_catalogue(app, user_ids: list[int]) -> Catalogue:
         for course_id, slug, path, kind, lesson_id in rows:
             plan = courses.setdefault(course_id, CoursePlan(slug, []))
             plan.steps.append(Step(f"/courses/{slug}/{path}", kind == "quiz", lesson_id))
-        keys: dict[int, dict] = {}
+        keys: dict[int, dict[str, str | list[str]]] = {}
         quiz_ids = [st.lesson_id for c in courses.values() for st in c.steps if st.is_quiz]
-        for q in s.scalars(select(Question).where(Question.quiz_id.in_(quiz_ids),
-                                                  Question.retired.is_(False))):
-            keys.setdefault(q.quiz_id, {})[q.id] = (
-                q.kind, [o.id for o in q.options if o.correct], (q.accepted or [""])[0])
+        for quiz in s.scalars(select(Quiz).where(Quiz.lesson_id.in_(quiz_ids))):
+            keys[quiz.lesson_id] = correct_answers(take_snapshot(s, quiz, random.Random(0)))
         enrolled: dict[int, list[int]] = {}
         for user_id, course_id in s.execute(
                 select(Enrolment.user_id, Enrolment.course_id)
@@ -320,11 +321,11 @@ class Learner:
         await self._think()
         form: list[tuple[str, str]] = [("csrf_token", self.who.csrf)]
         knows = self.rng.random() < 0.7
-        for question_id, (kind, right, accepted) in self.catalogue.keys[step.lesson_id].items():
-            if kind == "short":
-                form.append((f"q{question_id}", accepted if knows else "tidak tahu"))
+        for question_id, right in self.catalogue.keys[step.lesson_id].items():
+            if isinstance(right, str):  # a short answer
+                form.append((f"q{question_id}", right if knows else "tidak tahu"))
             else:
-                form += [(f"q{question_id}", str(o)) for o in (right if knows else right[:1])]
+                form += [(f"q{question_id}", o) for o in (right if knows else right[:1])]
         await self._do("quiz_submit", "POST", attempt, 303, form=form)
         await self._do("quiz_result", "GET", attempt, 200)
         await self._think()

@@ -16,10 +16,11 @@ import random
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, make_url, select, text
 from sqlalchemy.engine import Engine
@@ -34,6 +35,9 @@ from bench.settings import (
     WORK,
     Scale,
 )
+
+if TYPE_CHECKING:
+    from app.services.grading import Grade, Snapshot
 
 EMAIL_DOMAIN = "bench.lentera.test"
 ADMIN_EMAIL = f"admin@{EMAIL_DOMAIN}"
@@ -152,7 +156,7 @@ class CourseInfo:
     jp: Decimal
     steps: list[Step]
     quiz_id: int | None = None
-    snapshot: dict = field(default_factory=dict)
+    snapshot: Snapshot | None = None
 
 
 @dataclass
@@ -312,7 +316,7 @@ def bench_app(database_url: str, **config):
 
 def _course_infos(session, course_ids: list[int]) -> list[CourseInfo]:
     from app.models import Course, Lesson, Quiz
-    from app.services.quizzes import _snapshot
+    from app.services.quizzes import take_snapshot
 
     infos = []
     for course in session.scalars(select(Course).where(Course.id.in_(course_ids))
@@ -326,8 +330,8 @@ def _course_infos(session, course_ids: list[int]) -> list[CourseInfo]:
         if quiz is not None:
             info.quiz_id = quiz.lesson_id
             # What an attempt records, made by the app's own code (no shuffle: deterministic).
-            info.snapshot = _snapshot(session, session.get(Quiz, quiz.lesson_id),
-                                      random.Random(0))
+            info.snapshot = take_snapshot(session, session.get(Quiz, quiz.lesson_id),
+                                          random.Random(0))
         infos.append(info)
     return infos
 
@@ -372,25 +376,19 @@ def _plan(rng: random.Random, user_ids: list[int], courses: list[CourseInfo]) ->
     return plans
 
 
-def _answers(rng: random.Random, snapshot: dict, passing: bool):
-    """(answers, results, choices, earned, possible) for an attempt that passes or fails."""
-    questions = snapshot["questions"]
-    wrong = set() if passing else set(rng.sample(range(len(questions)), 3))
-    answers, results, choices = {}, [], []
-    earned = possible = 0
-    for i, q in enumerate(questions):
-        right = i not in wrong
-        possible += q["points"]
-        earned += q["points"] if right else 0
-        if q["kind"] == "short":
-            answers[str(q["id"])] = q["accepted"][0] if right else "tidak tahu"
-        else:
-            ids = [o["id"] for o in q["options"] if o["correct"] == right]
-            picked = ids if right else ids[:1]
-            answers[str(q["id"])] = [str(x) for x in picked]
-            choices += picked
-        results.append((q["id"], right, q["points"] if right else 0))
-    return answers, results, choices, earned, possible
+def _graded_answers(rng: random.Random, snapshot: Snapshot, passing: bool) -> Grade:
+    """An attempt that passes (every answer right) or fails (three wrong), graded by the app's
+    own rule. Raises RuntimeError if the generated quiz no longer fails with three wrong."""
+    from app.services.grading import correct_answers, grade
+
+    answers = correct_answers(snapshot)
+    for q in [] if passing else rng.sample(snapshot.questions, 3):
+        answers[q.key] = "tidak tahu" if q.is_short else [
+            str(next(o.id for o in q.options if not o.correct))]
+    graded = grade(snapshot, answers)
+    if graded.passed != passing:
+        raise RuntimeError("quiz_markdown's quiz must fail with three wrong answers")
+    return graded
 
 
 def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
@@ -549,22 +547,25 @@ def _seed_attempts(engine, rng: random.Random, plans: list, counts: dict[str, in
     from app.models import AttemptChoice, AttemptResult, QuizAttempt
 
     attempts, results, choices = [], [], []
+    stored: dict[int, dict] = {}  # course id -> its snapshot as the attempts store it
     attempt_id = 0
     for p in plans:
-        if not p.course.quiz_id or p.opened < len(p.course.steps):
+        snapshot = p.course.snapshot
+        if snapshot is None or not p.course.quiz_id or p.opened < len(p.course.steps):
             continue
+        stored.setdefault(p.course.id, snapshot.to_json())
         outcomes = [False] * p.failed_attempts + ([True] if p.completed_at else [])
         moment = p.step_times[-1]
         for number, passing in enumerate(outcomes, start=1):
             attempt_id += 1
-            given, graded, picked, earned, possible = _answers(rng, p.course.snapshot,
-                                                               passing)
-            score = (Decimal(100 * earned) / possible).quantize(Decimal("0.01"))
+            graded = _graded_answers(rng, snapshot, passing)
             attempts.append((attempt_id, p.user_id, p.course.quiz_id, number, moment,
-                             None, moment + timedelta(minutes=6), False, p.course.snapshot,
-                             given, earned, possible, score, passing))
-            results += [(attempt_id, qid, ok, pts) for qid, ok, pts in graded]
-            choices += [(attempt_id, oid) for oid in picked]
+                             None, moment + timedelta(minutes=6), False, stored[p.course.id],
+                             graded.answers, graded.points_earned, graded.points_possible,
+                             graded.score, graded.passed))
+            results += [(attempt_id, g.question_id, g.correct, g.points)
+                        for g in graded.questions]
+            choices += [(attempt_id, oid) for g in graded.questions for oid in g.picked]
             moment += timedelta(minutes=15)
     counts["quiz_attempts"] = _bulk_insert(engine, QuizAttempt.__table__, [
         "id", "user_id", "quiz_id", "number", "started_at", "deadline_at", "submitted_at",

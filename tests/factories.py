@@ -11,6 +11,7 @@ from app.models import Role, User
 from app.services import progress
 from app.services.accounts import create_user
 from app.services.content import import_course, load_course
+from app.services.grading import Answer, Snapshot
 from app.services.units import upsert_unit
 
 PASSWORD = "kata-sandi-uji"
@@ -111,3 +112,16 @@ class Factory:
                 )
                 progress.complete_lesson(db.session, user.id, lesson)
             db.session.commit()
+
+
+def wrong_answers(snapshot: Snapshot) -> dict[str, Answer]:
+    """Answers that score nothing: every option a choice question does not count as correct,
+    and a short answer no quiz accepts. The right ones: grading.correct_answers."""
+    return {q.key: "bukan jawaban" if q.is_short
+            else [str(o.id) for o in q.options if not o.correct] for q in snapshot.questions}
+
+
+def api_answers(answers: dict[str, Answer]) -> dict[str, str | list[int]]:
+    """The same answers as the API takes them: option ids as numbers."""
+    return {key: given if isinstance(given, str) else [int(i) for i in given]
+            for key, given in answers.items()}

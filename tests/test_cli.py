@@ -1,6 +1,9 @@
 """The command line of PRODUCT §4, run through Flask's CLI runner on the real database."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -257,3 +260,13 @@ def test_check_needs_no_database(app, runner, fresh_app, tmp_path):
     result = bare.test_cli_runner().invoke(args=["courses", "check", str(DATA / "contoh-kursus")])
     assert result.exit_code == 0, result.output
     assert "contoh-kursus: OK" in result.output
+
+
+def test_the_app_starts_without_loading_reportlab():
+    """Every `flask` command first loads the app: PDFs are drawn with reportlab only when one
+    is asked for, so start-up does not pay for it (PRODUCT §6: an import within 2 s)."""
+    loaded = "import sys, wsgi; print([m for m in sys.modules if m.startswith('reportlab')])"
+    result = subprocess.run([sys.executable, "-c", loaded], cwd=DATA.parents[2],
+                            env={**os.environ, "SECRET_KEY": "s" * 40},
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 APP = Path(__file__).resolve().parent.parent / "app"
-FEATURES = ("auth", "catalog", "learn", "quiz", "authoring", "reports", "admin", "api",
-            "classroom", "ledger")
+FEATURES = ("auth", "catalog", "learn", "quiz", "certificates", "authoring", "reports", "admin",
+            "api", "classroom", "ledger")
 # Talking to the database, as opposed to ending a transaction (commit, rollback, remove).
 QUERYING = {"execute", "scalar", "scalars", "get", "query", "add", "add_all", "delete",
             "merge", "flush", "refresh", "get_bind", "connection"}

@@ -1,10 +1,14 @@
-"""flask units import / flask users import: the organisation and staff from CSV (PRODUCT §4)."""
+"""flask units import / flask users import: the organisation and staff from CSV (PRODUCT §4).
+
+`register` adds both to the command line: `users import` joins the accounts' `users` group
+(app.auth.cli) from here, where the staff import and its password links live.
+"""
 
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
 from app.admin.links import deliver, link_url
@@ -36,9 +40,10 @@ def import_units_command(file):
                  updated=result.updated))
 
 
-@users.command("import")
+@click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows, skip the bad ones.")
+@with_appcontext
 def import_users_command(file, skip_invalid):
     """Create or update users from CSV (email,name,nip,unit_code,role); bad rows by line."""
     result = import_staff(db.session, Path(file).read_bytes(), skip_invalid=skip_invalid)
@@ -61,3 +66,10 @@ def import_users_command(file, skip_invalid):
             click.echo(_("Tautan sekali pakai untuk membuat kata sandi (berlaku 7 hari):"))
             for link in to_hand_out:
                 click.echo(f"  {link.email}  {link_url(link.secret)}")
+
+
+def register(app: Flask) -> None:
+    """Put the organisation's commands on the app's command line: `flask units import` and
+    `flask users import`."""
+    app.cli.add_command(units)
+    users.add_command(import_users_command)

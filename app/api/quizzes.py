@@ -17,6 +17,17 @@ REFUSED = ("`no_attempts_left`; `timed_quiz` (use the start-then-submit pair); "
            "`not_recordable` (a preview records no attempts).")
 
 
+def _answering(view):
+    """What both ways of answering share: a signed-in caller with a token, replays answered
+    once (Idempotency-Key), the answers as the body and the graded attempt as the result."""
+    view = bp.alt_response(404, schema=ErrorSchema, description=NOT_FOUND)(view)
+    view = bp.response(200, AttemptResult)(view)
+    view = bp.arguments(AnswersIn)(view)
+    view = idempotent(view)
+    view = token_required(view)
+    return access(SIGNED_IN)(view)
+
+
 def _result(session, user_id, step, attempt) -> dict:
     left = quizzes.status(session, user_id, step.quiz).left
     return {
@@ -57,12 +68,7 @@ def quiz(quiz_id: int):
 
 
 @bp.route("/quizzes/<int:quiz_id>/attempts", methods=["POST"])
-@access(SIGNED_IN)
-@token_required
-@idempotent
-@bp.arguments(AnswersIn)
-@bp.response(200, AttemptResult)
-@bp.alt_response(404, schema=ErrorSchema, description=NOT_FOUND)
+@_answering
 @bp.alt_response(409, schema=ErrorSchema, description=REFUSED)
 def answer_quiz(body, quiz_id: int):
     """Answer an untimed quiz in one call
@@ -100,17 +106,12 @@ def start_attempt(quiz_id: int):
     return {
         "attempt_id": attempt.id, "number": attempt.number, "started_at": attempt.started_at,
         "deadline_at": attempt.deadline_at,
-        "questions": quizzes.public_questions(attempt.snapshot["questions"]),
+        "questions": quizzes.public_questions(quizzes.snapshot_of(attempt).questions),
     }, 201
 
 
 @bp.route("/quizzes/<int:quiz_id>/attempts/<int:attempt_id>", methods=["POST"])
-@access(SIGNED_IN)
-@token_required
-@idempotent
-@bp.arguments(AnswersIn)
-@bp.response(200, AttemptResult)
-@bp.alt_response(404, schema=ErrorSchema, description=NOT_FOUND)
+@_answering
 def submit_attempt(body, quiz_id: int, attempt_id: int):
     """Submit a started attempt
 

@@ -1,5 +1,7 @@
 """The trainer area: courses, uploads and their previews, publishing, analytics, the audit log."""
 
+from dataclasses import dataclass
+
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
@@ -148,16 +150,30 @@ def discard_upload(upload_id: int):
     return redirect(url_for(".index"), code=303)
 
 
+@dataclass(frozen=True)
+class PreviewLinks:
+    """The preview's own links for the learner's templates (`course_links`, as
+    learn.views.CourseLinks): its outline and lesson pages, addressed by upload, not slug, so a
+    preview stays inside the preview."""
+
+    upload_id: int
+
+    def outline(self) -> str:
+        """The staged course's outline."""
+        return url_for("authoring.preview_course", upload_id=self.upload_id)
+
+    def lesson(self, step) -> str:
+        """A staged lesson's (or quiz's) page."""
+        module, name = step.path.split("/", 1)
+        return url_for("authoring.preview_lesson", upload_id=self.upload_id, module=module,
+                       lesson=name)
+
+
 def _preview(upload_id: int) -> tuple[CourseUpload, authoring.Preview, dict]:
-    """The staged course, and the links that keep a preview inside the preview."""
+    """The staged course, and what its pages need to stay inside the preview: its links and
+    the note that says it is one."""
     upload = authoring.managed_upload(db.session, upload_id, current_user)
     preview = authoring.preview_of(authoring.parse_upload(upload))
-    root = url_for(".preview_course", upload_id=upload.id)
-
-    def lesson_url(step, _slug=None) -> str:
-        module, name = step.path.split("/", 1)
-        return url_for(".preview_lesson", upload_id=upload.id, module=module, lesson=name)
-
     # Leaving the preview is a full page load: a boosted one would first re-request the old
     # page's relative image URLs against the new address.
     note = Markup('{} <a href="{}" hx-boost="false">{}</a>').format(
@@ -165,10 +181,7 @@ def _preview(upload_id: int) -> tuple[CourseUpload, authoring.Preview, dict]:
         url_for(".upload_detail", upload_id=upload.id),
         _("Kembali ke unggahan"),
     )
-    # These names shadow the template globals of the learner's pages.
-    links = {"url_for_lesson": lesson_url, "url_for_course": lambda _slug: root,
-             "preview_note": note}
-    return upload, preview, links
+    return upload, preview, {"course_links": PreviewLinks(upload.id), "preview_note": note}
 
 
 @bp.route(PREVIEW_URL)

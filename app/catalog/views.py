@@ -4,6 +4,7 @@ from flask_login import current_user
 from app.access import SIGNED_IN, access
 from app.catalog import bp
 from app.extensions import db
+from app.learn.views import CourseLinks
 from app.services import catalog, ledger, progress, reminders
 from app.services.assignments import mandatory_state
 from app.services.catalog import CatalogSearch
@@ -68,6 +69,7 @@ def course(slug: str):
     return render_page(
         "catalog/course.html",
         course=course,
+        course_links=CourseLinks(course.slug),
         modules=modules,
         resume=progress.resume_target(modules),
         done=done,

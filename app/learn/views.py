@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -8,7 +10,7 @@ from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.learn import bp
 from app.models import Course, Role
-from app.services import printing, progress, quizzes
+from app.services import progress, quizzes
 from app.services.content.loader import NUMBERED
 from app.services.courses import (
     can_manage,
@@ -18,6 +20,7 @@ from app.services.courses import (
     visible_lesson,
 )
 from app.services.errors import NotFound
+from app.services.printable import printable_course
 from app.web import (
     htmx_request_targets_fragment,
     is_navigation,
@@ -60,6 +63,7 @@ def lesson(slug: str, module: str, lesson: str):
         "learn/lesson.html",
         lesson=step,
         course=step.course,
+        course_links=CourseLinks(slug),
         is_done=here.completed,
         previous=here.previous,
         following=here.following,
@@ -90,6 +94,7 @@ def complete(slug: str, module: str, lesson: str):
         "learn/_complete.html",
         lesson=step,
         course=step.course,
+        course_links=CourseLinks(slug),
         is_done=True,
         following=here.following,
         done=here.done,
@@ -107,9 +112,21 @@ def url_for_lesson(step, slug: str) -> str:
     return lesson_url(step, slug)
 
 
-@bp.app_template_global()
-def url_for_course(slug: str) -> str:
-    return url_for("catalog.course", slug=slug)
+@dataclass(frozen=True)
+class CourseLinks:
+    """Where the outline and lesson pages link (`course_links` in their templates): the
+    learner's pages of the course. The trainer's preview of an upload renders the same
+    templates with its own links (authoring.views.PreviewLinks)."""
+
+    slug: str
+
+    def outline(self) -> str:
+        """The course's outline page."""
+        return url_for("catalog.course", slug=self.slug)
+
+    def lesson(self, step) -> str:
+        """A lesson's (or quiz's) page."""
+        return lesson_url(step, self.slug)
 
 
 @bp.route("/courses/<slug>/media/<path:name>")
@@ -132,8 +149,7 @@ def media(slug: str, name: str):
 
 def _printable(slug: str, *, with_answers: bool):
     course = (managed_course if with_answers else visible_course)(db.session, slug, current_user)
-    return printing.printable_course(db.session, course, with_answers=with_answers,
-                                     lesson_url=lesson_url)
+    return printable_course(db.session, course, with_answers=with_answers, lesson_url=lesson_url)
 
 
 def _print_page(slug: str, with_answers: bool):
@@ -146,8 +162,11 @@ def _print_page(slug: str, with_answers: bool):
 
 
 def _print_pdf(slug: str, with_answers: bool):
+    # Drawing the booklet needs reportlab: imported here, so starting the app does not load it.
+    from app.services.printing import cached_booklet_pdf
+
     printable = _printable(slug, with_answers=with_answers)
-    pdf, etag = printing.cached_booklet_pdf(
+    pdf, etag = cached_booklet_pdf(
         db.session, printable, institution=current_app.config["INSTITUTION_NAME"],
         printed_on=format_date(local_calendar().today, format="long"),
         variant=f"{request.host_url}|{get_locale()}",

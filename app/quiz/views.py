@@ -1,19 +1,18 @@
 from typing import Any
 
-from flask import abort, current_app, redirect, request, url_for
-from flask_babel import get_timezone
-from flask_babel import gettext as _
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from app.access import PUBLIC, SIGNED_IN, access
+from app.access import SIGNED_IN, access
 from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.learn.views import LESSON_URL, lesson_url
 from app.models import Role
 from app.quiz import bp
-from app.services import certificates, progress, quizzes
+from app.services import progress, quizzes
 from app.services.courses import managed_course, visible_lesson
-from app.web import external_url, format_jp, render_page
+from app.services.grading import Answer, Snapshot
+from app.web import render_page
 
 MAX_ANSWER_LENGTH = quizzes.MAX_ANSWER_LENGTH
 
@@ -38,14 +37,15 @@ def _unanswered(answers: dict) -> int:
                if not (given.strip() if isinstance(given, str) else given))
 
 
-def _answers_from(form, snapshot: dict) -> dict:
-    answers = {}
-    for question in snapshot["questions"]:
-        key = f"q{question['id']}"
-        if question["kind"] == "short":
-            answers[str(question["id"])] = form.get(key, "")[:MAX_ANSWER_LENGTH]
+def _answers_from(form, snapshot: Snapshot) -> dict[str, Answer]:
+    """The answers in the form: each question's field is named q<id>."""
+    answers: dict[str, Answer] = {}
+    for question in snapshot.questions:
+        field = f"q{question.id}"
+        if question.is_short:
+            answers[question.key] = form.get(field, "")[:MAX_ANSWER_LENGTH]
         else:
-            answers[str(question["id"])] = form.getlist(key)
+            answers[question.key] = form.getlist(field)
     return answers
 
 
@@ -57,10 +57,11 @@ def attempt(attempt_id: int):
     step = quizzes.quiz_step_of(db.session, attempt)
     quiz = step.quiz
     assert quiz is not None  # the attempt's quiz row exists: a foreign key holds it
+    snapshot = quizzes.snapshot_of(attempt)
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
-        answers = _answers_from(request.form, attempt.snapshot)
+        answers = _answers_from(request.form, snapshot)
         empty = _unanswered(answers)
         if (empty and request.form.get("confirm") != "1" and attempt.submitted_at is None
                 and not quizzes.is_expired(attempt)):
@@ -68,7 +69,7 @@ def attempt(attempt_id: int):
             status = quizzes.status(db.session, current_user.id, quiz)
             return render_page("quiz/attempt.html", attempt=attempt, lesson=step,
                                course=step.course, status=status, lesson_url=lesson_url(step),
-                               given=answers, unanswered=empty)
+                               questions=snapshot.questions, given=answers, unanswered=empty)
         quizzes.submit_attempt(db.session, attempt, answers)
         db.session.commit()
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
@@ -79,11 +80,13 @@ def attempt(attempt_id: int):
     context: dict[str, Any] = dict(attempt=attempt, lesson=step, course=step.course,
                                    status=status, lesson_url=lesson_url(step))
     if attempt.submitted_at is None:
-        return render_page("quiz/attempt.html", given={}, unanswered=0, **context)
+        return render_page("quiz/attempt.html", questions=snapshot.questions, given={},
+                           unanswered=0, **context)
     enrolment = progress.enrolment_of(db.session, current_user.id, step.course_id)
     return render_page(
         "quiz/result.html",
-        results={r.question_id: r for r in attempt.results},
+        pass_mark=snapshot.pass_mark,
+        review=quizzes.review(attempt),
         course_done=bool(enrolment and enrolment.completed_at),
         following=progress.reading_position(db.session, current_user.id, step).following,
         **context,
@@ -101,35 +104,10 @@ def draft(attempt_id: int):
     attempt = quizzes.get_attempt(db.session, attempt_id, current_user.id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    saved = quizzes.save_draft(db.session, attempt, _answers_from(request.form, attempt.snapshot))
+    answers = _answers_from(request.form, quizzes.snapshot_of(attempt))
+    saved = quizzes.save_draft(db.session, attempt, answers)
     db.session.commit()
     return ("", 204) if saved else ("", 409)
-
-
-@bp.route("/courses/<slug>/certificate.pdf")
-@access(SIGNED_IN)
-def certificate(slug: str):
-    """The learner's certificate for a course they completed (even if since unpublished)."""
-    course, enrolment = certificates.completed_enrolment(db.session, slug, current_user.id)
-    cert = certificates.issue(db.session, enrolment)
-    db.session.commit()
-    pdf = certificates.render_pdf(
-        cert, external_url("quiz.verify", code=cert.code),
-        _("%(jp)s JP", jp=format_jp(cert.jp)), current_app.config["INSTITUTION_NAME"],
-    )
-    response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="sertifikat-{course.slug}.pdf"'
-    )
-    return response
-
-
-@bp.route("/verify/<code>")
-@access(PUBLIC)
-def verify(code: str):
-    """Anyone holding a certificate's code can check it: valid, for whom, for what."""
-    cert = certificates.by_code(db.session, code[:64])
-    return render_page("quiz/verify.html", cert=cert, tz=get_timezone()), 200 if cert else 404
 
 
 @bp.route("/courses/<slug>/quiz-stats")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
@@ -24,9 +25,9 @@ from app.models import (
     utcnow,
 )
 from app.services import progress
-from app.services.content.quiz_format import answer_matches
 from app.services.courses import check_recordable
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.services.grading import Snapshot, SnapshotOption, SnapshotQuestion, grade
 from app.services.types import DbSession, rowcount
 
 # Answers sent a little after the deadline still count: the network is slow, not the learner.
@@ -75,25 +76,44 @@ def is_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:
     return attempt.deadline_at is not None and (now or utcnow()) > attempt.deadline_at + GRACE
 
 
-def _snapshot(session: DbSession, quiz: Quiz, rng: random.Random) -> dict[str, Any]:
-    questions = session.scalars(
+def _live_questions(session: DbSession, quiz: Quiz) -> Sequence[Question]:
+    """The quiz's questions that are not retired, in file order, with their options."""
+    return session.scalars(
         select(Question)
         .where(Question.quiz_id == quiz.lesson_id, Question.retired.is_(False))
         .order_by(Question.position)
         .options(selectinload(Question.options))
     ).all()
-    asked = []
-    for q in questions:
-        opts = [{"id": o.id, "html": o.text_html, "correct": o.correct} for o in q.options]
-        if quiz.shuffle:
-            rng.shuffle(opts)
-        asked.append({
-            "id": q.id, "kind": q.kind, "points": q.points, "prompt_html": q.prompt_html,
-            "explanation_html": q.explanation_html, "options": opts, "accepted": q.accepted,
-        })
-    if quiz.shuffle:
+
+
+def _asked(question: Question, rng: random.Random | None = None) -> SnapshotQuestion:
+    """A question as a snapshot holds it; its options shuffled when `rng` is given."""
+    options = [SnapshotOption(o.id, o.text_html, o.correct) for o in question.options]
+    if rng is not None:
+        rng.shuffle(options)
+    return SnapshotQuestion(
+        id=question.id, kind=question.kind, points=question.points,
+        prompt_html=question.prompt_html, explanation_html=question.explanation_html,
+        options=tuple(options), accepted=tuple(question.accepted),
+    )
+
+
+def take_snapshot(session: DbSession, quiz: Quiz, rng: random.Random | None = None) -> Snapshot:
+    """What an attempt started now asks: the live questions with their keys and the pass mark.
+
+    With `quiz.shuffle`, questions and options are put in an order of `rng`'s choosing (a new
+    SystemRandom when none is given); otherwise the file's order. Raises nothing.
+    """
+    rng = (rng or random.SystemRandom()) if quiz.shuffle else None
+    asked = [_asked(q, rng) for q in _live_questions(session, quiz)]
+    if rng is not None:
         rng.shuffle(asked)
-    return {"pass_mark": quiz.pass_mark, "questions": asked}
+    return Snapshot(pass_mark=quiz.pass_mark, questions=tuple(asked))
+
+
+def snapshot_of(attempt: QuizAttempt) -> Snapshot:
+    """The attempt's stored snapshot, typed (see grading.Snapshot.from_json)."""
+    return Snapshot.from_json(attempt.snapshot)
 
 
 def start_attempt(
@@ -121,7 +141,7 @@ def start_attempt(
         started_at=now,
         deadline_at=now + timedelta(minutes=quiz.time_limit_minutes)
         if quiz.time_limit_minutes else None,
-        snapshot=_snapshot(session, quiz, rng or random.SystemRandom()),
+        snapshot=take_snapshot(session, quiz, rng).to_json(),
     )
     try:
         with session.begin_nested():
@@ -169,12 +189,12 @@ def save_draft(
     if attempt.submitted_at is not None or is_expired(attempt, now):
         return False
     kept: dict[str, str | list[str]] = {}
-    for q in attempt.snapshot["questions"]:
-        given = answers.get(str(q["id"]))
-        if q["kind"] == "short" and isinstance(given, str):
-            kept[str(q["id"])] = given[:MAX_ANSWER_LENGTH]
-        elif q["kind"] != "short" and isinstance(given, list):
-            kept[str(q["id"])] = [str(g) for g in given if isinstance(g, str | int)][:50]
+    for q in snapshot_of(attempt).questions:
+        given = answers.get(q.key)
+        if q.is_short and isinstance(given, str):
+            kept[q.key] = given[:MAX_ANSWER_LENGTH]
+        elif not q.is_short and isinstance(given, list):
+            kept[q.key] = [str(g) for g in given if isinstance(g, str | int)][:50]
     attempt.draft_answers = kept
     attempt.draft_saved_at = now
     return True
@@ -205,49 +225,31 @@ def submit_attempt(
                   on_device_at=answered_on_device_at)
 
 
-def _grade(session: DbSession, attempt: QuizAttempt, answers: dict[str, Any], now: datetime,
-           *, timed_out: bool, on_device_at: datetime | None = None) -> QuizAttempt:
-    results: list[dict[str, Any]] = []
-    choices: list[dict[str, Any]] = []
-    kept: dict[str, str | list[str]] = {}
-    earned = possible = 0
-    for q in attempt.snapshot["questions"]:
-        given = answers.get(str(q["id"]))
-        possible += q["points"]
-        if q["kind"] == "short":
-            text = given if isinstance(given, str) else ""
-            kept[str(q["id"])] = text
-            correct = answer_matches(text, q["accepted"])
-        else:
-            valid = {str(o["id"]) for o in q["options"]}
-            picked = sorted({g for g in (given or []) if g in valid}, key=int)
-            if q["kind"] == "single":
-                picked = picked[:1]
-            kept[str(q["id"])] = picked
-            right = {str(o["id"]) for o in q["options"] if o["correct"]}
-            correct = set(picked) == right
-            choices += [{"attempt_id": attempt.id, "option_id": int(p)} for p in picked]
-        points = q["points"] if correct else 0
-        earned += points
-        results.append({"attempt_id": attempt.id, "question_id": q["id"], "correct": correct,
-                        "points": points})
-    score = (Decimal(100 * earned) / possible).quantize(Decimal("0.01"), ROUND_HALF_UP) if (
-        possible) else Decimal(0)
-    passed = score >= attempt.snapshot["pass_mark"]
+def _grade(session: DbSession, attempt: QuizAttempt, answers: Mapping[str, object],
+           now: datetime, *, timed_out: bool, on_device_at: datetime | None = None
+           ) -> QuizAttempt:
+    """Grade (grading.grade) and store the result once, with a row per question and per
+    option picked; a pass completes the quiz step."""
+    result = grade(snapshot_of(attempt), answers)
     # Claim the attempt: only the first of several simultaneous submissions gets rowcount 1.
     claimed = rowcount(session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(submitted_at=now, answers=kept, points_earned=earned, points_possible=possible,
-                score=score, passed=passed, timed_out=timed_out)
+        .values(submitted_at=now, answers=result.answers, points_earned=result.points_earned,
+                points_possible=result.points_possible, score=result.score,
+                passed=result.passed, timed_out=timed_out)
         .execution_options(synchronize_session=False)
     ))
     if claimed:
+        results = [{"attempt_id": attempt.id, "question_id": g.question_id,
+                    "correct": g.correct, "points": g.points} for g in result.questions]
+        choices = [{"attempt_id": attempt.id, "option_id": option_id}
+                   for g in result.questions for option_id in g.picked]
         if results:
             session.execute(insert(cast(Table, AttemptResult.__table__)), results)
         if choices:
             session.execute(insert(cast(Table, AttemptChoice.__table__)), choices)
-        if passed:
+        if result.passed:
             lesson = session.get_one(Lesson, attempt.quiz_id)
             progress.complete_lesson(session, attempt.user_id, lesson, on_device_at)
     session.refresh(attempt)
@@ -306,40 +308,59 @@ def submit_own_attempt(
     return submit_attempt(session, attempt, answers, now)
 
 
-def public_questions(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def public_questions(questions: Sequence[SnapshotQuestion]) -> list[dict[str, Any]]:
     """Questions as a learner may see them before grading: never the correct options, the
-    accepted answers or the explanations. Takes snapshot-shaped dicts."""
+    accepted answers or the explanations."""
     return [
-        {"id": q["id"], "kind": q["kind"], "points": q["points"],
-         "prompt_html": q["prompt_html"],
-         "options": [{"id": o["id"], "html": o["html"]} for o in q["options"]]}
+        {"id": q.id, "kind": q.kind, "points": q.points, "prompt_html": q.prompt_html,
+         "options": [{"id": o.id, "html": o.html} for o in q.options]}
         for q in questions
     ]
 
 
 def questions_of(session: DbSession, quiz: Quiz) -> list[dict[str, Any]]:
     """The quiz's live questions in file order, answer-free (see public_questions)."""
-    questions = session.scalars(
-        select(Question)
-        .where(Question.quiz_id == quiz.lesson_id, Question.retired.is_(False))
-        .order_by(Question.position)
-        .options(selectinload(Question.options))
-    ).all()
-    return [
-        {"id": q.id, "kind": q.kind, "points": q.points, "prompt_html": q.prompt_html,
-         "options": [{"id": o.id, "html": o.text_html} for o in q.options]}
-        for q in questions
-    ]
+    return public_questions([_asked(q) for q in _live_questions(session, quiz)])
+
+
+@dataclass(frozen=True)
+class ReviewedQuestion:
+    """A graded attempt's question with the learner's answer, for the result page."""
+
+    question: SnapshotQuestion
+    correct: bool
+    points: int  # earned
+    text: str  # the short answer given ("" for none, and for choice questions)
+    picked: tuple[SnapshotOption, ...]  # the options picked, in the order shown
+
+
+def review(attempt: QuizAttempt) -> list[ReviewedQuestion]:
+    """A graded attempt's questions in the order asked, each with its stored verdict and
+    points and what the learner answered. A question without a stored result counts as
+    wrong with no points (an attempt not graded yet has none). Raises nothing."""
+    results = {r.question_id: r for r in attempt.results}
+    given = attempt.answers or {}
+    reviewed = []
+    for q in snapshot_of(attempt).questions:
+        answer = given.get(q.key)
+        chosen = {str(i) for i in answer} if isinstance(answer, list) else set()
+        result = results.get(q.id)
+        reviewed.append(ReviewedQuestion(
+            question=q,
+            correct=bool(result and result.correct),
+            points=result.points if result else 0,
+            text=answer if isinstance(answer, str) else "",
+            picked=tuple(o for o in q.options if str(o.id) in chosen),
+        ))
+    return reviewed
 
 
 def graded_questions(attempt: QuizAttempt) -> list[dict[str, Any]]:
     """After grading: each question's id, whether it was right, points and explanation."""
-    results = {r.question_id: r for r in attempt.results}
     return [
-        {"id": q["id"], "correct": bool(results[q["id"]].correct) if q["id"] in results else False,
-         "points": results[q["id"]].points if q["id"] in results else 0,
-         "explanation_html": q.get("explanation_html") or ""}
-        for q in attempt.snapshot["questions"]
+        {"id": r.question.id, "correct": r.correct, "points": r.points,
+         "explanation_html": r.question.explanation_html}
+        for r in review(attempt)
     ]
 
 
@@ -413,12 +434,7 @@ def quiz_stats(session: DbSession, quiz: Quiz) -> QuizStats:
         .group_by(AttemptChoice.option_id)
     ).all())
     questions = []
-    for question in session.scalars(
-        select(Question)
-        .where(Question.quiz_id == quiz.lesson_id, Question.retired.is_(False))
-        .order_by(Question.position)
-        .options(selectinload(Question.options))
-    ):
+    for question in _live_questions(session, quiz):
         answered, share = per_question.get(question.id, (0, None))
         questions.append(QuestionStats(
             question, answered, float(share) if share is not None else None,

@@ -10,8 +10,10 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Enrolment, Lesson, LessonProgress, QuizAttempt, Role, utcnow
+from app.services import quizzes
+from app.services.grading import correct_answers
 from tests.api.conftest import ApiClient, get_token
-from tests.factories import PEOPLE, UserInfo
+from tests.factories import PEOPLE, UserInfo, api_answers
 from tests.reports.seed import expected_rows, seed
 
 ROLES = ("learner", "trainer", "supervisor", "admin")
@@ -161,15 +163,8 @@ def test_completing_lessons_completes_the_course(app, make, api, role, course_co
     caller.post(f"/lessons/{ids['dasar/kedua']}/complete")
     caller.post(f"/lessons/{ids['lanjutan/lanjut']}/complete")
     with app.app_context():
-        from app.models import Question
-        questions = db.session.scalars(select(Question).where(
-            Question.quiz_id == ids["dasar/kuis"])).all()
-        answers = {}
-        for q in questions:
-            if q.kind == "short":
-                answers[str(q.id)] = q.accepted[0]
-            else:
-                answers[str(q.id)] = [o.id for o in q.options if o.correct]
+        quiz = db.session.get(Lesson, ids["dasar/kuis"]).quiz
+        answers = api_answers(correct_answers(quizzes.take_snapshot(db.session, quiz)))
     result = caller.post(f"/quizzes/{ids['dasar/kuis']}/attempts",
                          json={"answers": answers}).get_json()
     assert result["passed"] and result["score"] == 100
@@ -230,9 +225,8 @@ def test_the_time_limit_is_enforced_on_the_server(app, make, api):
         db.session.execute(update(QuizAttempt).values(
             deadline_at=utcnow() - timedelta(minutes=2)))
         db.session.commit()
-        from app.models import Question
-        answers = {str(q.id): ([o.id for o in q.options if o.correct] if q.kind != "short"
-                               else q.accepted[0]) for q in db.session.scalars(select(Question))}
+        started = db.session.get(QuizAttempt, attempt["attempt_id"])
+        answers = api_answers(correct_answers(quizzes.snapshot_of(started)))
     late = caller.post(f"/quizzes/{quiz_id}/attempts/{attempt['attempt_id']}",
                        json={"answers": answers}).get_json()
     assert late["timed_out"] is True and late["score"] == 0 and not late["passed"]

@@ -20,6 +20,7 @@ from app.models import Course, Lesson, Role, Unit, User
 from app.services import certificates, claims, classroom, progress, quizzes
 from app.services.assignments import assign_course
 from app.services.authoring import stage_upload
+from app.services.grading import correct_answers
 from app.services.password_links import issue_link
 from app.services.units import upsert_unit
 from app.web import local_calendar
@@ -101,11 +102,7 @@ def _seed(session, tmp_path) -> dict:
         if not lesson.is_quiz:
             progress.complete_lesson(session, finisher.id, lesson)
     passing = quizzes.start_attempt(session, finisher.id, quiz.quiz)
-    answers = {}
-    for q in passing.snapshot["questions"]:
-        answers[str(q["id"])] = (q["accepted"][0] if q["kind"] == "short" else
-                                 [str(o["id"]) for o in q["options"] if o["correct"]])
-    quizzes.submit_attempt(session, passing, answers)
+    quizzes.submit_attempt(session, passing, correct_answers(quizzes.snapshot_of(passing)))
     progress.complete_course_if_done(session, finisher.id, course.id)
     enrolment = session.scalar(select(progress.Enrolment).where(
         progress.Enrolment.user_id == finisher.id))

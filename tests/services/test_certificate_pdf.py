@@ -8,7 +8,7 @@ import pdfplumber
 import pytest
 
 from app.models import Certificate
-from app.services.certificates import MARGIN, render_pdf
+from app.services.certificate_pdf import MARGIN, render_pdf
 from app.services.typesetting import BOLD, CJK, REGULAR, has_glyph
 
 # The PDF's base font names (after the subset prefix) for the fonts of app/fonts.

@@ -99,6 +99,7 @@ def test_jp_go_to_the_year_the_learner_finished_offline(session, course_copy):
 
     from app.models import utcnow
     from app.services import quizzes
+    from app.services.grading import correct_answers
 
     course = import_folder(session, course_copy())
     learner = make_user(session)
@@ -113,10 +114,7 @@ def test_jp_go_to_the_year_the_learner_finished_offline(session, course_copy):
             progress.complete_lesson(session, learner.id, step, on_phone)
     quiz = next(s for s in steps if s.is_quiz).quiz
     attempt = quizzes.start_attempt(session, learner.id, quiz)
-    right = {}
-    for q in attempt.snapshot["questions"]:
-        right[str(q["id"])] = ("dua puluh" if q["kind"] == "short" else
-                               [str(o["id"]) for o in q["options"] if o["correct"]])
+    right = correct_answers(quizzes.snapshot_of(attempt))
     quizzes.submit_attempt(session, attempt, right, answered_on_device_at=on_phone)
     session.refresh(enrolment)
     assert enrolment.completed_at == on_phone

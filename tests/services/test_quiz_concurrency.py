@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AttemptResult, Lesson, QuizAttempt
 from app.services import quizzes
+from app.services.grading import correct_answers
 from tests.factories import import_folder, make_user
 
 THREADS = 8
@@ -77,11 +78,7 @@ def test_simultaneous_submissions_are_graded_once(app, one_attempt_quiz):
         attempt = quizzes.start_attempt(db.session, user_id, db.session.get(Lesson, quiz_id).quiz)
         db.session.commit()
         attempt_id = attempt.id
-        right = {
-            str(q["id"]): "20" if q["kind"] == "short"
-            else [str(o["id"]) for o in q["options"] if o["correct"]]
-            for q in attempt.snapshot["questions"]
-        }
+        right = correct_answers(quizzes.snapshot_of(attempt))
 
     def submit(session):
         graded = quizzes.submit_attempt(session, session.get(QuizAttempt, attempt_id), right)

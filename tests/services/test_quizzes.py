@@ -19,7 +19,8 @@ from app.models import (
 )
 from app.services import progress, quizzes
 from app.services.content import import_course, load_course
-from tests.factories import import_folder, make_user
+from app.services.grading import correct_answers
+from tests.factories import import_folder, make_user, wrong_answers
 
 
 def steps(session, course):
@@ -34,15 +35,15 @@ def the_quiz(session, course):
 
 
 def answers_for(attempt, right=True):
-    """Answers built from the attempt's own key: all right, or all wrong."""
-    out = {}
-    for q in attempt.snapshot["questions"]:
-        if q["kind"] == "short":
-            out[str(q["id"])] = "  DUA   puluh " if right else "19"
-        else:
-            pick = [o for o in q["options"] if o["correct"] == right]
-            out[str(q["id"])] = [str(o["id"]) for o in pick]
-    return out
+    """Answers built from the attempt's own key: all right (the short one in other case and
+    spacing, which still counts), or all wrong."""
+    snapshot = quizzes.snapshot_of(attempt)
+    if not right:
+        return wrong_answers(snapshot)
+    answers = correct_answers(snapshot)
+    short = next(q for q in snapshot.questions if q.is_short)
+    answers[short.key] = "  DUA   puluh "
+    return answers
 
 
 @pytest.fixture

@@ -7,7 +7,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Certificate, QuestionOption, QuizAttempt, Role
+from app.models import Certificate, QuizAttempt, Role
+from app.services import quizzes
+from app.services.grading import correct_answers
+from tests.factories import wrong_answers
 
 COURSE = "/courses/contoh-kursus/"
 QUIZ = COURSE + "dasar/kuis"
@@ -21,20 +24,15 @@ def start(me) -> str:
 
 
 def form_answers(app, attempt_url: str, right: bool) -> dict:
+    """The attempt's answers as its form sends them (a field q<id> per question); right ones
+    write the short answer in other case ("Dua Puluh"), which still counts."""
     attempt_id = int(attempt_url.rsplit("/", 1)[1])
     with app.app_context():
-        snapshot = db.session.get(QuizAttempt, attempt_id).snapshot
-        answers = {}
-        for q in snapshot["questions"]:
-            if q["kind"] == "short":
-                answers[f"q{q['id']}"] = "Dua Puluh" if right else "sepuluh"
-            else:
-                ids = [o["id"] for o in q["options"]]
-                correct = set(db.session.scalars(
-                    select(QuestionOption.id).where(QuestionOption.id.in_(ids),
-                                                    QuestionOption.correct.is_(True))))
-                answers[f"q{q['id']}"] = [str(i) for i in ids if (i in correct) == right]
-        return answers
+        snapshot = quizzes.snapshot_of(db.session.get(QuizAttempt, attempt_id))
+    answers = correct_answers(snapshot) if right else wrong_answers(snapshot)
+    if right:
+        answers |= {q.key: "Dua Puluh" for q in snapshot.questions if q.is_short}
+    return {f"q{key}": given for key, given in answers.items()}
 
 
 def take(app, me, right: bool):
@@ -153,6 +151,7 @@ def test_completion_gives_jp_and_a_verifiable_certificate(app, client, login, ma
     response = me.client.get(COURSE + "certificate.pdf")
     assert response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"  # a name and NIP: never cached
     text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
     with app.app_context():
         code = db.session.scalar(select(Certificate.code))

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Enrolment, Role, User, utcnow
 from app.services import reports
 from app.services.units import upsert_unit
-from tests.factories import UserInfo, make_user
+from tests.factories import UserInfo, make_user, wrong_answers
 from tests.reports.seed import PEOPLE, expected_jp, expected_rows, seed
 
 OUTSIDERS = ("Fajar", "Gita", "Sup2", "Eko")
@@ -245,16 +245,14 @@ def test_the_drill_down_shows_best_quiz_scores(app, org, sup):
 
     from app.models import Lesson
     from app.services import quizzes
+    from app.services.grading import correct_answers
 
     with app.app_context():
         quiz = db.session.scalar(select(Lesson).where(Lesson.kind == "quiz")).quiz
         for right in (False, True):
             attempt = quizzes.start_attempt(db.session, org.users["ani"], quiz)
-            answers = {
-                str(q["id"]): ("20" if right else "0") if q["kind"] == "short"
-                else [str(o["id"]) for o in q["options"] if o["correct"] == right]
-                for q in attempt.snapshot["questions"]
-            }
+            snapshot = quizzes.snapshot_of(attempt)
+            answers = correct_answers(snapshot) if right else wrong_answers(snapshot)
             quizzes.submit_attempt(db.session, attempt, answers)
         db.session.commit()
     page = sup.client.get(f"/reports/learners/{org.users['ani']}").get_data(as_text=True)
