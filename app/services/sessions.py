@@ -19,13 +19,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from redis import Redis
 from sqlalchemy import delete, select, update
 
 from app.models import LoginSession, User, utcnow
 from app.services import user_cache
 from app.services.types import DbSession
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 
 def _digest(secret: str) -> str:

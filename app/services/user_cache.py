@@ -29,15 +29,17 @@ from collections.abc import Iterable
 from contextlib import suppress
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from redis import Redis
-from redis.client import Pipeline
 from sqlalchemy import inspect
 from sqlalchemy.orm import make_transient_to_detached
 
 from app.models import User
 from app.services.types import DbSession
+
+if TYPE_CHECKING:  # redis is imported by whoever makes the client: start-up need not
+    from redis import Redis
+    from redis.client import Pipeline
 
 PREFIX = "lentera:user:"
 SESSION_PREFIX = "lentera:login:"

@@ -157,3 +157,17 @@ def test_a_course_without_course_md_or_modules_says_so(tmp_path):
         "kosong/course.md:1: course.md tidak ada",
         "kosong/course.md:1: kursus belum punya modul (folder NN-slug)",
     ]
+
+
+def test_one_lessons_footnotes_abbreviations_and_links_never_reach_the_next():
+    """The Markdown converter is reused between documents: nothing of one may leak into the
+    next one rendered in the same thread."""
+    from app.services.content.render import render_markdown
+
+    first = render_markdown("ASN belajar.[^1] Lihat [bab](bab.md).\n\n[^1]: Catatan.\n\n"
+                            "*[ASN]: Aparatur Sipil Negara", {"bab.md": "/courses/x/bab"})
+    assert "Catatan" in first and "<abbr" in first and 'href="/courses/x/bab"' in first
+    second = render_markdown("ASN lagi. Lihat [bab](bab.md).")
+    assert "Catatan" not in second and "footnote" not in second
+    assert "<abbr" not in second
+    assert 'href="bab.md"' in second

@@ -24,6 +24,10 @@ class FrontMatterError(ValueError):
         self.line = line
 
 
+# libyaml's parser when PyYAML was built with it (its wheels are): same safe rules, faster.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_front_matter(text: str) -> FrontMatter:
     """Split '---' YAML '---' from the Markdown body; a file without it has an empty meta."""
     lines = text.splitlines(keepends=True)
@@ -35,8 +39,13 @@ def parse_front_matter(text: str) -> FrontMatter:
     end = closing[0]
     yaml_text = "".join(lines[1:end])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(yaml_text) if node is not None else {}
+        # Parsed once into nodes (their lines name the keys in messages), then built from them.
+        loader = _SafeLoader(yaml_text)
+        try:
+            node = loader.get_single_node()
+            meta = loader.construct_document(node) if node is not None else {}
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, union
+from sqlalchemy.orm import selectinload
 
 from app.models import (
     Course,
@@ -190,7 +191,9 @@ def _sync_lessons(session: DbSession, course: Course, parsed: ParsedCourse,
     """Lessons matched by path (so progress stays), their quizzes; the missing ones retired."""
     existing = {
         lesson.path: lesson
-        for lesson in session.scalars(select(Lesson).where(Lesson.course_id == course.id))
+        # Each lesson's quiz in one more query, not one per lesson when it is assigned below.
+        for lesson in session.scalars(select(Lesson).where(Lesson.course_id == course.id)
+                                      .options(selectinload(Lesson.quiz)))
     }
     for position, pl in enumerate(parsed.lessons, start=1):
         lesson = existing.pop(pl.path, None)
@@ -261,7 +264,8 @@ def _sync_questions(session: DbSession, quiz: Quiz, parsed: list[RenderedQuestio
     """
     existing = {
         q.content_hash: q
-        for q in session.scalars(select(Question).where(Question.quiz_id == quiz.lesson_id))
+        for q in session.scalars(select(Question).where(Question.quiz_id == quiz.lesson_id)
+                                 .options(selectinload(Question.options)))
     }
     for position, pq in enumerate(parsed, start=1):
         question = existing.pop(pq.content_hash, None)

@@ -1,6 +1,7 @@
 """Markdown -> sanitised HTML, done once at import time."""
 
 import re
+import threading
 import xml.etree.ElementTree as etree
 
 import markdown
@@ -166,6 +167,38 @@ def markdown_hazard(text: str) -> MarkdownRefused | None:
     return None
 
 
+_converters = threading.local()
+
+
+def _markdown(language: str, nested_indent: int) -> markdown.Markdown:
+    """This thread's Markdown converter for a course language and list indent, made once.
+
+    Building one (its extensions and their patterns) cost more than converting a typical
+    lesson, which made a 200-lesson import slow (docs/performance.md). Reused after `reset()`,
+    which clears what a document leaves behind (footnotes, references); the link rewrites are
+    set on it before each document.
+    """
+    cache: dict[tuple[str, int], markdown.Markdown] = _converters.__dict__.setdefault("md", {})
+    md = cache.get((language, nested_indent))
+    if md is None:
+        md = cache[(language, nested_indent)] = markdown.Markdown(
+            extensions=[*EXTENSIONS, _RewriteLinksExtension({})],
+            extension_configs={
+                "extra": {"footnotes": {
+                    "BACKLINK_TITLE": _BACKLINK_TITLE.get(language, _BACKLINK_TITLE["id"])}},
+                "mdx_truly_sane_lists": {"nested_indent": nested_indent},
+            },
+            output_format="html",
+        )
+        # "3." starts a list at 3, as sane_lists did before mdx_truly_sane_lists replaced it.
+        olist = md.parser.blockprocessors["olist"]
+        assert isinstance(olist, OListProcessor)  # registered by Python-Markdown itself
+        # types-Markdown declares LAZY_OL a ClassVar; set on the instance it changes only
+        # this Markdown object, as intended, not every Markdown in the process.
+        olist.LAZY_OL = False  # type: ignore[misc]
+    return md
+
+
 def render_markdown(
     text: str, rewrites: dict[str, str] | None = None, language: str = "id"
 ) -> str:
@@ -176,25 +209,12 @@ def render_markdown(
     hazard = markdown_hazard(text)
     if hazard is not None:
         raise hazard
-    backlink_title = _BACKLINK_TITLE.get(language, _BACKLINK_TITLE["id"])
-    md = markdown.Markdown(
-        extensions=[*EXTENSIONS, _RewriteLinksExtension(rewrites or {})],
-        extension_configs={
-            "extra": {
-                "footnotes": {"BACKLINK_TITLE": backlink_title}
-            },
-            "mdx_truly_sane_lists": {"nested_indent": list_indent(text)},
-        },
-        output_format="html",
-    )
-    # "3." starts a list at 3, as sane_lists did before mdx_truly_sane_lists replaced it.
-    olist = md.parser.blockprocessors["olist"]
-    assert isinstance(olist, OListProcessor)  # "olist" is registered by Python-Markdown itself
-    # types-Markdown declares LAZY_OL a ClassVar; set on the instance it changes only this
-    # Markdown object, as intended, not every Markdown in the process.
-    olist.LAZY_OL = False  # type: ignore[misc]
+    md = _markdown(language, list_indent(text))
+    links = md.treeprocessors["lentera_links"]
+    assert isinstance(links, _RewriteLinks)  # registered by _markdown
+    links.rewrites = rewrites or {}
     try:
-        return sanitize(md.convert(text))
+        return sanitize(md.reset().convert(text))
     except RecursionError:
         raise MarkdownRefused(1, str(_l("susunan bertingkat terlalu dalam untuk ditampilkan"))) \
             from None
