@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import socket
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
@@ -124,6 +126,34 @@ def course_copy(tmp_path):
         return target
 
     return copy
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (yet)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """(controller, inbox): a real SMTP server on 127.0.0.1 on controller.port; inbox.messages
+    holds (recipients, email.message.Message) for every mail it received."""
+    from aiosmtpd.controller import Controller
+
+    class Keep:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+            return "250 OK"
+
+    handler = Keep()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, handler
+    controller.stop()
 
 
 class LoggedIn:

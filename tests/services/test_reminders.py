@@ -1,9 +1,7 @@
 """Reminders of mandatory courses: `flask reminders send` against a real SMTP server, the weekly
 limit, the supervisors' digest within their subtree, opting out, and the notices in the app."""
 
-import socket
 from datetime import timedelta
-from email import message_from_bytes
 
 import pytest
 from sqlalchemy import func, select
@@ -13,34 +11,9 @@ from app.models import Assignment, ReminderSent, Role, User, utcnow
 from app.services.dates import Calendar
 from app.services.mail import MailSettings
 from app.services.reminders import send_reminders
+from tests.conftest import free_port
 
 ZONE = "Asia/Jakarta"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-
-    class Keep:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-            return "250 OK"
-
-    handler = Keep()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
 
 
 def inbox_by_recipient(inbox) -> dict:
