@@ -7,6 +7,7 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
+import redis
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -17,6 +18,8 @@ from tests import factories
 from tests.pages import csrf_token_in
 
 DATA = Path(__file__).parent / "data"
+# One Redis database number per person running tests side by side; CI sets its own.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _test_config(tmp_path_factory) -> dict:
@@ -154,6 +157,28 @@ def smtp_server():
     controller.start()
     yield controller, handler
     controller.stop()
+
+
+def _clear_lentera_keys(client) -> None:
+    for key in client.scan_iter("lentera:*"):
+        client.delete(key)
+
+
+@pytest.fixture
+def redis_store():
+    """A client of the real Redis at REDIS_URL, with the app's keys ("lentera:*") cleared before
+    and after the test (user ids are reused from one test to the next). Without a Redis the test
+    is skipped, except in CI (LENTERA_REQUIRE_REDIS=1), where it fails."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        if os.environ.get("LENTERA_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required but not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    _clear_lentera_keys(client)
+    yield client
+    _clear_lentera_keys(client)
 
 
 class LoggedIn:
