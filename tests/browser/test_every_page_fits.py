@@ -244,40 +244,46 @@ def _signed_in_phone(browser, live_server, email):
     return context, page
 
 
-def test_report_rows_are_cards_with_each_label_beside_its_value(app, browser, live_server,
-                                                               tmp_path):
-    with app.app_context():
-        data = _seed(db.session, tmp_path)
-    context, page = _signed_in_phone(browser, live_server, data["people"]["supervisor"])
-    try:
-        page.goto(live_server + "/reports/rows")
-        row = page.locator("table.report tbody tr").first
-        status = row.locator("td[data-label=Status]")
-        assert status.evaluate("el => getComputedStyle(el, '::before').content") == '"Status"'
-        cell, value = status.bounding_box(), status.locator(".status").bounding_box()
-        assert cell["x"] >= 0 and cell["x"] + cell["width"] <= PHONE["width"]
-        assert value["x"] + value["width"] <= PHONE["width"]
-        assert abs(value["y"] - cell["y"]) < 12  # on the label's line, not below it
-        assert page.locator("table.report thead").bounding_box()["height"] <= 1
-    finally:
+@pytest.fixture
+def seeded_phone(app, browser, live_server, tmp_path):
+    """phone(who) -> (data, page): the seeded organisation, and a phone signed in as one of
+    its people ("learner", "supervisor", …); the phone is closed after the test."""
+    contexts = []
+
+    def phone(who: str):
+        with app.app_context():
+            data = _seed(db.session, tmp_path)
+        context, page = _signed_in_phone(browser, live_server, data["people"][who])
+        contexts.append(context)
+        return data, page
+
+    yield phone
+    for context in contexts:
         context.close()
 
 
-def test_a_wide_lesson_table_scrolls_inside_itself_with_a_visible_cue(app, browser, live_server,
-                                                                      tmp_path):
-    with app.app_context():
-        data = _seed(db.session, tmp_path)
-    context, page = _signed_in_phone(browser, live_server, data["people"]["learner"])
-    try:
-        page.goto(f"{live_server}/courses/{data['slug']}/{data['lesson_paths'][0]}")
-        table = page.locator(".prose table").last
-        assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # it scrolls…
-        style = table.evaluate("t => [getComputedStyle(t).backgroundImage,"
-                               " getComputedStyle(t).backgroundAttachment]")
-        assert "radial-gradient" in style[0] and "local" in style[1]  # …and shows it can
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    finally:
-        context.close()
+def test_report_rows_are_cards_with_each_label_beside_its_value(live_server, seeded_phone):
+    _data, page = seeded_phone("supervisor")
+    page.goto(live_server + "/reports/rows")
+    row = page.locator("table.report tbody tr").first
+    status = row.locator("td[data-label=Status]")
+    assert status.evaluate("el => getComputedStyle(el, '::before').content") == '"Status"'
+    cell, value = status.bounding_box(), status.locator(".status").bounding_box()
+    assert cell["x"] >= 0 and cell["x"] + cell["width"] <= PHONE["width"]
+    assert value["x"] + value["width"] <= PHONE["width"]
+    assert abs(value["y"] - cell["y"]) < 12  # on the label's line, not below it
+    assert page.locator("table.report thead").bounding_box()["height"] <= 1
+
+
+def test_a_wide_lesson_table_scrolls_inside_itself_with_a_visible_cue(live_server, seeded_phone):
+    data, page = seeded_phone("learner")
+    page.goto(f"{live_server}/courses/{data['slug']}/{data['lesson_paths'][0]}")
+    table = page.locator(".prose table").last
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # it scrolls…
+    style = table.evaluate("t => [getComputedStyle(t).backgroundImage,"
+                           " getComputedStyle(t).backgroundAttachment]")
+    assert "radial-gradient" in style[0] and "local" in style[1]  # …and shows it can
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_password_link_has_a_copy_button_that_copies_it(app, browser, live_server, make):
@@ -303,19 +309,14 @@ def test_a_password_link_has_a_copy_button_that_copies_it(app, browser, live_ser
         context.close()
 
 
-def test_a_wrong_filter_shows_its_error_instead_of_keeping_the_old_rows(app, browser, live_server,
-                                                                        tmp_path):
-    with app.app_context():
-        data = _seed(db.session, tmp_path)
-    context, page = _signed_in_phone(browser, live_server, data["people"]["supervisor"])
-    try:
-        page.goto(live_server + "/reports/rows")
-        assert page.locator("table.report tbody tr").count() > 0
-        page.get_by_text("Saring").click()
-        page.fill("#f-from", "2026-05-01")
-        page.fill("#f-to", "2026-04-01")
-        page.get_by_role("button", name="Terapkan").click()  # htmx-boosted
-        playwright.expect(page.get_by_role("alert")).to_contain_text("Tanggal awal periode")
-        assert page.locator("table.report").count() == 0
-    finally:
-        context.close()
+def test_a_wrong_filter_shows_its_error_instead_of_keeping_the_old_rows(live_server,
+                                                                        seeded_phone):
+    _data, page = seeded_phone("supervisor")
+    page.goto(live_server + "/reports/rows")
+    assert page.locator("table.report tbody tr").count() > 0
+    page.get_by_text("Saring").click()
+    page.fill("#f-from", "2026-05-01")
+    page.fill("#f-to", "2026-04-01")
+    page.get_by_role("button", name="Terapkan").click()  # htmx-boosted
+    playwright.expect(page.get_by_role("alert")).to_contain_text("Tanggal awal periode")
+    assert page.locator("table.report").count() == 0
