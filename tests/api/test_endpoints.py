@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Enrolment, Lesson, LessonProgress, QuizAttempt, Role, utcnow
 from tests.api.conftest import ApiClient, get_token
 from tests.factories import PEOPLE, UserInfo
-from tests.reports.seed import expected_rows, seed
+from tests.seed import expected_rows, seed
 
 ROLES = ("learner", "trainer", "supervisor", "admin")
 

@@ -110,7 +110,7 @@ def test_a_year_out_of_range_is_refused(api):
 
 def test_report_rows_split_this_years_jp_by_source(app, api, tmp_path):
     from tests.factories import UserInfo
-    from tests.reports.seed import expected_jp, seed
+    from tests.seed import expected_jp, seed
 
     with app.app_context():
         org = seed(db.session, tmp_path)

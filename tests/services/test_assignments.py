@@ -16,7 +16,7 @@ from app.services.assignments import (
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.services.units import upsert_unit
 from tests.factories import import_folder, make_user
-from tests.reports.seed import second_course
+from tests.seed import second_course
 
 TODAY = date(2026, 6, 15)
 

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Assignment, Enrolment, ReportRollup, User
 from app.services import progress, reports, rollups
 from app.services.reports import Filters
-from tests.reports.seed import seed
+from tests.seed import seed
 
 
 @pytest.fixture

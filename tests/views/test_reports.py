@@ -15,7 +15,7 @@ from app.models import Enrolment, Role, User, utcnow
 from app.services import reports
 from app.services.units import upsert_unit
 from tests.factories import UserInfo, make_user
-from tests.reports.seed import PEOPLE, expected_jp, expected_rows, seed
+from tests.seed import PEOPLE, expected_jp, expected_rows, seed
 
 OUTSIDERS = ("Fajar", "Gita", "Sup2", "Eko")
 
