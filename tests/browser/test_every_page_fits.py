@@ -21,10 +21,9 @@ from app.services import certificates, claims, classroom, progress, quizzes
 from app.services.assignments import assign_course
 from app.services.authoring import stage_upload
 from app.services.password_links import issue_link
-from app.services.units import upsert_unit
 from app.web import local_calendar
 from tests.browser.conftest import PHONE
-from tests.factories import DATA, PASSWORD, import_folder, make_user, zip_course
+from tests.factories import DATA, PASSWORD, make_course, make_unit, make_user, zip_course
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 pytestmark = pytest.mark.browser
@@ -59,9 +58,9 @@ BROKEN_WORDS = """() => [...document.querySelectorAll('button, a.btn, .badge')].
 def _seed(session, tmp_path) -> dict:
     """Units, people, a course, progress, attempts, a certificate, an upload: all long-worded."""
     cal = local_calendar()
-    root = upsert_unit(session, "KEMENTERIAN-" + "X" * 20, f"Kementerian {WORD}", None)
-    biro = upsert_unit(session, "BIRO", f"Biro {WORD}", root.code)
-    upsert_unit(session, "BAGIAN", f"Bagian {WORD}", biro.code)
+    root = make_unit(session, "KEMENTERIAN-" + "X" * 20, f"Kementerian {WORD}", None)
+    biro = make_unit(session, "BIRO", f"Biro {WORD}", root.code)
+    make_unit(session, "BAGIAN", f"Bagian {WORD}", biro.code)
     people = {
         "learner": make_user(session, email=EMAIL, name=f"Raden {WORD}", roles=Role.LEARNER,
                              unit_code=biro.code, nip="198609262015051001"),
@@ -73,7 +72,7 @@ def _seed(session, tmp_path) -> dict:
                            roles=Role.ADMIN),
     }
     finisher = make_user(session, name=f"Siti {WORD}", unit_code=biro.code)
-    course = import_folder(session, DATA / "courses" / "contoh-kursus")
+    course = make_course(session)
     course.title, course.summary = f"Kursus {WORD}", f"Ringkasan {WORD} {URL}"
     course.tags, course.level = [WORD, "uji"], WORD  # level is at most 50 characters
     wide = "<table><tr>" + "".join(f"<th>Kolom {i}</th>" for i in range(12)) + "</tr></table>"

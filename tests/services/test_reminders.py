@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Assignment, ReminderSent, Role, User, utcnow
+from app.models import ReminderSent, Role, User, utcnow
 from app.services.dates import Calendar
 from app.services.mail import MailSettings
 from app.services.reminders import send_reminders
@@ -30,8 +30,8 @@ def office(app, make):
     in 3 days in DIT."""
     make.unit("KEMEN", "Kementerian")
     make.unit("SETJEN", "Sekretariat Jenderal", "KEMEN")
-    make.unit("BIRO", "Biro Umum", "SETJEN")
-    make.unit("DIT", "Direktorat", "KEMEN")
+    units = {"BIRO": make.unit("BIRO", "Biro Umum", "SETJEN"),
+             "DIT": make.unit("DIT", "Direktorat", "KEMEN")}
     course = make.course()
     people = {
         "ani": make.user(name="Ani Lestari", email="ani@instansi.go.id", unit_code="BIRO"),
@@ -46,14 +46,9 @@ def office(app, make):
     }
     make.completed(people["budi"], course, *course.lesson_paths)
     today = Calendar.now(ZONE).today
+    make.assignment(course, units["BIRO"], today - timedelta(2))
+    make.assignment(course, units["DIT"], today + timedelta(3))
     with app.app_context():
-        from app.models import Unit
-
-        units = {u.code: u.id for u in db.session.scalars(select(Unit))}
-        db.session.add_all([
-            Assignment(course_id=course.id, unit_id=units["BIRO"], due_on=today - timedelta(2)),
-            Assignment(course_id=course.id, unit_id=units["DIT"], due_on=today + timedelta(3)),
-        ])
         db.session.get(User, people["dodi"].id).remind_by_email = False
         db.session.commit()
     return people, course, today

@@ -188,11 +188,8 @@ def test_mandatory_courses_by_a_supervisor_within_scope_only(app, login, make):
     with app.app_context():
         assignment = db.session.scalar(select(Assignment))
         assert (assignment.unit_id, assignment.due_on.isoformat()) == (setjen, due)
-        other_assignment = Assignment(course_id=course.id, unit_id=other,
-                                      due_on=date.today())
-        db.session.add(other_assignment)
-        db.session.commit()
-        mine, theirs = assignment.id, other_assignment.id
+        mine = assignment.id
+    theirs = make.assignment(course, other, date.today())
     assert sup.client.post(f"/admin/assignments/{theirs}/delete",
                            data={"csrf_token": token}).status_code == 404
     # Deleting asks first (issue 14): the first POST shows a confirmation and removes nothing.

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, ClassSession, JpClaim, Role
-from app.services.units import upsert_unit
 
 DATA = Path(__file__).parent.parent / "data"
 PNG = (DATA / "courses" / "contoh-kursus" / "media" / "diagram.png").read_bytes()
@@ -21,12 +20,10 @@ NIP = "198609262015051001"
 
 
 @pytest.fixture
-def org(app, make):
-    with app.app_context():
-        upsert_unit(db.session, "INDUK", "Induk", None)
-        upsert_unit(db.session, "ANAK", "Anak", "INDUK")
-        upsert_unit(db.session, "LAIN", "Lain", None)
-        db.session.commit()
+def org(make):
+    make.unit("INDUK", "Induk")
+    make.unit("ANAK", "Anak", "INDUK")
+    make.unit("LAIN", "Lain")
     return {
         "ani": make.user(email="ani@example.go.id", name="Ani", nip=NIP, unit_code="ANAK"),
         "sup": make.user(roles=Role.SUPERVISOR | Role.LEARNER, unit_code="INDUK",
