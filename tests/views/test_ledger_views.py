@@ -39,6 +39,15 @@ def post(who, path, data, **kwargs):
     return who.client.post(path, data=data, **kwargs)
 
 
+def new_class(trainer, **fields) -> int:
+    """A face-to-face session the trainer creates through the form; returns its id."""
+    response = post(trainer, "/classroom/new", {
+        "title": "Kelas", "held_on": "2026-03-02", "place": "Aula", "jp": "2", "course_id": "",
+        **fields})
+    assert response.status_code == 303
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
 def test_a_trainer_opens_a_session_and_a_learner_checks_in_once(app, org, login):
     trainer = login(org["trainer"])
     response = post(trainer, "/classroom/new", {"title": "Kelas SPBE", "held_on": "2026-03-02",
@@ -81,12 +90,9 @@ def test_a_wrong_code_is_a_friendly_message(org, login):
     assert response.status_code == 200 and "Kode tidak dikenal" in response.get_data(as_text=True)
 
 
-def test_csv_attendance_reports_bad_rows_as_file_line(app, org, login):
+def test_csv_attendance_reports_bad_rows_as_file_line(org, login):
     trainer = login(org["trainer"])
-    post(trainer, "/classroom/new", {"title": "Kelas", "held_on": "2026-03-02", "place": "Aula",
-                                     "jp": "2", "course_id": ""})
-    with app.app_context():
-        session_id = db.session.scalar(select(ClassSession.id))
+    session_id = new_class(trainer)
     data = f"nip\n{NIP}\n199901012020011002\n".encode()
     response = post(trainer, f"/classroom/{session_id}/attendance.csv",
                     {"file": (io.BytesIO(data), "hadir-maret.csv")},
@@ -194,14 +200,12 @@ def test_the_hr_export_is_as_safe_and_usable_as_the_report_exports(app, org, log
 
 
 def test_a_session_that_teaches_a_course_shows_in_rows_exports_and_my_learning(
-        app, org, login, make):
+        org, login, make):
     course = make.course()
     today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
     trainer = login(org["trainer"])
-    post(trainer, "/classroom/new", {"title": "Kelas contoh", "held_on": today.isoformat(),
-                                     "place": "Aula", "jp": "5", "course_id": str(course.id)})
-    with app.app_context():
-        session_id = db.session.scalar(select(ClassSession.id))
+    session_id = new_class(trainer, title="Kelas contoh", held_on=today.isoformat(), jp="5",
+                           course_id=str(course.id))
     post(trainer, f"/classroom/{session_id}/attendance", {"people": NIP})
 
     sup = login(org["sup"])
@@ -234,12 +238,9 @@ def test_the_supervisors_learner_page_splits_this_years_jp_by_source(app, org, l
     assert login(org["sup2"]).client.get(f"/reports/learners/{org['ani'].id}").status_code == 404
 
 
-def test_the_trainer_removes_a_wrongly_recorded_person(app, org, login):
+def test_the_trainer_removes_a_wrongly_recorded_person(org, login):
     trainer = login(org["trainer"])
-    post(trainer, "/classroom/new", {"title": "Kelas", "held_on": "2026-03-02", "place": "Aula",
-                                     "jp": "2", "course_id": ""})
-    with app.app_context():
-        session_id = db.session.scalar(select(ClassSession.id))
+    session_id = new_class(trainer)
     post(trainer, f"/classroom/{session_id}/attendance", {"people": NIP})
     url = f"/classroom/{session_id}/attendance/{org['ani'].id}/delete"
     assert post(login(roles=Role.TRAINER), url, {}).status_code == 404  # not their session
