@@ -47,8 +47,9 @@ class MandatoryState:
 
 
 def mandatory_state(session: DbSession, user_id: int, course_id: int) -> MandatoryState | None:
-    """The MandatoryState of one course for one learner (its nearest due date, None when not
-    mandatory), in one query. Raises nothing."""
+    """The MandatoryState of one course for one learner (its nearest due date, and whether
+    they completed it), or None when it is not mandatory for them. One query; raises
+    nothing."""
     due = nearest_due_on(user_id).where(Assignment.course_id == course_id).subquery()
     row = session.execute(
         select(due.c.due_on, Enrolment.completed_at)
