@@ -2,9 +2,12 @@
 
 import os
 import shutil
+import socket
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
+import redis
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -15,6 +18,9 @@ from tests import factories
 from tests.pages import csrf_token_in
 
 DATA = Path(__file__).parent / "data"
+# The tests' own Redis database (not 15, which the benchmark and a local server use: the
+# redis_store fixture clears the app's keys). People testing side by side set one each.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
 
 
 def _test_config(tmp_path_factory) -> dict:
@@ -124,6 +130,56 @@ def course_copy(tmp_path):
         return target
 
     return copy
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (yet)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """(controller, inbox): a real SMTP server on 127.0.0.1 on controller.port; inbox.messages
+    holds (recipients, email.message.Message) for every mail it received."""
+    from aiosmtpd.controller import Controller
+
+    class Keep:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+            return "250 OK"
+
+    handler = Keep()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+def _clear_lentera_keys(client) -> None:
+    for key in client.scan_iter("lentera:*"):
+        client.delete(key)
+
+
+@pytest.fixture
+def redis_store():
+    """A client of the real Redis at REDIS_URL, with the app's keys ("lentera:*") cleared before
+    and after the test (user ids are reused from one test to the next). Without a Redis the test
+    is skipped, except in CI (LENTERA_REQUIRE_REDIS=1), where it fails."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        if os.environ.get("LENTERA_REQUIRE_REDIS") == "1":
+            pytest.fail(f"Redis is required but not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    _clear_lentera_keys(client)
+    yield client
+    _clear_lentera_keys(client)
 
 
 class LoggedIn:

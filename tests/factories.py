@@ -1,13 +1,18 @@
-"""Small factories: make_user(session, **overrides) and friends."""
+"""Small factories: make_user(session, **overrides) and friends, the one way tests build data.
+
+Each make_<thing>(session, …) adds (and flushes) one thing and returns the model object; the
+`make` fixture (Factory below) runs the same factories for view tests, committed in their own
+app context, and hands back plain values that stay valid across requests."""
 
 import io
 import itertools
 import zipfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from app.extensions import db
-from app.models import Role, User
+from app.models import Assignment, Course, Enrolment, Role, Unit, User
 from app.services import progress
 from app.services.accounts import create_user
 from app.services.content import import_course, load_course
@@ -51,10 +56,30 @@ def zip_course(folder: Path, *, wrap: bool = True) -> bytes:
     return buffer.getvalue()
 
 
-def import_folder(session, folder: Path, *, publish: bool = True):
+def make_course(session, folder: Path | str = "contoh-kursus", *, publish: bool = True) -> Course:
+    """A course imported from a folder: a Path, or the name of one under tests/data/courses."""
+    folder = folder if isinstance(folder, Path) else DATA / "courses" / folder
     parsed, problems = load_course(folder)
     assert not problems, [str(p) for p in problems]
     return import_course(session, parsed, str(folder), publish=publish).course
+
+
+def make_unit(session, code: str, name: str, parent: str | None = None) -> Unit:
+    return upsert_unit(session, code, name, parent)
+
+
+def make_assignment(session, course_id: int, unit_id: int, due_on: date) -> Assignment:
+    assignment = Assignment(course_id=course_id, unit_id=unit_id, due_on=due_on)
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def make_enrolment(session, user_id: int, course_id: int, **overrides) -> Enrolment:
+    enrolment = Enrolment(user_id=user_id, course_id=course_id, **overrides)
+    session.add(enrolment)
+    session.flush()
+    return enrolment
 
 
 @dataclass(frozen=True)
@@ -72,7 +97,8 @@ class CourseInfo:
 
 
 class Factory:
-    """The same factories for view tests: commit, then return plain values safe across requests."""
+    """The factories above for view tests: each commits in its own app context and returns
+    plain values that stay valid across requests."""
 
     def __init__(self, app):
         self.app = app
@@ -85,20 +111,25 @@ class Factory:
 
     def unit(self, code: str, name: str, parent: str | None = None) -> int:
         with self.app.app_context():
-            unit = upsert_unit(db.session, code, name, parent)
+            unit = make_unit(db.session, code, name, parent)
             db.session.commit()
             return unit.id
 
     def course(self, folder: Path | str = "contoh-kursus", *, publish: bool = True) -> CourseInfo:
-        folder = folder if isinstance(folder, Path) else DATA / "courses" / folder
         with self.app.app_context():
-            course = import_folder(db.session, folder, publish=publish)
+            course = make_course(db.session, folder, publish=publish)
             db.session.commit()
             paths = tuple(
                 lesson.path for module in course.modules for lesson in module.lessons
                 if not lesson.retired
             )
             return CourseInfo(course.id, course.slug, paths)
+
+    def assignment(self, course: CourseInfo, unit_id: int, due_on: date) -> int:
+        with self.app.app_context():
+            assignment = make_assignment(db.session, course.id, unit_id, due_on)
+            db.session.commit()
+            return assignment.id
 
     def completed(self, user: UserInfo, course: CourseInfo, *paths: str) -> None:
         from sqlalchemy import select

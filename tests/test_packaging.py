@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from app.i18n import usable_translations
+from tests.conftest import free_port
 from tests.pages import csrf_token_in
 
 ROOT = Path(__file__).parents[1]
@@ -59,12 +60,6 @@ def fresh_venv(path: Path) -> Path:
 def pip_install(python: Path, *args: str) -> None:
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
                     "--no-deps", *args], check=True, capture_output=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def english_login_page(python: Path, workdir: Path) -> str:

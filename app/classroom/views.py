@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import segno
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -91,6 +93,20 @@ def toggle_checkin(session_id: int):
     return redirect(url_for(".detail", session_id=session_id), code=303)
 
 
+def _record(class_session, record: Callable[[], int], **used_form: ListForm | CsvForm):
+    """Record attendance with `record`, which returns how many people are newly present: commit,
+    say how many and go back to the session; if refused, roll back and show the problems beside
+    the form that was used (list_form= or csv_form=)."""
+    try:
+        new = record()
+    except AttendanceRefused as exc:
+        db.session.rollback()
+        return _detail(class_session, problems=exc.problems, **used_form)
+    db.session.commit()
+    flash(_("%(n)d peserta baru tercatat hadir.", n=new), "info")
+    return redirect(url_for(".detail", session_id=class_session.id), code=303)
+
+
 @bp.route("/classroom/<int:session_id>/attendance", methods=["POST"])
 @access(TRAINERS)
 def attendance_list(session_id: int):
@@ -98,16 +114,8 @@ def attendance_list(session_id: int):
     class_session = classroom.managed_session(db.session, current_user, session_id)
     form = ListForm()
     if form.validate_on_submit():
-        try:
-            # DataRequired: a validated form has its text.
-            new = classroom.attend_by_list(db.session, class_session, form.people.data or "",
-                                           current_user.id)
-        except AttendanceRefused as exc:
-            db.session.rollback()
-            return _detail(class_session, problems=exc.problems, list_form=form)
-        db.session.commit()
-        flash(_("%(n)d peserta baru tercatat hadir.", n=new), "info")
-        return redirect(url_for(".detail", session_id=session_id), code=303)
+        return _record(class_session, lambda: classroom.attend_by_list(
+            db.session, class_session, form.people.data or "", current_user.id), list_form=form)
     return _detail(class_session, list_form=form)
 
 
@@ -123,15 +131,8 @@ def attendance_csv(session_id: int):
         if len(data) > MAX_CSV_BYTES:
             return _detail(class_session, csv_form=form,
                            problems=[_("Berkas CSV lebih dari 2 MB.")])
-        try:
-            new = classroom.attend_by_csv(db.session, class_session, storage.filename, data,
-                                          current_user.id)
-        except AttendanceRefused as exc:
-            db.session.rollback()
-            return _detail(class_session, problems=exc.problems, csv_form=form)
-        db.session.commit()
-        flash(_("%(n)d peserta baru tercatat hadir.", n=new), "info")
-        return redirect(url_for(".detail", session_id=session_id), code=303)
+        return _record(class_session, lambda: classroom.attend_by_csv(
+            db.session, class_session, storage.filename, data, current_user.id), csv_form=form)
     return _detail(class_session, csv_form=form)
 
 

@@ -51,7 +51,10 @@ def create_user(
     locale: str | None = None,
     cost: tuple[int, int] = (3, 64 * 1024),
 ) -> User:
-    """Validate and add a user; raises InvalidInput naming the first bad value."""
+    """Validate and add (flush) a User; `cost` is Argon2's (time_cost, memory KiB).
+
+    Raises InvalidInput naming the first bad value: an invalid or taken email, an empty name,
+    an invalid (PRODUCT §2) or taken NIP, an unknown unit code, a too-short password."""
     email = normalize_email(email)
     name = (name or "").strip()
     if not name:
@@ -83,7 +86,8 @@ def create_user(
 
 
 def login_key(login: str) -> str:
-    """The canonical form of a login: a lowercased email, or a NIP's digits without spaces."""
+    """The canonical form of a login: a lowercased email, or a NIP's digits without spaces.
+    Raises nothing."""
     login = (login or "").strip()
     if "@" in login:
         return login.lower()
@@ -91,7 +95,8 @@ def login_key(login: str) -> str:
 
 
 def find_by_login(session: DbSession, login: str) -> User | None:
-    """A login is an email address or a NIP (spaces allowed)."""
+    """The User whose email or NIP (spaces allowed) this login is, active or not; None when
+    there is none or the login is neither. Raises nothing."""
     key = login_key(login)
     if "@" in key:
         return session.scalar(select(User).where(User.email == key))
@@ -165,12 +170,12 @@ def authenticate(
 
 
 def retry_minutes(exc: TooManyAttempts, now: datetime) -> int:
-    """Whole minutes until a throttled login may try again (at least 1)."""
+    """Whole minutes until a throttled login may try again (at least 1). Raises nothing."""
     return max(1, math.ceil((exc.retry_at - now).total_seconds() / 60))
 
 
 def get_user(session: DbSession, user_id: int) -> User:
-    """The user with this id; NotFound otherwise."""
+    """The User with this id. Raises NotFound when there is none."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
@@ -180,7 +185,8 @@ def get_user(session: DbSession, user_id: int) -> User:
 def search_users(
     session: DbSession, query: str = "", *, page: int = 1, per_page: int = 50
 ) -> tuple[list[User], int]:
-    """Users whose name, email or NIP contains the query, by name; one page and the total."""
+    """(one page of Users, the total count): users whose name, email or NIP contains `query`,
+    by name, their units loaded. `page` counts from 1. Raises nothing."""
     condition: ColumnElement[bool] = sa_true()
     text = (query or "").strip()
     if text:
@@ -203,7 +209,11 @@ def update_user(
     session: DbSession, actor: User, user_id: int, *, roles: Role, unit_id: int | None,
     active: bool,
 ) -> User:
-    """An admin changes someone's roles, unit or access; role changes go to the audit log."""
+    """An admin changes someone's roles, unit or access; returns the User.
+
+    Role changes and (de)activation go to the audit log; deactivating ends the user's
+    sessions. Raises NotFound for an unknown user, InvalidInput for no role, an unknown unit,
+    or admins taking their own admin role or access away."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
@@ -257,7 +267,9 @@ def update_identity(
 
 
 def update_profile(session: DbSession, user: User, *, name: str, locale: str | None) -> User:
-    """Someone changes their own name and interface language ("id", "en" or None: browser)."""
+    """Someone changes their own name and interface language ("id", "en" or None: the
+    browser's, PRODUCT §1); returns the User. Raises InvalidInput for an empty or too long
+    (over 200 characters) name or another language."""
     name = (name or "").strip()
     if not name or len(name) > 200:
         raise InvalidInput(_l("Nama wajib diisi (paling panjang 200 karakter)."))
@@ -318,11 +330,13 @@ def register(
     session: DbSession, *, email: str, name: str, password: str, locale: str | None = None,
     cost: tuple[int, int] = (3, 64 * 1024),
 ) -> tuple[User, bool]:
-    """Public self-registration: a learner with no NIP and no unit, inactive until confirmed.
+    """Public self-registration (PRODUCT §1): a learner with no NIP and no unit, inactive until
+    the address is confirmed.
 
     Returns (user, created). For an address already registered nothing changes and
     created is False: the caller emails that person instead of saying so on the page.
-    """
+    Raises InvalidInput for an invalid email or a too-short password (for a registered
+    address too, so the answer does not tell), and for an empty name."""
     email = normalize_email(email)
     existing = session.scalar(select(User).where(User.email == email))
     if existing is not None:

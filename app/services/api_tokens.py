@@ -27,7 +27,8 @@ USE_RESOLUTION = timedelta(minutes=5)
 
 
 def token_digest(secret: str) -> str:
-    """SHA-256 hex of a token's secret: what the table holds instead of the secret."""
+    """The SHA-256 hex digest of a token's secret: what the table holds instead of the secret
+    (PRODUCT §5). Raises nothing."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -35,7 +36,8 @@ def issue_token(
     session: DbSession, user: User, *, lifetime: timedelta = DEFAULT_LIFETIME,
     label: str | None = None, now: datetime | None = None, **throttling: Any,
 ) -> tuple[str, ApiToken]:
-    """A new random token for the user: (the secret, shown once; its row). Flushes."""
+    """A new random token for the user: (the secret, shown once; its ApiToken row, flushed).
+    Raises nothing."""
     now = now or utcnow()
     secret = secrets.token_urlsafe(32)
     token = ApiToken(
@@ -65,11 +67,10 @@ def sign_in(
 
 
 def token_in_force(session: DbSession, secret: str, now: datetime | None = None) -> ApiToken | None:
-    """The token row for this secret with its user loaded, if it still works; else None.
+    """The ApiToken row for this secret with its user loaded, if it still works; else None.
 
     Refused: unknown, revoked, expired, user inactive, or session_version changed since issue.
-    Records last_used_at (at most every USE_RESOLUTION).
-    """
+    Records last_used_at (at most every USE_RESOLUTION). Raises nothing."""
     if not secret or len(secret) > 200:
         return None
     now = now or utcnow()
@@ -88,7 +89,7 @@ def token_in_force(session: DbSession, secret: str, now: datetime | None = None)
 
 
 def list_tokens(session: DbSession, user: User, now: datetime | None = None) -> list[ApiToken]:
-    """The user's tokens that still work, newest first (for "Akun saya")."""
+    """The user's ApiTokens that still work, newest first (for "Akun saya"). Raises nothing."""
     now = now or utcnow()
     return list(session.scalars(
         select(ApiToken)
@@ -101,7 +102,8 @@ def list_tokens(session: DbSession, user: User, now: datetime | None = None) -> 
 def revoke_token(
     session: DbSession, user: User, token_id: int, now: datetime | None = None
 ) -> None:
-    """Revoke one of the user's own tokens; anyone else's is NotFound. Revoking twice is fine."""
+    """Revoke one of the user's own tokens; revoking twice is fine. Returns nothing. Raises
+    NotFound for an unknown token or anyone else's."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise NotFound()
@@ -111,7 +113,7 @@ def revoke_token(
 
 
 def revoke_all_tokens(session: DbSession, user: User, now: datetime | None = None) -> int:
-    """Revoke every token of the user; returns how many were still unrevoked."""
+    """Revoke every token of the user; returns how many were still unrevoked. Raises nothing."""
     return rowcount(session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

@@ -17,12 +17,14 @@ from app.services.types import AnySelect, DbSession
 
 
 def covers(assigned_unit: type[Unit], home_unit: type[Unit]) -> ColumnElement[bool]:
-    """SQL: an assignment to `assigned_unit` covers people whose unit is `home_unit`."""
+    """An SQL condition: an assignment to `assigned_unit` covers people whose unit is
+    `home_unit` (the same unit or one below it, PRODUCT §2). Raises nothing."""
     return home_unit.path.like(assigned_unit.path.concat("%"))
 
 
 def nearest_due_on(user_id: int) -> AnySelect:
-    """SELECT of the nearest due date of each course mandatory for one learner (course_id, due)."""
+    """A SELECT of (course_id, due): the nearest due date of each course mandatory for one
+    learner, through any unit above theirs. Raises nothing."""
     assigned, home = aliased(Unit), aliased(Unit)
     return (
         select(Assignment.course_id, func.min(Assignment.due_on).label("due_on"))
@@ -44,7 +46,9 @@ class MandatoryState:
 
 
 def mandatory_state(session: DbSession, user_id: int, course_id: int) -> MandatoryState | None:
-    """The nearest due date if the course is mandatory for the learner, in one query."""
+    """The MandatoryState of one course for one learner (its nearest due date, and whether
+    they completed it), or None when it is not mandatory for them. One query; raises
+    nothing."""
     due = nearest_due_on(user_id).where(Assignment.course_id == course_id).subquery()
     row = session.execute(
         select(due.c.due_on, Enrolment.completed_at)
@@ -60,10 +64,13 @@ def mandatory_state(session: DbSession, user_id: int, course_id: int) -> Mandato
 def assign_course(
     session: DbSession, actor: User, course_id: int, unit_id: int, due_on: date, *, today: date
 ) -> Assignment:
-    """Make a course mandatory for a unit subtree; assigning it again moves the due date.
+    """Make a course mandatory for a unit subtree, due on `due_on`; assigning it again moves
+    the due date. Returns the Assignment (audited, flushed).
 
-    A supervisor may assign only within their own scope; an admin anywhere.
-    """
+    A supervisor may assign only within their own scope, an admin anywhere (PRODUCT §1).
+    Raises NotFound for a unit outside the actor's scope or an unknown or unpublished course,
+    Forbidden for someone neither admin nor supervisor (or a supervisor without a unit),
+    InvalidInput for a due date before `today` (a local date)."""
     unit = unit_in_scope(session, actor, unit_id)
     course = session.get(Course, course_id)
     if course is None or not course.published:
@@ -84,7 +91,8 @@ def assign_course(
 
 
 def assignment_in_scope(session: DbSession, actor: User, assignment_id: int) -> Assignment:
-    """One assignment in the actor's units; raises NotFound for any other (or none)."""
+    """The Assignment with this id, when its unit is in the actor's scope. Raises NotFound for
+    any other (or none), Forbidden for someone without a scope (scoped_unit_ids)."""
     assignment = session.scalar(
         select(Assignment).where(
             Assignment.id == assignment_id,
@@ -97,7 +105,8 @@ def assignment_in_scope(session: DbSession, actor: User, assignment_id: int) -> 
 
 
 def remove_assignment(session: DbSession, actor: User, assignment_id: int) -> None:
-    """Delete an assignment in the actor's units (audited); raises NotFound otherwise."""
+    """Delete an assignment in the actor's units (audited); returns nothing. Raises NotFound
+    otherwise, Forbidden for someone without a scope (scoped_unit_ids)."""
     assignment = assignment_in_scope(session, actor, assignment_id)
     record(session, actor.id, "assignment.remove", f"course:{assignment.course.slug}",
            unit=assignment.unit.code, due_on=assignment.due_on.isoformat())
@@ -105,7 +114,8 @@ def remove_assignment(session: DbSession, actor: User, assignment_id: int) -> No
 
 
 def assignments_in_scope(session: DbSession, viewer: User) -> list[Assignment]:
-    """Assignments the viewer may see and change (their units'), nearest due first."""
+    """The Assignments the viewer may see and change (those of their units), nearest due first.
+    Raises Forbidden for someone without a scope (scoped_unit_ids)."""
     query = (
         select(Assignment)
         .options(joinedload(Assignment.course), joinedload(Assignment.unit),
@@ -117,5 +127,6 @@ def assignments_in_scope(session: DbSession, viewer: User) -> list[Assignment]:
 
 
 def can_assign(user: User) -> bool:
-    """Whether this user may assign courses: admins and supervisors (PRODUCT, Supervisors)."""
+    """Whether this user may assign courses: admins and supervisors (PRODUCT §1). Raises
+    nothing."""
     return bool(user.roles & (Role.ADMIN | Role.SUPERVISOR))

@@ -15,7 +15,8 @@ from app.services.types import DbSession
 def record(
     session: DbSession, actor_id: int | None, action: str, target: str, **details: Any
 ) -> AuditEntry:
-    """Add one audit log entry (actor None: the system) and return it; the caller commits."""
+    """Add one AuditEntry (actor None: the system) and return it; the caller commits. Raises
+    nothing."""
     entry = AuditEntry(actor_id=actor_id, action=action, target=target, details=details)
     session.add(entry)
     return entry
@@ -32,7 +33,9 @@ class AuditPage:
 def audit_page(
     session: DbSession, *, action: str | None = None, page: int = 1, per_page: int = 50
 ) -> AuditPage:
-    """Entries newest first, optionally of one action, one page at a time."""
+    """An AuditPage: one page of entries newest first (their actors loaded), optionally of one
+    action, with the page number (clamped to 1..pages), page count and total. Raises
+    nothing."""
     where = [AuditEntry.action == action] if action else []
     total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
     pages = max(1, -(-total // per_page))
@@ -49,12 +52,13 @@ def audit_page(
 
 
 def audit_actions(session: DbSession) -> list[str]:
-    """The actions that occur in the log, for the filter."""
+    """The distinct actions that occur in the log, sorted, for the filter. Raises nothing."""
     return list(session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
 
 
 def people_named(session: DbSession, entries: list[AuditEntry]) -> dict[str, str]:
-    """'user:42' → 'Ani Lestari (ani@…)' for the user targets of some entries, in one query."""
+    """{"user:42": "Ani Lestari (ani@…)"} for the user targets of `entries`, in one query;
+    users no longer there are left out. Raises nothing."""
     ids = {int(e.target[5:]) for e in entries
            if e.target.startswith("user:") and e.target[5:].isascii()
            and e.target[5:].isdigit() and len(e.target) < 15}

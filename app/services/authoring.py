@@ -59,7 +59,8 @@ def _course(session: DbSession, slug: str) -> Course | None:
 def record_version(
     session: DbSession, course: Course, actor_id: int | None, source: str
 ) -> CourseVersion | None:
-    """Add a history row when the imported content differs from the last one recorded."""
+    """Add a CourseVersion history row when the imported content differs from the last one
+    recorded, and return it; None when nothing changed. Raises nothing."""
     last = session.scalar(
         select(CourseVersion.content_hash)
         .where(CourseVersion.course_id == course.id)
@@ -85,7 +86,9 @@ def import_and_record(
     source: str,
     publish: bool,
 ) -> ImportResult:
-    """Import a checked course, then write its version history and audit entries."""
+    """Import a checked course, then write its version history and audit entries; returns the
+    ImportResult (counts of created, updated and retired steps). The caller commits. Raises
+    nothing of its own: `parsed` has passed load_course."""
     was_published = bool(
         session.scalar(select(Course.published).where(Course.slug == parsed.slug))
     )
@@ -173,7 +176,8 @@ def _owner_problems(
 
 
 def managed_upload(session: DbSession, upload_id: int, user: User) -> CourseUpload:
-    """A staged upload, for its uploader, the course's owner and admins; others get NotFound."""
+    """The CourseUpload with this id, for its uploader, the course's owner and admins. Raises
+    NotFound for anyone else, and for an unknown id."""
     upload = session.get(CourseUpload, upload_id)
     if upload is None:
         raise NotFound()
@@ -186,7 +190,9 @@ def managed_upload(session: DbSession, upload_id: int, user: User) -> CourseUplo
 
 
 def parse_upload(upload: CourseUpload) -> ParsedCourse:
-    """Check and parse a staged archive again (it passed when it was uploaded)."""
+    """The ParsedCourse of a staged archive, checked and parsed again (it passed when it was
+    uploaded). Raises InvalidInput when it no longer passes (the checks changed since), or
+    uploads.ArchiveRefused when the stored archive is no longer readable."""
     with extracted_course(upload.data, upload.filename) as folder:
         parsed, _problems = load_course(folder, display_root=folder.name)
     if parsed is None:
@@ -205,8 +211,11 @@ class UploadPlan:
 
 
 def plan_upload(session: DbSession, upload: CourseUpload) -> UploadPlan:
-    """The staged upload parsed and compared with the imported course of its slug (None if
-    new): an UploadPlan to preview. Raises nothing; problems are in the plan's parsed result."""
+    """An UploadPlan to preview: the staged upload parsed again and compared with the imported
+    course of its slug (course None when new; diff_course says what would change, PRODUCT §3).
+
+    Raises what parse_upload raises: InvalidInput when the archive no longer passes the
+    checks."""
     parsed = parse_upload(upload)
     course = _course(session, upload.slug)
     return UploadPlan(upload, parsed, course, diff_course(session, course, parsed))
@@ -221,6 +230,7 @@ def diff_against_imported(session: DbSession, parsed: ParsedCourse) -> CourseDif
 
     Returns None when the course was never imported, or when there is no database yet:
     checking a course needs none, so a missing schema only means nothing to compare with.
+    Raises nothing.
     """
     try:
         imported = session.scalar(select(Course).where(Course.slug == parsed.slug))
@@ -232,8 +242,7 @@ def diff_against_imported(session: DbSession, parsed: ParsedCourse) -> CourseDif
 
 def change_summary(diff: CourseDiff) -> str:
     """The one sentence the preview and the result of publishing both say:
-    "1 baru, 2 diubah, 3 tidak berubah, 1 diarsipkan".
-    """
+    "1 baru, 2 diubah, 3 tidak berubah, 1 diarsipkan". Raises nothing."""
     return str(_("%(new)d baru, %(changed)d diubah, %(unchanged)d tidak berubah, "
                  "%(retired)d diarsipkan", new=len(diff.new), changed=len(diff.changed),
                  unchanged=len(diff.unchanged), retired=len(diff.retired)))
@@ -243,11 +252,14 @@ def import_upload(
     session: DbSession, upload: CourseUpload, user: User, *, publish: bool,
     confirmed: bool = False,
 ) -> ImportResult:
-    """Import a staged upload (published, or as a draft of a course learners cannot see yet).
+    """Import a staged upload (published, or as a draft of a course learners cannot see yet) and
+    delete it; returns the ImportResult. The uploading trainer becomes the owner of a course
+    that has none.
 
     Raises ArchiveNotConfirmed when it would archive lessons or quizzes learners have
-    progress in and the trainer has not `confirmed` that (the preview asks, PRODUCT §3).
-    """
+    progress in and the trainer has not `confirmed` that (the preview asks, PRODUCT §3);
+    Forbidden when `user` no longer manages the course; InvalidInput for a published course
+    imported as a draft, or as parse_upload does."""
     course = _course(session, upload.slug)
     if course is not None and not can_manage(user, course):
         raise Forbidden(_("Anda tidak lagi mengelola kursus ini."))
@@ -281,8 +293,8 @@ def discard_upload(session: DbSession, upload: CourseUpload) -> None:
 
 def preview_media(upload: CourseUpload, name: str) -> tuple[bytes, str]:
     """(bytes, content type) of a staged course's media file, or of one of its scaled image
-    variants ("foto.jpg.lentera-360w"), encoded on the fly. Raises NotFound.
-    """
+    variants ("foto.jpg.lentera-360w"), encoded on the fly. Raises NotFound for a name that
+    is not one of them."""
     original, mark, width = name.partition(VARIANT_MARK)
     data, content_type = media_member(upload.data, upload.filename, original)
     if not mark:
@@ -302,19 +314,23 @@ class Preview:
     steps: list[Lesson]
 
     def step(self, path: str) -> Lesson:
+        """The step (an unsaved Lesson) at `path`. Raises NotFound when the course has none."""
         found = next((lesson for lesson in self.steps if lesson.path == path), None)
         if found is None:
             raise NotFound()
         return found
 
     def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+        """(previous step, next step) of `lesson` in course order, None at either end."""
         i = self.steps.index(lesson)
         return (self.steps[i - 1] if i else None,
                 self.steps[i + 1] if i + 1 < len(self.steps) else None)
 
 
 def preview_of(parsed: ParsedCourse) -> Preview:
-    """Never added to a session: nothing of a preview reaches the database."""
+    """A Preview of a parsed course: unsaved Course, outline and steps for the learner's own
+    templates. Never added to a session, so nothing of a preview reaches the database.
+    Raises nothing."""
     course = Course(
         slug=parsed.slug, title=parsed.title, summary=parsed.summary,
         description_html=parsed.description_html, jp=parsed.jp, language=parsed.language,
@@ -368,10 +384,11 @@ class QuizKey:
 
 
 def quiz_key(session: DbSession, course: Course, path: str) -> QuizKey:
-    """The live quiz `path` ("modul/kuis") of a managed course with its answers.
+    """The QuizKey (questions with their answers and explanations, pass mark in percent) of
+    the live quiz `path` ("modul/kuis") of `course`.
 
-    The caller has checked the user may manage `course` (managed_course). Raises NotFound.
-    """
+    The caller has checked the user may manage `course` (managed_course). Raises NotFound
+    when the course has no such live quiz."""
     lesson = session.scalar(
         select(Lesson).where(Lesson.course_id == course.id, Lesson.path == path,
                              Lesson.kind == "quiz", Lesson.retired.is_(False))
@@ -388,7 +405,8 @@ def quiz_key(session: DbSession, course: Course, path: str) -> QuizKey:
 
 
 def staged_quiz_key(parsed: ParsedCourse, path: str) -> QuizKey:
-    """The same for a quiz of a staged upload, from its parsed archive. Raises NotFound."""
+    """quiz_key for a quiz of a staged upload, from its parsed archive. Raises NotFound when
+    it has no such quiz."""
     lesson = next((pl for pl in parsed.lessons if pl.path == path and pl.quiz), None)
     if lesson is None or lesson.quiz is None:
         raise NotFound()
@@ -417,7 +435,8 @@ class Dashboard:
 
 
 def dashboard(session: DbSession, user: User) -> Dashboard:
-    """The courses a trainer owns (every course, for an admin) and the uploads waiting."""
+    """A Dashboard: the courses a trainer owns (every course, for an admin) with their enrolment
+    counts and pending uploads, and the uploads of courses never imported. Raises nothing."""
     enrolled = (
         select(Enrolment.course_id, func.count().label("n"))
         .group_by(Enrolment.course_id)
@@ -460,7 +479,9 @@ class CoursePage:
 
 
 def course_page(session: DbSession, slug: str, user: User) -> CoursePage:
-    """A course as its trainer manages it: state, owner, version history, pending upload."""
+    """A CoursePage: a course as its trainer manages it: state, owner, version history (newest
+    first), pending upload, live step count and quizzes. Raises NotFound when `user` may not
+    manage it (managed_course)."""
     course = managed_course(session, slug, user)
     versions = session.scalars(
         select(CourseVersion)
@@ -485,7 +506,8 @@ def course_page(session: DbSession, slug: str, user: User) -> CoursePage:
 
 
 def set_published(session: DbSession, course: Course, user: User, published: bool) -> bool:
-    """Show a course to learners, or hide it again. False when it already was so."""
+    """Show a course to learners, or hide it again (audited). Returns False when it already
+    was so, True when it changed. Raises NotFound when `user` may not manage it."""
     if not can_manage(user, course):
         raise NotFound()
     if course.published == published:
@@ -497,7 +519,9 @@ def set_published(session: DbSession, course: Course, user: User, published: boo
 
 
 def assign_owner(session: DbSession, course: Course, admin: User, email: str) -> User:
-    """An admin gives a course to a trainer (a later import's `owner` may give it again)."""
+    """An admin gives a course to a trainer (a later import's `owner` may give it again);
+    returns the new owner (audited). Raises Forbidden for someone not an admin, InvalidInput
+    for an unknown email or a person who is not a trainer."""
     if not admin.has_role(Role.ADMIN):
         raise Forbidden()
     email = (email or "").strip().lower()

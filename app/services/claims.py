@@ -44,7 +44,8 @@ def proof_type(data: bytes) -> str:
 
 
 def parse_hours(value: str | Decimal) -> Decimal:
-    """JP as a positive Decimal with at most two places (a comma is a decimal separator)."""
+    """JP as a positive Decimal with at most two places (a comma is a decimal separator).
+    Raises InvalidInput for anything else."""
     try:
         hours = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
@@ -108,14 +109,16 @@ def _claims_query() -> AnySelect:
 
 
 def claims_of(session: DbSession, user_id: int) -> list[ClaimLine]:
-    """The learner's own claims with their status, newest first."""
+    """The learner's own claims as ClaimLines (claim, ledger entry, learner), newest first.
+    Raises nothing."""
     return _lines(session, _claims_query().where(JpClaim.user_id == user_id)
                   .order_by(JpClaim.created_at.desc(), JpClaim.id.desc()))
 
 
 def pending_queue(session: DbSession, viewer: User) -> list[ClaimLine]:
-    """Pending claims the viewer may decide, oldest first: an admin's are everyone else's; a
-    supervisor's are those of the other people in their unit subtree. Nobody decides their own."""
+    """Pending ClaimLines the viewer may decide, oldest first: an admin's are everyone else's; a
+    supervisor's are those of the other people in their unit subtree (PRODUCT §8). Nobody
+    decides their own. Raises Forbidden for a viewer who is neither (scoped_unit_ids)."""
     query = _claims_query().where(JpEntry.status == ledger.PENDING, User.id != viewer.id)
     if not viewer.roles & Role.ADMIN:
         query = query.where(User.unit_id.in_(scoped_unit_ids(session, viewer)))
@@ -132,8 +135,9 @@ def _may_see(session: DbSession, viewer: User, claimant: User) -> bool:
 
 
 def visible_claim(session: DbSession, viewer: User, claim_id: int) -> JpClaim:
-    """A claim the viewer may look at (and download the proof of): its learner, supervisors of
-    the learner's unit subtree, admins. Anyone else: NotFound, as if it did not exist."""
+    """The JpClaim with this id, when the viewer may look at it (and download its proof): its
+    learner, supervisors of the learner's unit subtree, admins. Raises NotFound for anyone
+    else, as if it did not exist."""
     claim = session.get(JpClaim, claim_id)
     if claim is None or not _may_see(session, viewer, claim.user):
         raise NotFound()
@@ -174,5 +178,5 @@ def decide(
 
 
 def proof_filename(claim: JpClaim) -> str:
-    """The download name of a claim's proof, e.g. "bukti-pelatihan-12.pdf"."""
+    """The download name of a claim's proof, e.g. "bukti-pelatihan-12.pdf". Raises nothing."""
     return f"bukti-pelatihan-{claim.id}.{PROOF_EXTENSIONS[claim.proof_type]}"

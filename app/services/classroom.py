@@ -43,12 +43,12 @@ class AttendanceRefused(InvalidInput):
 
 def new_code() -> str:
     """A random check-in code: CODE_LENGTH (6) characters of CODE_ALPHABET, which leaves out
-    look-alikes (0/O, 1/I/L). Not checked for uniqueness here."""
+    look-alikes (0/O, 1/I/L). Not checked for uniqueness here. Raises nothing."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def normalize_code(raw: str) -> str:
-    """What people type: any case, spaces or a dash in the middle."""
+    """A typed check-in code as stored: upper case, without spaces or a dash. Raises nothing."""
     return re.sub(r"[\s-]+", "", raw or "").upper()
 
 
@@ -80,13 +80,14 @@ def create_session(
 
 
 def course_choices(session: DbSession) -> list[tuple[int, str]]:
-    """(id, title) of every course a session may teach, by title."""
+    """(id, title) of every course a session may teach, by title. Raises nothing."""
     return [(course_id, title) for course_id, title in session.execute(
         select(Course.id, Course.title).order_by(Course.title))]
 
 
 def sessions_of(session: DbSession, viewer: User) -> list[ClassSession]:
-    """The trainer's own sessions (an admin's: all of them), newest first."""
+    """The trainer's own ClassSessions (an admin's: all of them), newest first. Raises
+    nothing."""
     query = select(ClassSession)
     if not viewer.roles & Role.ADMIN:
         query = query.where(ClassSession.trainer_id == viewer.id)
@@ -95,7 +96,8 @@ def sessions_of(session: DbSession, viewer: User) -> list[ClassSession]:
 
 
 def managed_session(session: DbSession, viewer: User, session_id: int) -> ClassSession:
-    """A session the viewer runs (or any, for an admin); anyone else's is NotFound."""
+    """The ClassSession with this id, when the viewer runs it (or is an admin). Raises NotFound
+    for anyone else's."""
     class_session = session.get(ClassSession, session_id)
     if class_session is None or not (
             class_session.trainer_id == viewer.id or viewer.roles & Role.ADMIN):
@@ -104,7 +106,8 @@ def managed_session(session: DbSession, viewer: User, session_id: int) -> ClassS
 
 
 def set_checkin(class_session: ClassSession, is_open: bool) -> None:
-    """Open or close self check-in with the session's code; the caller commits."""
+    """Open or close self check-in with the session's code; the caller commits. Returns
+    nothing, raises nothing."""
     class_session.checkin_open = is_open
 
 
@@ -112,8 +115,9 @@ def record_attendance(
     session: DbSession, class_session: ClassSession, user_ids: list[int], method: str,
     recorded_by_id: int | None,
 ) -> int:
-    """Record people as present; returns how many were new. Repeats change nothing: the
-    attendance row and the ledger entry are both written "insert unless present"."""
+    """Record people as present, each credited the session's JP (PRODUCT §8); returns how many
+    were new. Repeats change nothing: the attendance row and the ledger entry are both
+    written "insert unless present". Raises nothing."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     new = 0
     for user_id in dict.fromkeys(user_ids):
@@ -136,7 +140,8 @@ def remove_attendance(
 ) -> None:
     """Undo a mistaken record (a mistyped NIP): the attendance and the session's JP for that
     person go; the audit log keeps who removed whom. A course the session completed for them
-    stays completed (their certificate may already be printed). NotFound if not recorded."""
+    stays completed (their certificate may already be printed). Returns nothing. Raises
+    NotFound when that person is not recorded."""
     attendance = session.get(Attendance, (class_session.id, user_id))
     if attendance is None:
         raise NotFound()
@@ -163,8 +168,9 @@ def _find_person(session: DbSession, value: str) -> User | None:
 def attend_by_list(
     session: DbSession, class_session: ClassSession, text: str, recorded_by_id: int
 ) -> int:
-    """One NIP or email per line (commas and semicolons also separate). Every unknown entry is
-    reported (AttendanceRefused) and then nobody is recorded. Returns how many were new."""
+    """Record attendance from one NIP or email per line (commas and semicolons also separate);
+    returns how many were new. Raises AttendanceRefused listing every unknown entry (then
+    nobody is recorded), InvalidInput for an empty list or more than MAX_PEOPLE."""
     values = [v.strip() for v in re.split(r"[\n,;]+", text or "") if v.strip()]
     if not values:
         raise InvalidInput(_l("Tulis paling sedikit satu NIP atau email."))
@@ -187,8 +193,9 @@ def attend_by_csv(
     session: DbSession, class_session: ClassSession, filename: str, data: bytes,
     recorded_by_id: int,
 ) -> int:
-    """A CSV with a `nip` or an `email` column (a row may fill either). Every bad row is
-    reported as `file:line: message` (AttendanceRefused) and then nothing is recorded."""
+    """Record attendance from a CSV with a `nip` or an `email` column (a row may fill either);
+    returns how many were new. Raises AttendanceRefused listing every bad row as
+    `file:line: message` (then nothing is recorded)."""
     name = (filename or "hadir.csv").replace("\\", "/").rsplit("/", 1)[-1][:100]
     header = data[:4096].decode("utf-8-sig", "replace").split("\n", 1)[0].lower()
     columns = tuple(c for c in ("nip", "email") if c in header) or ("nip",)
@@ -240,7 +247,8 @@ class Attendee:
 
 
 def attendees(session: DbSession, class_session: ClassSession) -> list[Attendee]:
-    """Who attended, by name."""
+    """An Attendee (id, name, NIP, email, how recorded) per person present, by name. Raises
+    nothing."""
     rows = session.execute(
         select(User.id, User.name, User.nip, User.email, Attendance.method)
         .join(Attendance, Attendance.user_id == User.id)

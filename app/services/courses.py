@@ -10,7 +10,8 @@ from app.services.types import DbSession
 
 
 def can_preview(user: User, course: Course) -> bool:
-    """Unpublished courses are visible to their owner and to admins only."""
+    """Whether `user` may see `course` while it is unpublished: an admin, or the trainer who
+    owns it (PRODUCT §1: trainers preview before publishing). Raises nothing."""
     return bool(user.roles & Role.ADMIN) or (
         bool(user.roles & Role.TRAINER) and course.owner_id == user.id
     )
@@ -21,8 +22,10 @@ can_manage = can_preview
 
 
 def visible_course(session: DbSession, slug: str, user: User) -> Course:
-    """The course with this slug if published, or unpublished and previewable by this user
-    (can_preview). Raises NotFound otherwise."""
+    """The Course with this slug, when it is published or `user` may preview it (can_preview).
+
+    Raises NotFound otherwise: to anyone else a draft does not exist, so its name stays
+    private."""
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is None or not (course.published or can_preview(user, course)):
         # An unpublished course is "not found" to others, not "forbidden": its name stays private.
@@ -31,7 +34,9 @@ def visible_course(session: DbSession, slug: str, user: User) -> Course:
 
 
 def managed_course(session: DbSession, slug: str, user: User) -> Course:
-    """A course this user may manage; to anyone else it does not exist."""
+    """The Course with this slug, when `user` may manage it (its trainer or an admin).
+
+    Raises NotFound for anyone else: to them the course does not exist."""
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is None or not can_manage(user, course):
         raise NotFound()
@@ -39,7 +44,10 @@ def managed_course(session: DbSession, slug: str, user: User) -> Course:
 
 
 def visible_lesson(session: DbSession, slug: str, path: str, user: User) -> Lesson:
-    """A live lesson with its course loaded, in one query."""
+    """The live (not retired) Lesson at `path` in course `slug`, its course loaded, in one query.
+
+    Raises NotFound for an unknown or retired lesson, and for a lesson of a draft `user` may
+    not preview (can_preview)."""
     lesson = session.scalar(
         select(Lesson)
         .join(Lesson.course)
@@ -52,7 +60,9 @@ def visible_lesson(session: DbSession, slug: str, path: str, user: User) -> Less
 
 
 def visible_lesson_by_id(session: DbSession, lesson_id: int, user: User) -> Lesson:
-    """visible_lesson addressed by id (the API's way): live, in a course the user may see."""
+    """visible_lesson addressed by id (the API's way): the live Lesson, its course loaded.
+
+    Raises NotFound as visible_lesson does."""
     lesson = session.scalar(
         select(Lesson)
         .join(Lesson.course)
@@ -65,7 +75,9 @@ def visible_lesson_by_id(session: DbSession, lesson_id: int, user: User) -> Less
 
 
 def visible_quiz(session: DbSession, lesson_id: int, user: User) -> Lesson:
-    """A live quiz step the user may see; a plain lesson's id is NotFound here."""
+    """The live quiz step (a Lesson with its quiz) with this id, in a course `user` may see.
+
+    Raises NotFound as visible_lesson does, and for a plain lesson's id."""
     lesson = visible_lesson_by_id(session, lesson_id, user)
     if not lesson.is_quiz or lesson.quiz is None:
         raise NotFound()
@@ -73,7 +85,8 @@ def visible_quiz(session: DbSession, lesson_id: int, user: User) -> Lesson:
 
 
 def course_media(session: DbSession, course: Course, name: str) -> MediaFile:
-    """A media file of the course by its path under media/; NotFound otherwise."""
+    """The MediaFile of `course` at `name`, its path under media/. Raises NotFound when the
+    course has no such file."""
     item = session.scalar(
         select(MediaFile).where(MediaFile.course_id == course.id, MediaFile.path == name)
     )
@@ -92,15 +105,16 @@ def _visible_to(user: User) -> ColumnElement[bool]:
 
 
 def visible_course_choices(session: DbSession, user: User) -> list[tuple[int, str]]:
-    """(id, title) of the courses the user may see, by title: for pickers such as the report's
-    course filter (a draft appears only to its trainer and admins, as with can_preview)."""
+    """(id, title) of every course the user may see, by title, for pickers such as the report's
+    course filter: a draft only for its trainer and admins, as with can_preview. Raises nothing."""
     return [(course_id, title) for course_id, title in session.execute(
         select(Course.id, Course.title).where(_visible_to(user)).order_by(Course.title)
     )]
 
 
 def course_visible_by_id(session: DbSession, course_id: int, user: User) -> Course:
-    """The course with this id if the user may see it; NotFound otherwise."""
+    """The Course with this id, when it is published or `user` may preview it. Raises NotFound
+    otherwise."""
     course = session.scalar(select(Course).where(Course.id == course_id, _visible_to(user)))
     if course is None:
         raise NotFound()
@@ -114,10 +128,11 @@ class NotRecordable(Conflict):
 
 
 def check_recordable(lesson: Lesson, *, by_hand: bool = True) -> None:
-    """Previews record nothing; quizzes complete by being passed, never by a tick.
+    """Return quietly when progress on `lesson` may be recorded.
 
-    Raises NotRecordable. The rule of PRODUCT §3 (completion `all`: every quiz *passed*).
-    """
+    Raises NotRecordable for a lesson of an unpublished course (a preview records nothing)
+    and, `by_hand`, for a quiz: a quiz completes by being passed, never by a tick (PRODUCT §3,
+    `completion: all`)."""
     if not lesson.course.published:
         raise NotRecordable(_l("Pratinjau kursus tidak mencatat kemajuan."))
     if by_hand and lesson.is_quiz:
@@ -125,6 +140,6 @@ def check_recordable(lesson: Lesson, *, by_hand: bool = True) -> None:
 
 
 def published_courses(session: DbSession) -> list[Course]:
-    """Published courses by title (what can be assigned as mandatory)."""
+    """Every published Course, by title: what can be assigned as mandatory. Raises nothing."""
     return list(session.scalars(
         select(Course).where(Course.published.is_(True)).order_by(Course.title)))

@@ -25,11 +25,11 @@ class RowProblem:
 def read_rows(
     data: bytes | str, columns: tuple[str, ...]
 ) -> tuple[list[tuple[int, dict[str, str]]], list[RowProblem]]:
-    """The data rows as (line number, {column: stripped value}) plus the problems of the file.
+    """(rows, problems): the data rows as (line number, {column: stripped value}), and the
+    problems of the file (RowProblems with their line); nothing is raised.
 
     The header must name the expected columns (any order, any case). Commas or semicolons
-    (Excel in Indonesian locales saves with semicolons) separate the values.
-    """
+    (Excel in Indonesian locales saves with semicolons) separate the values."""
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")

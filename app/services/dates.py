@@ -20,11 +20,12 @@ class Calendar:
         return cls(datetime.now(zone).date(), zone)
 
     def start_of(self, day: date) -> datetime:
-        """The UTC instant at which `day` begins in this time zone."""
+        """The UTC instant at which `day` begins in this time zone. Raises nothing."""
         return datetime.combine(day, time(), self.zone).astimezone(UTC)
 
     def end_of(self, day: date) -> datetime:
-        """The UTC instant at which the day after `day` begins (an exclusive bound)."""
+        """The UTC instant at which the day after `day` begins (an exclusive bound).
+        Raises nothing."""
         return self.start_of(day + timedelta(days=1))
 
     @property

@@ -38,7 +38,7 @@ class Reply:
 def fingerprint(method: str, path: str, body: bytes) -> str:
     """SHA-256 of the request: method, path and the JSON body in canonical form (key order and
     spacing do not matter); a body that is not JSON (or nests too deep to read) counts byte for
-    byte."""
+    byte. Raises nothing."""
     try:
         canonical = json.dumps(json.loads(body or b"null"), sort_keys=True,
                                separators=(",", ":")).encode()
@@ -92,7 +92,7 @@ def run_once(
 
 
 def purge(session: DbSession, now: datetime | None = None) -> int:
-    """Delete keys older than RETENTION everywhere; returns how many."""
+    """Delete keys older than RETENTION everywhere; returns how many. Raises nothing."""
     return rowcount(session.execute(
         delete(IdempotencyKey).where(IdempotencyKey.created_at < (now or utcnow()) - RETENTION)
     ))

@@ -51,7 +51,8 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def check_day(day: date) -> date:
-    """The day itself, or InvalidInput when its year lies outside FIRST_YEAR..LAST_YEAR."""
+    """The day itself, when its year lies within FIRST_YEAR..LAST_YEAR (2000–2100). Raises
+    InvalidInput otherwise."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise InvalidInput(_l("Tanggal harus antara tahun %(first)d dan %(last)d.",
                               first=FIRST_YEAR, last=LAST_YEAR))
@@ -59,7 +60,8 @@ def check_day(day: date) -> date:
 
 
 def local_day(moment: datetime) -> date:
-    """The Asia/Jakarta calendar day of a UTC instant: the day (and year) JP are credited to."""
+    """The Asia/Jakarta calendar day of a UTC instant: the day (and year) JP are credited to
+    (PRODUCT §2: JP count in the year of completion). Raises nothing."""
     return moment.astimezone(LEDGER_ZONE).date()
 
 
@@ -72,7 +74,7 @@ def record(
 
     `hours` are JP (Decimal, two places); `on_date` is a local day. Returns True when the
     entry is new, False for a repeat (a second completion, a second attendance record): the
-    unique (user, source, ref_id) key makes simultaneous repeats safe too.
+    unique (user, source, ref_id) key makes simultaneous repeats safe too. Raises nothing.
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     inserted = session.execute(
@@ -100,6 +102,7 @@ class JpTotals:
         return self.course + self.session + self.claim
 
     def by_source(self) -> list[tuple[str, Decimal]]:
+        """[(source, credited JP)] for course, session and claim, in that order."""
         return [(COURSE, self.course), (SESSION, self.session), (CLAIM, self.claim)]
 
 
@@ -109,7 +112,8 @@ def _credited(source: str) -> ColumnElement[Any]:
 
 
 def totals_columns() -> tuple[Label[Any], ...]:
-    """Aggregate columns over JpEntry: course, session, claim (credited), total, pending."""
+    """Aggregate columns over JpEntry, in JP (Decimal): jp_course, jp_session, jp_claim
+    (credited), jp_total and jp_pending. Raises nothing."""
     total = func.coalesce(func.sum(case((JpEntry.status == CREDITED, JpEntry.hours))), 0)
     pending = func.coalesce(func.sum(case((JpEntry.status == PENDING, JpEntry.hours))), 0)
     return (
@@ -119,7 +123,8 @@ def totals_columns() -> tuple[Label[Any], ...]:
 
 
 def year_totals(session: DbSession, user_id: int, year: int) -> JpTotals:
-    """JP of one person in one year, by source, plus pending claims. One aggregate query."""
+    """A JpTotals: one person's JP in one year by source, plus pending claims (not counted).
+    One aggregate query; raises nothing."""
     course, sess, claim, _total, pending = session.execute(
         select(*totals_columns()).where(JpEntry.user_id == user_id, JpEntry.year == year)
     ).one()
@@ -127,7 +132,8 @@ def year_totals(session: DbSession, user_id: int, year: int) -> JpTotals:
 
 
 def credited_between(session: DbSession, user_id: int, start: date, end: date) -> Decimal:
-    """Credited JP earned on local days in [start, end)."""
+    """Credited JP (a Decimal, every source) earned on local days in [start, end). Raises
+    nothing."""
     total = session.scalar(
         select(func.coalesce(func.sum(JpEntry.hours), 0)).where(
             JpEntry.user_id == user_id, JpEntry.status == CREDITED,
@@ -137,7 +143,8 @@ def credited_between(session: DbSession, user_id: int, start: date, end: date) -
 
 
 def entries(session: DbSession, user_id: int, year: int | None = None) -> list[JpEntry]:
-    """One person's entries (every status), newest first; one year or all of them."""
+    """One person's JpEntries (every status), newest first; one year or all of them. Raises
+    nothing."""
     query = select(JpEntry).where(JpEntry.user_id == user_id)
     if year is not None:
         query = query.where(JpEntry.year == year)
@@ -145,17 +152,17 @@ def entries(session: DbSession, user_id: int, year: int | None = None) -> list[J
 
 
 def years(session: DbSession, user_id: int) -> list[int]:
-    """The years in which the person has entries, newest first."""
+    """The years in which the person has entries, newest first. Raises nothing."""
     return list(session.scalars(
         select(JpEntry.year).where(JpEntry.user_id == user_id).distinct()
         .order_by(JpEntry.year.desc())))
 
 
 def totals_by_user(year: int, people: AnySelect | None = None) -> Subquery:
-    """Subquery: per user_id, the year's jp_course, jp_session, jp_claim, jp_total, jp_pending.
+    """A subquery "jp_year": per user_id, the year's jp_course, jp_session, jp_claim, jp_total
+    and jp_pending (JP, Decimal). Raises nothing.
 
-    `people` (a SELECT of user ids) narrows it, e.g. to a supervisor's subtree.
-    """
+    `people` (a SELECT of user ids) narrows it, e.g. to a supervisor's subtree."""
     query = select(JpEntry.user_id, *totals_columns()).where(JpEntry.year == year)
     if people is not None:
         query = query.where(JpEntry.user_id.in_(people))
@@ -163,12 +170,12 @@ def totals_by_user(year: int, people: AnySelect | None = None) -> Subquery:
 
 
 def zero_or(column: Any) -> ColumnElement[Any]:
-    """The column, or 0 where the person has no entry (an outer join's NULL)."""
+    """The column, or 0 where the person has no entry (an outer join's NULL). Raises nothing."""
     return func.coalesce(column, cast(0, Numeric(8, 2)))
 
 
 def people_in_units(units: AnySelect) -> AnySelect:
-    """A SELECT of the ids of active people whose unit is among `units`."""
+    """A SELECT of the ids of active people whose unit is among `units`. Raises nothing."""
     return select(User.id).where(User.active.is_(True), User.unit_id.in_(units))
 
 
@@ -197,8 +204,9 @@ class HrRow:
 
 
 def hr_rows(session: DbSession, year: int, batch: int = 500) -> Iterator[HrRow]:
-    """Every active member of staff (a person in a unit) with their JP of `year` by source,
-    zeros included, by unit and name; streamed from a server-side cursor."""
+    """HrRows: every active member of staff (a person in a unit) with their full NIP and JP of
+    `year` by source, zeros included, by unit and name (PRODUCT §2: the HR export); streamed
+    from a server-side cursor `batch` rows at a time. Raises nothing."""
     jp = totals_by_user(year)
     query = (
         select(User.nip, User.name, User.email, Unit.name, *(

@@ -24,7 +24,8 @@ class MailSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MailSettings | None:
-        """None when no MAIL_SERVER is configured: links are then handed out by the admin."""
+        """The settings of a Flask config's MAIL_* keys, or None when no MAIL_SERVER is
+        configured: links are then handed out by the admin. Raises nothing."""
         if not config.get("MAIL_SERVER"):
             return None
         return cls(
@@ -39,9 +40,9 @@ class MailSettings:
 def build_message(
     settings: MailSettings, to: tuple[str, str], subject: str, body: str
 ) -> EmailMessage:
-    """A plain-text email to `to` = (name, address), with the Date and Message-ID headers that
-    RFC 5322 asks of the sender (mail without them is often filed as spam).
-    """
+    """An EmailMessage in plain text to `to` = (name, address), with the Date and Message-ID
+    headers that RFC 5322 asks of the sender (mail without them is often filed as spam).
+    Raises nothing."""
     message = EmailMessage()
     message["From"] = settings.sender
     message["Date"] = formatdate(localtime=True)
@@ -54,7 +55,8 @@ def build_message(
 
 
 def send_all(settings: MailSettings, messages: list[EmailMessage]) -> list[EmailMessage]:
-    """Send over one connection; return the messages that could not be sent."""
+    """Send over one connection; returns the messages that could not be sent (all of them when
+    the server cannot be reached). Raises nothing: SMTP and network errors are caught."""
     if not messages:
         return []
     smtp: smtplib.SMTP

@@ -11,10 +11,11 @@ _NIP = re.compile(r"\d{18}")
 
 
 def normalize_nip(raw: str) -> str:
-    """Strip the spaces people type and check the 18-digit layout; return the bare digits.
+    """The bare 18 digits of a NIP, with the spaces people type stripped (PRODUCT §2).
 
-    Layout: birth date YYYYMMDD, appointment YYYYMM, sex 1|2, sequence NNN.
-    """
+    Layout: birth date YYYYMMDD, appointment YYYYMM, sex 1|2, sequence NNN. Raises
+    InvalidInput for anything but 18 digits, a birth date or appointment month that does
+    not exist, an appointment before birth, or another sex code."""
     nip = re.sub(r"\s+", "", raw or "")
     if not _NIP.fullmatch(nip):
         raise InvalidInput(_l("NIP harus 18 angka."))
@@ -33,7 +34,8 @@ def normalize_nip(raw: str) -> str:
 
 
 def mask_nip(nip: str | None) -> str:
-    """Show birth date and sequence only: 198503122010011001 -> 19850312******1001."""
+    """The NIP with only birth date and sequence shown (PRODUCT §2):
+    198503122010011001 -> 19850312******1001; "" for no NIP. Raises nothing."""
     if not nip:
         return ""
     return nip[:8] + "*" * 6 + nip[14:]

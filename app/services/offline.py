@@ -40,7 +40,7 @@ def course_package(
     kind, title, minutes, url, html, bytes, quiz?: {time_limit_minutes, pass_mark,
     questions: [{id, kind, points, prompt_html, options: [{id, html}]}]}}], media: [{url,
     bytes, content_type}]}. `total_bytes` estimates what crosses the wire: compressed pages
-    plus media as stored (images are already compressed).
+    plus media as stored (images are already compressed). Raises nothing.
     """
     steps = session.scalars(
         select(Lesson)

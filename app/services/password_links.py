@@ -34,7 +34,7 @@ def issue_link(
     """A new secret for the user's link (older unused links stop working) and its expiry.
 
     `purpose` is "password" (set or reset it) or "confirm" (a self-registered address). The
-    issue is written to the audit log (never the secret).
+    issue is written to the audit log (never the secret). Raises nothing.
     """
     now = now or utcnow()
     session.execute(
@@ -55,7 +55,8 @@ def issue_link(
 
 
 def valid_link(session: DbSession, secret: str, *, now: datetime | None = None) -> PasswordToken:
-    """The unused, unexpired token of an active user, or NotFound with a message that helps."""
+    """The PasswordToken of this secret, when it is unused, unexpired and its user active.
+    Raises NotFound otherwise, with one message that says what to do (ask for a new link)."""
     token = session.scalar(
         select(PasswordToken).join(PasswordToken.user)
         .where(PasswordToken.token_hash == _digest(secret or ""), User.active.is_(True),
@@ -72,10 +73,12 @@ def redeem_link(
     session: DbSession, secret: str, password: str, *, cost: tuple[int, int],
     now: datetime | None = None,
 ) -> User:
-    """Set the password through the link; a second use (even a concurrent one) is refused.
+    """Set the password through the link; returns the User. A second use (even a concurrent
+    one) is refused.
 
     Every existing session, remember cookie and API token of the user ends (end_all_sessions).
-    """
+    Raises NotFound as valid_link does and for a link already used, InvalidInput for a
+    password too short."""
     now = now or utcnow()
     token = valid_link(session, secret, now=now)
     check_password_strength(password)
@@ -94,7 +97,8 @@ def redeem_link(
 
 
 def confirm_address(session: DbSession, secret: str, *, now: datetime | None = None) -> User:
-    """Confirm a self-registered address: the account becomes active. NotFound when not valid."""
+    """Confirm a self-registered address: the account becomes active; returns the User. Raises
+    NotFound when the link is not valid (valid_link)."""
     now = now or utcnow()
     token = session.scalar(select(PasswordToken).where(
         PasswordToken.token_hash == _digest(secret or ""), PasswordToken.purpose == "confirm"))

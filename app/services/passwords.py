@@ -14,7 +14,8 @@ def _hasher(time_cost: int, memory_cost: int) -> PasswordHasher:
 
 
 def hash_password(password: str, time_cost: int = 3, memory_cost: int = 64 * 1024) -> str:
-    """An Argon2id hash of the password; `memory_cost` in KiB (the PASSWORD_* settings)."""
+    """An Argon2id hash (a PHC string) of the password; `memory_cost` in KiB (the PASSWORD_*
+    settings). Raises nothing."""
     return _hasher(time_cost, memory_cost).hash(password)
 
 

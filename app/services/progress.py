@@ -45,7 +45,7 @@ def _insert_ignoring_duplicates(session: DbSession, model: Any, **values: Any) -
 
 
 def enrolment_of(session: DbSession, user_id: int, course_id: int) -> Enrolment | None:
-    """The learner's enrolment in the course, if any."""
+    """The learner's Enrolment in the course, or None. Raises nothing."""
     return session.scalar(select(Enrolment).where(
         Enrolment.user_id == user_id, Enrolment.course_id == course_id))
 
@@ -66,16 +66,18 @@ def complete_step(
     session: DbSession, user_id: int, lesson: Lesson,
     completed_on_device_at: datetime | None = None,
 ) -> bool:
-    """A learner ticks a lesson off: complete_lesson after the rules of check_recordable
-    (quizzes complete by being passed, previews record nothing; raises NotRecordable).
+    """A learner ticks a lesson off: complete_lesson after the rules of check_recordable.
+    Returns False when it was already done.
+
     `completed_on_device_at`: the phone's time of an offline completion (see complete_lesson).
-    False when it was already done."""
+    Raises NotRecordable for a quiz (it completes by being passed) or a preview."""
     check_recordable(lesson)
     return complete_lesson(session, user_id, lesson, completed_on_device_at)
 
 
 def enrol(session: DbSession, user_id: int, course_id: int) -> None:
-    """Enrol a learner in a course; enrolling twice changes nothing."""
+    """Enrol a learner in a course; enrolling twice changes nothing. Returns nothing, raises
+    nothing."""
     if _insert_ignoring_duplicates(
         session, Enrolment, user_id=user_id, course_id=course_id, enrolled_at=utcnow()
     ):
@@ -83,7 +85,8 @@ def enrol(session: DbSession, user_id: int, course_id: int) -> None:
 
 
 def ensure_enrolled(session: DbSession, user_id: int, course_id: int) -> bool:
-    """Enrol unless already enrolled (a read first, so revisits write nothing). True if new."""
+    """Enrol unless already enrolled (a read first, so revisits write nothing); True if new.
+    Raises nothing."""
     exists = session.scalar(
         select(Enrolment.id).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
     )
@@ -93,7 +96,8 @@ def ensure_enrolled(session: DbSession, user_id: int, course_id: int) -> bool:
 
 
 def record_opening(session: DbSession, user_id: int, lesson: Lesson) -> None:
-    """Remember that the learner reached this lesson (first opening only)."""
+    """Remember that the learner reached this lesson (the first opening only). Returns nothing,
+    raises nothing."""
     enrol(session, user_id, lesson.course_id)
     _insert_ignoring_duplicates(
         session, LessonProgress, user_id=user_id, lesson_id=lesson.id, opened_at=utcnow()
@@ -109,7 +113,7 @@ def learner_time(
     `claimed` (aware datetime) comes from the device clock: it is clamped to never be in the
     future (server `now`) and never before the learner's enrolment in the course. None
     stays None (an online action: the server's own time is the learner's time).
-    Source: issue 11 ("never in the future, never before the enrolment").
+    Source: issue 11 ("never in the future, never before the enrolment"). Raises nothing.
     """
     if claimed is None:
         return None
@@ -129,8 +133,7 @@ def complete_lesson(
     `completed_on_device_at` is the learner's own time for a completion made offline and
     synced later (aware datetime, clamped by `learner_time`); the server's time is kept as well,
     and the course's JP go to the year of the learner's time. Returns False when it was
-    already done: a replay is a no-op.
-    """
+    already done: a replay is a no-op. Raises nothing; callers apply check_recordable."""
     record_opening(session, user_id, lesson)
     now = utcnow()
     on_device = learner_time(session, user_id, lesson.course_id, completed_on_device_at, now)
@@ -152,9 +155,10 @@ def complete_lesson(
 def complete_course_if_done(
     session: DbSession, user_id: int, course_id: int, learner_at: datetime | None = None,
 ) -> bool:
-    """The `all` rule: every live lesson done and every quiz passed. Recorded once, with the JP
-    of that moment, credited to the year of completion (the learner's time when the last step
-    was done offline, see `complete_lesson`); the certificate is issued with it."""
+    """The `all` rule (PRODUCT §3): every live lesson done and every quiz passed. Recorded once,
+    with the JP of that moment, credited to the year of completion (the learner's time when
+    the last step was done offline, see `complete_lesson`); the certificate is issued with
+    it. Returns True when the course was completed now. Raises nothing."""
     done, total = course_counts(session, user_id, course_id)
     if not total or done < total:
         return False
@@ -170,7 +174,7 @@ def record_completion(
     in the JP ledger. `learner_at` is the learner's own (clamped) time of an offline
     completion: it is the completion time and decides the ledger entry's day and year; the
     server's time is kept in `completion_recorded_at`. Returns False when the course was
-    already complete: nothing changes."""
+    already complete: nothing changes. Raises nothing."""
     course = session.get_one(Course, course_id)
     now = utcnow()
     claimed = rowcount(session.execute(
@@ -195,10 +199,10 @@ def record_completion(
 
 
 def jp_between(session: DbSession, user_id: int, start: datetime, end: datetime) -> Decimal:
-    """Credited JP (every source, from the ledger) earned in [start, end), e.g. this local year.
+    """Credited JP (a Decimal, every source, from the ledger) earned in [start, end), e.g. this
+    local year. Raises nothing.
 
-    The bounds are UTC instants; entries are dated by local day, so a year's bounds match it.
-    """
+    The bounds are UTC instants; entries are dated by local day, so a year's bounds match it."""
     return ledger.credited_between(session, user_id, ledger.local_day(start),
                                    ledger.local_day(end))
 
@@ -206,8 +210,9 @@ def jp_between(session: DbSession, user_id: int, start: datetime, end: datetime)
 def completed_courses(
     session: DbSession, user_id: int
 ) -> list[tuple[Course, Enrolment, Decimal | None]]:
-    """Completed courses, newest first, each with the JP its ledger entry credited (None when
-    a face-to-face session completed it and credited the hours under its own name)."""
+    """[(Course, Enrolment, JP)] of completed courses, newest first; JP is what the course's
+    ledger entry credited, None when a face-to-face session completed it and credited the
+    hours under its own name. Raises nothing."""
     return [(course, enrolment, hours) for course, enrolment, hours in session.execute(
         select(Course, Enrolment, JpEntry.hours)
         .join(Enrolment, Enrolment.course_id == Course.id)
@@ -220,11 +225,13 @@ def completed_courses(
 
 
 def lesson_state(session: DbSession, user_id: int, lesson_id: int) -> LessonProgress | None:
+    """The learner's LessonProgress on one lesson, or None before they opened it. Raises
+    nothing."""
     return session.get(LessonProgress, (user_id, lesson_id))
 
 
 def course_counts(session: DbSession, user_id: int, course_id: int) -> tuple[int, int]:
-    """(done, total) live steps of a course for one learner."""
+    """(done, total) live steps of a course for one learner. Raises nothing."""
     done, total = session.execute(
         select(func.count(LessonProgress.completed_at), func.count(Lesson.id))
         .select_from(Lesson)
@@ -303,7 +310,8 @@ def _cards_query(user_id: int) -> AnySelect:
 
 
 def catalog(session: DbSession, user_id: int) -> list[CourseCard]:
-    """Published courses, each with the learner's progress."""
+    """CourseCards of the published courses, each with the learner's progress and nearest due
+    date. Raises nothing."""
     rows = session.execute(_cards_query(user_id).where(Course.published.is_(True)))
     return [_card(*row) for row in rows]
 
@@ -315,10 +323,10 @@ def _card(course: Course, total: int, done: int, enrolment_id: int | None, due_o
 
 
 def enrolled_courses(session: DbSession, user_id: int) -> list[CourseCard]:
-    """Published courses the learner is enrolled in or must take, completed ones included.
+    """CourseCards of the published courses the learner is enrolled in or must take, completed
+    ones included. Raises nothing.
 
-    Mandatory ones first, nearest due date first; finished ones last.
-    """
+    Mandatory ones first, nearest due date first; finished ones last."""
     query = _cards_query(user_id).where(
         Course.published.is_(True),
         or_(
@@ -333,8 +341,8 @@ def enrolled_courses(session: DbSession, user_id: int) -> list[CourseCard]:
 
 
 def my_courses(session: DbSession, user_id: int) -> list[CourseCard]:
-    """The courses of enrolled_courses() not yet completed ("Pembelajaran saya" lists the
-    completed ones once, through completed_courses())."""
+    """The CourseCards of enrolled_courses() not yet completed ("Pembelajaran saya" lists the
+    completed ones once, through completed_courses()). Raises nothing."""
     return [card for card in enrolled_courses(session, user_id) if not card.completed]
 
 
@@ -352,7 +360,8 @@ class OutlineModule:
 
 
 def outline(session: DbSession, course: Course, user_id: int | None) -> list[OutlineModule]:
-    """Modules → lessons with the learner's ticks, retired ones hidden. Two queries."""
+    """OutlineModules: modules → lessons with the learner's ticks (none for `user_id` None),
+    retired ones hidden. Two queries; raises nothing."""
     query = (
         select(
             Lesson, LessonProgress.completed_at.is_not(None), LessonProgress.user_id.is_not(None)
@@ -379,7 +388,8 @@ def outline(session: DbSession, course: Course, user_id: int | None) -> list[Out
 
 
 def resume_target(items: list[OutlineModule]) -> Lesson | None:
-    """Where "Lanjutkan" leads: the first step in course order that is not done yet."""
+    """Where "Lanjutkan" leads: the first step in course order that is not done yet, or None
+    when every step is. Raises nothing."""
     for module in items:
         for item in module.items:
             if not item.done:
@@ -410,8 +420,9 @@ class Position:
 
 
 def reading_position(session: DbSession, user_id: int, lesson: Lesson) -> Position:
-    """Everything the reader shows around a lesson, in one indexed query: the course's live
-    steps (light columns only) with this learner's progress on each."""
+    """A Position: everything the reader shows around a lesson, in one indexed query: this
+    learner's state on it, its previous and next live steps, and the course's done/total
+    counts. Raises nothing."""
     rows = session.execute(
         select(Lesson.id, Lesson.path, Lesson.title, Lesson.kind,
                LessonProgress.user_id.is_not(None), LessonProgress.completed_at.is_not(None))

@@ -90,7 +90,8 @@ def _rows(session: DbSession, query: AnySelect) -> list[DueCourse]:
 
 
 def notices(session: DbSession, user_id: int, today: date) -> list[DueCourse]:
-    """The mandatory courses to remind this person of in the app, overdue first, then nearest."""
+    """DueCourses to remind this person of in the app: mandatory, not completed, due within
+    DUE_SOON or overdue; overdue first, then nearest. Raises nothing."""
     query = _due(today + DUE_SOON).where(User.id == user_id)
     return sorted(_rows(session, query), key=lambda row: (row.due_on, row.title))
 
@@ -98,7 +99,8 @@ def notices(session: DbSession, user_id: int, today: date) -> list[DueCourse]:
 def overdue_staff(
     session: DbSession, supervisor: User, today: date
 ) -> list[tuple[User, DueCourse]]:
-    """Overdue people × courses in the supervisor's subtree (themselves excluded), by name."""
+    """[(User, DueCourse)]: overdue people × courses in the supervisor's subtree (themselves
+    excluded, PRODUCT §2), by name; [] for a supervisor without a unit. Raises nothing."""
     path = session.scalar(select(Unit.path).where(Unit.id == supervisor.unit_id))
     if path is None:
         return []
@@ -169,6 +171,7 @@ def send_reminders(session: DbSession, settings: MailSettings, *, today: date, n
 
     `today` is the local date (due dates are local), `now` the UTC instant (sent_at). Messages
     the server refuses are not recorded, so the next run tries them again. The caller commits.
+    Raises nothing.
     """
     summary = SendSummary()
     since = now - WEEK
@@ -221,7 +224,8 @@ def send_reminders(session: DbSession, settings: MailSettings, *, today: date, n
 
 
 def set_preferences(session: DbSession, user: User, *, reminders: bool, digest: bool) -> None:
-    """Turn the reminder emails and (for supervisors) the weekly digest on or off."""
+    """Turn the reminder emails and (for supervisors) the weekly digest on or off. Returns
+    nothing, raises nothing."""
     user.remind_by_email = reminders
     if user.roles & Role.SUPERVISOR:
         user.digest_by_email = digest

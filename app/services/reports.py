@@ -277,9 +277,11 @@ def _rollup_grid(scope: AnySelect, filters: Filters, cal: Calendar) -> AnySelect
 
 
 def summary(session: DbSession, viewer: User, filters: Filters, cal: Calendar) -> Summary:
-    """Per unit, per course and overall: learners, rows, enrolled, completed, overdue.
+    """A Summary per unit, per course and overall: learners, rows, enrolled, completed, overdue.
+
     From the per-unit roll-ups when no period is chosen, else one pass over the status rows,
-    grouped by unit and course; the rest are sums of that."""
+    grouped by unit and course; the rest are sums of that. Raises Forbidden for a viewer with
+    no scope, NotFound for a unit or course filter outside it (see _scope)."""
     scope = _scope(session, viewer, filters)
     if filters.date_from is None and filters.date_to is None and rollups.built(session):
         grid = session.execute(_rollup_grid(scope, filters, cal)).all()
@@ -363,8 +365,8 @@ def _status_row(row: Any) -> StatusRow:
 def status_rows(
     session: DbSession, viewer: User, filters: Filters, cal: Calendar, per_page: int | None = None
 ) -> Page:
-    """One page of learner × course rows (per_page, default PAGE_SIZE), by unit, name and
-    course. Two queries."""
+    """A Page of StatusRows (learner × course), `per_page` of them (default PAGE_SIZE), by unit,
+    name and course, with the total. Two queries. Raises as summary does."""
     per_page = per_page or PAGE_SIZE
     query, _rows = _rows_query(_scope(session, viewer, filters), filters, cal)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -378,11 +380,10 @@ def status_rows(
 def export_rows(
     session: DbSession, viewer: User, filters: Filters, cal: Calendar, batch: int = 500
 ) -> Iterator[StatusRow]:
-    """Every row the filters select, streamed from a server-side cursor in batches.
+    """Every StatusRow the filters select, streamed from a server-side cursor `batch` at a time.
 
-    The scope is checked now, before the first row is asked for, so a refusal can still
-    become an error page rather than a broken download.
-    """
+    The scope is checked now, before the first row is asked for, so a refusal (Forbidden,
+    NotFound, as in summary) can still become an error page rather than a broken download."""
     query, _rows = _rows_query(_scope(session, viewer, filters), filters, cal)
     query = query.order_by(Unit.path, User.name, User.id, Course.title)
 
@@ -428,7 +429,9 @@ class LearnerReport:
 def learner_report(
     session: DbSession, viewer: User, user_id: int, cal: Calendar, target: int
 ) -> LearnerReport:
-    """One learner's courses, statuses and JP this year; NotFound outside the viewer's scope."""
+    """A LearnerReport: one learner's courses and statuses, JP this year by source with the
+    target (PRODUCT §2), best quiz scores and this year's ledger entries. Raises NotFound for
+    a learner outside the viewer's scope, Forbidden for a viewer with none."""
     learner = learner_in_scope(session, viewer, user_id)
     scope = select(literal(learner.unit_id))
     query, _rows = _rows_query(scope, Filters(), cal, user_id=learner.id)
@@ -456,8 +459,9 @@ def _best_quiz_scores(session: DbSession, user_id: int) -> list[QuizScore]:
 def below_target(
     session: DbSession, viewer: User, filters: Filters, cal: Calendar, target: int
 ) -> Page:
-    """Learners whose credited JP this year (ledger) are below the target, fewest first, with
-    their JP by source and the claims still pending (not counted). Two queries."""
+    """A Page of learners whose credited JP this year (ledger) are below the target, fewest
+    first, with their JP by source and the claims still pending (not counted, PRODUCT §8).
+    Two queries. Raises as summary does."""
     scope = _scope(session, viewer, filters)
     jp_year = _jp_this_year(scope, cal)
     jp = ledger.zero_or(jp_year.c.jp_total)

@@ -47,7 +47,7 @@ def refresh(session: DbSession, unit_ids: Iterable[int] | None = None) -> None:
     same rules as reports._status_rows: a unit's active members × (their enrolments ∪ the
     courses assigned to the unit or above it). Three indexed queries over the units' own
     members, so a learner's commit recounts one unit in milliseconds. Runs in the caller's
-    transaction."""
+    transaction. Raises nothing."""
     ids = None if unit_ids is None else sorted(set(unit_ids))
     if ids == []:
         return
@@ -138,7 +138,8 @@ def count_completion(session: DbSession, user_id: int, course_id: int) -> None:
 
 def built(session: DbSession) -> bool:
     """Whether the roll-ups hold anything (a database upgraded with learners in it has none
-    until `flask reports rollups`; the summary then reads the rows themselves)."""
+    until `flask reports rollups`; the summary then reads the rows themselves). Raises
+    nothing."""
     return session.scalar(select(ReportRollup.unit_id).limit(1)) is not None
 
 

@@ -16,7 +16,11 @@ from app.services.types import AnySelect, DbSession
 
 
 def scoped_unit_ids(session: DbSession, viewer: User) -> AnySelect:
-    """A SELECT of the ids of the units whose people `viewer` may see."""
+    """A SELECT of the ids of the units whose people `viewer` may see: every unit for an admin,
+    a supervisor's own unit and everything below it (PRODUCT §2).
+
+    Raises Forbidden for anyone else, and for a supervisor not yet linked to a unit (with a
+    message saying so)."""
     if viewer.roles & Role.ADMIN:
         return select(Unit.id)
     if viewer.roles & Role.SUPERVISOR:
@@ -30,7 +34,8 @@ def scoped_unit_ids(session: DbSession, viewer: User) -> AnySelect:
 
 
 def unit_in_scope(session: DbSession, viewer: User, unit_id: int) -> Unit:
-    """The unit, if the viewer may see it; another unit is "not found", never "forbidden"."""
+    """The Unit with this id, if the viewer may see it. Raises NotFound for another unit (never
+    Forbidden: its name stays private), Forbidden as scoped_unit_ids does."""
     unit = session.scalar(
         select(Unit).where(Unit.id == unit_id, Unit.id.in_(scoped_unit_ids(session, viewer)))
     )
@@ -40,14 +45,15 @@ def unit_in_scope(session: DbSession, viewer: User, unit_id: int) -> Unit:
 
 
 def units_in_scope(session: DbSession, viewer: User) -> list[Unit]:
-    """The viewer's units in tree order, for pickers."""
+    """The viewer's Units in tree order, for pickers. Raises Forbidden as scoped_unit_ids does."""
     return list(session.scalars(
         select(Unit).where(Unit.id.in_(scoped_unit_ids(session, viewer))).order_by(Unit.path)
     ))
 
 
 def learner_in_scope(session: DbSession, viewer: User, user_id: int) -> User:
-    """A person the viewer may report on (they must belong to a unit in scope)."""
+    """The User with this id, when they belong to a unit in the viewer's scope (people with no
+    unit never do). Raises NotFound otherwise, Forbidden as scoped_unit_ids does."""
     learner = session.scalar(
         select(User).where(
             User.id == user_id, User.unit_id.in_(scoped_unit_ids(session, viewer))

@@ -50,7 +50,7 @@ def open_session(session: DbSession, user: User, *, device: str | None = None,
 
     Returns the reference to keep in the session and remember cookies (and to set as
     `user.session_ref`, which Flask-Login's `get_id()` hands out). The user's sessions older
-    than `lifetime` (the remember cookie's) are forgotten on the way.
+    than `lifetime` (the remember cookie's) are forgotten on the way. Raises nothing.
     """
     if lifetime is not None:
         session.execute(delete(LoginSession).where(
@@ -93,7 +93,8 @@ def session_user(session: DbSession, ref: str, redis: Redis | None = None) -> Us
 
 
 def close_session(session: DbSession, ref: str, redis: Redis | None = None) -> None:
-    """Sign-out on this device only: the session and its remember cookie stop working."""
+    """Sign-out on this device only: the session and its remember cookie stop working. Returns
+    nothing; a malformed reference is ignored."""
     parsed = _parse(ref)
     if parsed is not None:
         digest = _digest(parsed[2])
@@ -119,7 +120,7 @@ def end_all_sessions(session: DbSession, user: User) -> None:
 
 
 def sessions_of(session: DbSession, user_id: int) -> list[LoginSession]:
-    """The user's signed-in devices, newest first."""
+    """The user's LoginSessions (signed-in devices), newest first. Raises nothing."""
     return list(session.scalars(
         select(LoginSession).where(LoginSession.user_id == user_id)
         .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())))

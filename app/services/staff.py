@@ -139,11 +139,13 @@ def import_staff(
     session: DbSession, data: bytes | str, *, skip_invalid: bool = False,
     actor_id: int | None = None, link_now: datetime | None = None,
 ) -> StaffImport:
-    """Check every row; unless a row is bad (and skip_invalid is off), create or update users.
+    """Check every CSV row (`email,name,nip,unit_code,role`, PRODUCT §4); unless a row is bad
+    (and skip_invalid is off), create or update users.
 
-    New users, and listed users who never set a password, get a one-time password link.
-    Role changes of existing users go to the audit log.
-    """
+    Returns a StaffImport: the bad rows with their lines, whether anything was applied, the
+    counts, the skipped lines and the one-time password links. New users, and listed users
+    who never set a password, get such a link. Role changes of existing users go to the
+    audit log. Raises nothing: bad values are row problems."""
     rows, problems = _check_rows(session, data)
     result = StaffImport(problems=problems)
     if problems and not skip_invalid:

@@ -35,11 +35,18 @@ class Count:
 
 
 class Throttle(Protocol):
-    def hit(self, key: str, window: timedelta) -> Count: ...
+    def hit(self, key: str, window: timedelta) -> Count:
+        """Count one failure under `key`; returns the Count (hits, end of its window), starting
+        a window of length `window` when none is running."""
+        ...
 
-    def peek(self, key: str, window: timedelta) -> Count | None: ...
+    def peek(self, key: str, window: timedelta) -> Count | None:
+        """The current Count, or None when the key has no hits in a window still running."""
+        ...
 
-    def reset(self, key: str) -> None: ...
+    def reset(self, key: str) -> None:
+        """Forget the key's hits (a successful sign-in)."""
+        ...
 
 
 class DatabaseThrottle:
@@ -164,7 +171,9 @@ def _redis_client(url: str) -> redis.Redis:
 
 def throttle_store(session: DbSession, redis_url: str | None = None,
                    prefix: str = "lentera:throttle:") -> Throttle:
-    """Redis when a URL is given (shared by every worker), else the database."""
+    """The Throttle to share: Redis when a redis:// URL is given (shared by every worker, with
+    the database as its fallback while Redis is unreachable), else the database. Raises
+    nothing."""
     if redis_url and redis_url.startswith(("redis://", "rediss://", "unix://")):
         return RedisThrottle(_redis_client(redis_url), prefix, fallback=DatabaseThrottle(session))
     return DatabaseThrottle(session)

@@ -21,5 +21,6 @@ else:
 
 
 def rowcount(result: Result[Any]) -> int:
-    """The rows an UPDATE or DELETE matched (`Session.execute` is typed as a plain Result)."""
+    """The number of rows an UPDATE or DELETE matched (`Session.execute` is typed as a plain
+    Result). Raises nothing."""
     return cast("CursorResult[Any]", result).rowcount

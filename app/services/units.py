@@ -29,11 +29,11 @@ def check_code(code: str) -> str:
 def upsert_unit(
     session: DbSession, code: str, name: str, parent_code: str | None = None
 ) -> Unit:
-    """Create a unit, or rename and move it under another parent.
+    """Create a unit, or rename and move it under another parent; returns the Unit (flushed).
 
-    Moving re-paths the unit and its whole subtree in one UPDATE. A unit cannot be moved
-    below itself or one of its own sub-units.
-    """
+    Moving re-paths the unit and its whole subtree in one UPDATE. Raises InvalidInput for a
+    bad code (check_code), an empty or too long name, an unknown parent, or a move below
+    itself or one of its own sub-units."""
     code = check_code(code)
     name = (name or "").strip()
     if not name or len(name) > 200:
@@ -82,17 +82,18 @@ def get_unit(session: DbSession, unit_id: int) -> Unit:
 
 
 def find_unit(session: DbSession, unit_id: int | None) -> Unit | None:
-    """The unit with this id, or None (no id, or no such unit)."""
+    """The Unit with this id, or None (no id, or no such unit). Raises nothing."""
     return session.get(Unit, unit_id) if unit_id else None
 
 
 def code_taken(session: DbSession, code: str) -> bool:
-    """Whether a unit already has this code."""
+    """Whether a unit already has this code. Raises nothing."""
     return session.scalar(select(Unit.id).where(Unit.code == code)) is not None
 
 
 def unit_tree(session: DbSession, within: Unit | None = None) -> list[Unit]:
-    """Units in tree order (a parent before its children), optionally one subtree only."""
+    """Units in tree order (a parent before its children), optionally one subtree only. Raises
+    nothing."""
     query = select(Unit).order_by(Unit.path)
     if within is not None:
         query = query.where(Unit.path.like(f"{within.path}%"))
@@ -100,7 +101,7 @@ def unit_tree(session: DbSession, within: Unit | None = None) -> list[Unit]:
 
 
 def depth(unit: Unit) -> int:
-    """0 for an agency, 1 for its units, and so on."""
+    """0 for an agency, 1 for its units, and so on (PRODUCT §2). Raises nothing."""
     return unit.path.count("/") - 2
 
 
@@ -112,10 +113,11 @@ class UnitImport:
 
 
 def import_units(session: DbSession, data: bytes | str) -> UnitImport:
-    """Create or update units from CSV `code,name,parent_code`; parents may come after children.
+    """Create or update units from CSV `code,name,parent_code` (PRODUCT §4); parents may come
+    after children. Returns a UnitImport: created and updated counts and the bad rows.
 
-    Every bad row is reported with its line; the caller commits only when there are none.
-    """
+    Every bad row is reported with its line, nothing raised; the caller commits only when
+    there are none."""
     result = UnitImport()
     rows, result.problems = read_rows(data, ("code", "name", "parent_code"))
     seen: dict[str, int] = {}

@@ -219,7 +219,9 @@ def extracted_course(
 
 
 def media_member(data: bytes, filename: str, name: str) -> tuple[bytes, str]:
-    """(bytes, content type) of media/<name> in a stored, already checked archive."""
+    """(bytes, content type) of media/<name> in a stored, already checked archive. Raises
+    NotFound for a name that is not a media file there (or is over MAX_MEDIA_BYTES),
+    ArchiveRefused when the archive cannot be read."""
     kind = MEDIA_TYPES.get(posixpath.splitext(name)[1].lower())
     if kind is None or _unsafe_name(name):
         raise NotFound()

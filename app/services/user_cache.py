@@ -95,7 +95,7 @@ def _decode(raw: bytes | str) -> dict[str, Any]:
 def load(session: DbSession, redis: Redis | None, user_id: int) -> User | None:
     """The user with this id, attached to `session`, from Redis when cached (no query), else
     from the database (then cached). `redis` None: straight from the database. None when
-    there is no such user. A Redis failure falls back to the database."""
+    there is no such user. A Redis failure falls back to the database. Raises nothing."""
     if redis is None:
         return session.get(User, user_id)
     key = _key(user_id)
@@ -117,7 +117,8 @@ def load(session: DbSession, redis: Redis | None, user_id: int) -> User | None:
 
 
 def forget(redis: Redis | None, user_ids: Iterable[int]) -> None:
-    """Drop these users' entries now; the next request reads them from the database."""
+    """Drop these users' entries now; the next request reads them from the database. Returns
+    nothing; a Redis failure is logged, not raised."""
     if redis is None:
         return
     ids = list(user_ids)
@@ -130,7 +131,8 @@ def forget(redis: Redis | None, user_ids: Iterable[int]) -> None:
 
 
 def forget_everyone(redis: Redis | None) -> None:
-    """Drop every entry (after a bulk change of users whose ids are not known)."""
+    """Drop every entry (after a bulk change of users whose ids are not known). Returns
+    nothing; a Redis failure is logged, not raised."""
     if redis is None:
         return
     try:
@@ -146,7 +148,7 @@ def forget_everyone(redis: Redis | None) -> None:
 
 def session_known(redis: Redis | None, digest: str) -> bool:
     """True when this session (by its secret's digest) was checked in the database lately and
-    has not been ended since; False means: ask the database."""
+    has not been ended since; False means: ask the database. Raises nothing."""
     if redis is None:
         return False
     try:
@@ -156,14 +158,16 @@ def session_known(redis: Redis | None, digest: str) -> bool:
 
 
 def remember_session(redis: Redis | None, digest: str) -> None:
-    """Note that the database just confirmed this session (never over a sign-out's tombstone)."""
+    """Note that the database just confirmed this session (never over a sign-out's tombstone).
+    Returns nothing; a Redis failure is ignored (the next request asks the database)."""
     if redis is not None:
         with suppress(Exception):
             redis.set(SESSION_PREFIX + digest, b"1", ex=TTL_SECONDS, nx=True)
 
 
 def forget_session(redis: Redis | None, digests: Iterable[str]) -> None:
-    """The sessions ended (sign-out): the next request with them asks the database."""
+    """The sessions ended (sign-out): the next request with them asks the database. Returns
+    nothing; a Redis failure is logged, not raised."""
     if redis is None:
         return
     pipe = redis.pipeline(transaction=False)
@@ -186,7 +190,8 @@ def _execute(pipe: Pipeline, what: str) -> None:
 
 def ids_in_where(statement: object) -> list[int] | None:
     """The user ids a bulk UPDATE/DELETE of users names as `user.id = x` or `user.id IN (…)`
-    (alone or ANDed with other conditions); None when it cannot tell (then drop everyone)."""
+    (alone or ANDed with other conditions); None when it cannot tell (then drop everyone).
+    Raises nothing."""
     from sqlalchemy.sql import operators
     from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 

@@ -14,7 +14,7 @@ from app.services import quizzes
 from app.services.grading import correct_answers
 from tests.api.conftest import ApiClient, get_token
 from tests.factories import PEOPLE, UserInfo, api_answers
-from tests.reports.seed import expected_rows, seed
+from tests.seed import expected_rows, seed
 
 ROLES = ("learner", "trainer", "supervisor", "admin")
 
@@ -366,17 +366,15 @@ def test_bad_or_foreign_filters_are_refused(api, org, query):
     assert response.get_json()["error"]["code"] in ("not_found", "invalid_request")
 
 
-def test_a_draft_course_is_not_a_filter_for_a_supervisor(app, api, org, tmp_path, login):
+def test_a_draft_course_is_not_a_filter_for_a_supervisor(api, org, tmp_path, login, make):
     import shutil
 
-    from tests.factories import DATA, import_folder
+    from tests.factories import DATA
     draft = tmp_path / "rahasia"
     shutil.copytree(DATA / "courses" / "contoh-kursus", draft)
     meta = draft / "course.md"
     meta.write_text(meta.read_text().replace("title: Kursus Contoh", "title: Draf Rahasia"))
-    with app.app_context():
-        draft_id = import_folder(db.session, draft, publish=False).id
-        db.session.commit()
+    draft_id = make.course(draft, publish=False).id
     sup = reporter(api, org, "sup")
     assert sup.get(f"/reports/completions?course={draft_id}").status_code == 404
     web = login(UserInfo(org.users["sup"], "sup@example.go.id", int(Role.SUPERVISOR)))

@@ -10,7 +10,6 @@ import pytest
 from app.extensions import db
 from app.models import Role
 from app.services import claims, ledger
-from app.services.units import upsert_unit
 
 PNG = (Path(__file__).parents[1] / "data" / "courses" / "contoh-kursus" / "media"
        / "diagram.png").read_bytes()
@@ -49,9 +48,7 @@ def test_the_ledger_of_the_year_by_source_with_each_entry(make, api, role):
 
 
 def test_a_claim_is_pending_until_approved(app, make, api):
-    with app.app_context():
-        upsert_unit(db.session, "UNIT", "Unit", None)
-        db.session.commit()
+    make.unit("UNIT", "Unit")
     caller = api(unit_code="UNIT")
     sup = make.user(roles=Role.SUPERVISOR, unit_code="UNIT")
     response = send_claim(caller, jp="2.5")
@@ -110,7 +107,7 @@ def test_a_year_out_of_range_is_refused(api):
 
 def test_report_rows_split_this_years_jp_by_source(app, api, tmp_path):
     from tests.factories import UserInfo
-    from tests.reports.seed import expected_jp, seed
+    from tests.seed import expected_jp, seed
 
     with app.app_context():
         org = seed(db.session, tmp_path)

@@ -22,10 +22,9 @@ from app.services.assignments import assign_course
 from app.services.authoring import stage_upload
 from app.services.grading import correct_answers
 from app.services.password_links import issue_link
-from app.services.units import upsert_unit
 from app.web import local_calendar
 from tests.browser.conftest import PHONE
-from tests.factories import DATA, PASSWORD, import_folder, make_user, zip_course
+from tests.factories import DATA, PASSWORD, make_course, make_unit, make_user, zip_course
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 pytestmark = pytest.mark.browser
@@ -60,9 +59,9 @@ BROKEN_WORDS = """() => [...document.querySelectorAll('button, a.btn, .badge')].
 def _seed(session, tmp_path) -> dict:
     """Units, people, a course, progress, attempts, a certificate, an upload: all long-worded."""
     cal = local_calendar()
-    root = upsert_unit(session, "KEMENTERIAN-" + "X" * 20, f"Kementerian {WORD}", None)
-    biro = upsert_unit(session, "BIRO", f"Biro {WORD}", root.code)
-    upsert_unit(session, "BAGIAN", f"Bagian {WORD}", biro.code)
+    root = make_unit(session, "KEMENTERIAN-" + "X" * 20, f"Kementerian {WORD}", None)
+    biro = make_unit(session, "BIRO", f"Biro {WORD}", root.code)
+    make_unit(session, "BAGIAN", f"Bagian {WORD}", biro.code)
     people = {
         "learner": make_user(session, email=EMAIL, name=f"Raden {WORD}", roles=Role.LEARNER,
                              unit_code=biro.code, nip="198609262015051001"),
@@ -74,7 +73,7 @@ def _seed(session, tmp_path) -> dict:
                            roles=Role.ADMIN),
     }
     finisher = make_user(session, name=f"Siti {WORD}", unit_code=biro.code)
-    course = import_folder(session, DATA / "courses" / "contoh-kursus")
+    course = make_course(session)
     course.title, course.summary = f"Kursus {WORD}", f"Ringkasan {WORD} {URL}"
     course.tags, course.level = [WORD, "uji"], WORD  # level is at most 50 characters
     wide = "<table><tr>" + "".join(f"<th>Kolom {i}</th>" for i in range(12)) + "</tr></table>"
@@ -241,40 +240,46 @@ def _signed_in_phone(browser, live_server, email):
     return context, page
 
 
-def test_report_rows_are_cards_with_each_label_beside_its_value(app, browser, live_server,
-                                                               tmp_path):
-    with app.app_context():
-        data = _seed(db.session, tmp_path)
-    context, page = _signed_in_phone(browser, live_server, data["people"]["supervisor"])
-    try:
-        page.goto(live_server + "/reports/rows")
-        row = page.locator("table.report tbody tr").first
-        status = row.locator("td[data-label=Status]")
-        assert status.evaluate("el => getComputedStyle(el, '::before').content") == '"Status"'
-        cell, value = status.bounding_box(), status.locator(".status").bounding_box()
-        assert cell["x"] >= 0 and cell["x"] + cell["width"] <= PHONE["width"]
-        assert value["x"] + value["width"] <= PHONE["width"]
-        assert abs(value["y"] - cell["y"]) < 12  # on the label's line, not below it
-        assert page.locator("table.report thead").bounding_box()["height"] <= 1
-    finally:
+@pytest.fixture
+def seeded_phone(app, browser, live_server, tmp_path):
+    """phone(who) -> (data, page): the seeded organisation, and a phone signed in as one of
+    its people ("learner", "supervisor", …); the phone is closed after the test."""
+    contexts = []
+
+    def phone(who: str):
+        with app.app_context():
+            data = _seed(db.session, tmp_path)
+        context, page = _signed_in_phone(browser, live_server, data["people"][who])
+        contexts.append(context)
+        return data, page
+
+    yield phone
+    for context in contexts:
         context.close()
 
 
-def test_a_wide_lesson_table_scrolls_inside_itself_with_a_visible_cue(app, browser, live_server,
-                                                                      tmp_path):
-    with app.app_context():
-        data = _seed(db.session, tmp_path)
-    context, page = _signed_in_phone(browser, live_server, data["people"]["learner"])
-    try:
-        page.goto(f"{live_server}/courses/{data['slug']}/{data['lesson_paths'][0]}")
-        table = page.locator(".prose table").last
-        assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # it scrolls…
-        style = table.evaluate("t => [getComputedStyle(t).backgroundImage,"
-                               " getComputedStyle(t).backgroundAttachment]")
-        assert "radial-gradient" in style[0] and "local" in style[1]  # …and shows it can
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    finally:
-        context.close()
+def test_report_rows_are_cards_with_each_label_beside_its_value(live_server, seeded_phone):
+    _data, page = seeded_phone("supervisor")
+    page.goto(live_server + "/reports/rows")
+    row = page.locator("table.report tbody tr").first
+    status = row.locator("td[data-label=Status]")
+    assert status.evaluate("el => getComputedStyle(el, '::before').content") == '"Status"'
+    cell, value = status.bounding_box(), status.locator(".status").bounding_box()
+    assert cell["x"] >= 0 and cell["x"] + cell["width"] <= PHONE["width"]
+    assert value["x"] + value["width"] <= PHONE["width"]
+    assert abs(value["y"] - cell["y"]) < 12  # on the label's line, not below it
+    assert page.locator("table.report thead").bounding_box()["height"] <= 1
+
+
+def test_a_wide_lesson_table_scrolls_inside_itself_with_a_visible_cue(live_server, seeded_phone):
+    data, page = seeded_phone("learner")
+    page.goto(f"{live_server}/courses/{data['slug']}/{data['lesson_paths'][0]}")
+    table = page.locator(".prose table").last
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # it scrolls…
+    style = table.evaluate("t => [getComputedStyle(t).backgroundImage,"
+                           " getComputedStyle(t).backgroundAttachment]")
+    assert "radial-gradient" in style[0] and "local" in style[1]  # …and shows it can
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_password_link_has_a_copy_button_that_copies_it(app, browser, live_server, make):
@@ -300,19 +305,14 @@ def test_a_password_link_has_a_copy_button_that_copies_it(app, browser, live_ser
         context.close()
 
 
-def test_a_wrong_filter_shows_its_error_instead_of_keeping_the_old_rows(app, browser, live_server,
-                                                                        tmp_path):
-    with app.app_context():
-        data = _seed(db.session, tmp_path)
-    context, page = _signed_in_phone(browser, live_server, data["people"]["supervisor"])
-    try:
-        page.goto(live_server + "/reports/rows")
-        assert page.locator("table.report tbody tr").count() > 0
-        page.get_by_text("Saring").click()
-        page.fill("#f-from", "2026-05-01")
-        page.fill("#f-to", "2026-04-01")
-        page.get_by_role("button", name="Terapkan").click()  # htmx-boosted
-        playwright.expect(page.get_by_role("alert")).to_contain_text("Tanggal awal periode")
-        assert page.locator("table.report").count() == 0
-    finally:
-        context.close()
+def test_a_wrong_filter_shows_its_error_instead_of_keeping_the_old_rows(live_server,
+                                                                        seeded_phone):
+    _data, page = seeded_phone("supervisor")
+    page.goto(live_server + "/reports/rows")
+    assert page.locator("table.report tbody tr").count() > 0
+    page.get_by_text("Saring").click()
+    page.fill("#f-from", "2026-05-01")
+    page.fill("#f-to", "2026-04-01")
+    page.get_by_role("button", name="Terapkan").click()  # htmx-boosted
+    playwright.expect(page.get_by_role("alert")).to_contain_text("Tanggal awal periode")
+    assert page.locator("table.report").count() == 0

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.extensions import db
 from app.models import Role
-from app.services.units import upsert_unit
 from tests.browser.conftest import PHONE
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
@@ -57,11 +55,9 @@ def shot(page, name):
 
 
 @pytest.fixture
-def org(app, make):
-    with app.app_context():
-        upsert_unit(db.session, "SETJEN", "Sekretariat Jenderal", None)
-        upsert_unit(db.session, "BIRO", "Biro SDM", "SETJEN")
-        db.session.commit()
+def org(make):
+    make.unit("SETJEN", "Sekretariat Jenderal")
+    make.unit("BIRO", "Biro SDM", "SETJEN")
     return {
         "trainer": make.user(roles=Role.TRAINER, email="pelatih@example.go.id"),
         "sup": make.user(roles=Role.SUPERVISOR | Role.LEARNER, email="atasan@example.go.id",

@@ -5,10 +5,7 @@ import os
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Assignment, Unit
 from app.services.dates import Calendar
 from tests.browser.test_phone import fits_the_screen, log_in
 
@@ -49,14 +46,10 @@ def test_a_lesson_prints_without_navigation_with_its_image_and_link_addresses(
 
 
 def test_the_printable_course_and_the_notices_fit_a_phone(phone, live_server, app, make, tmp_path):
-    make.unit("BIRO", "Biro Umum")
+    biro = make.unit("BIRO", "Biro Umum")
     course = make.course()
     user = make.user(unit_code="BIRO")
-    with app.app_context():
-        unit = db.session.scalar(select(Unit).where(Unit.code == "BIRO"))
-        db.session.add(Assignment(course_id=course.id, unit_id=unit.id,
-                                  due_on=Calendar.now("Asia/Jakarta").today - timedelta(3)))
-        db.session.commit()
+    make.assignment(course, biro, Calendar.now("Asia/Jakarta").today - timedelta(3))
     page = phone
     log_in(page, live_server, user.email)
     expect(page.get_by_role("heading", name="Pengingat kursus wajib")).to_be_visible()

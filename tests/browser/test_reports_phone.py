@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import Role
 from tests.browser.conftest import PHONE
-from tests.reports.seed import expected_rows, seed
+from tests.seed import expected_rows, seed
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing")
 expect = playwright.expect

@@ -7,7 +7,7 @@ from sqlalchemy import update
 from app.models import Enrolment, utcnow
 from app.services import progress
 from app.services.analytics import course_analytics, median_days_to_completion
-from tests.factories import import_folder, make_user
+from tests.factories import make_course, make_user
 from tests.services.test_import import lesson_by_path
 
 
@@ -26,7 +26,7 @@ def enrol(session, course, *, days_ago: float, finished_after: float | None = No
 
 
 def test_a_course_nobody_took_has_zeros_and_no_median(session, course_copy):
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     stats = course_analytics(session, course)
     assert (stats.enrolled, stats.started, stats.completed, stats.median_days) == (0, 0, 0, None)
     assert [(s.title, s.reached) for s in stats.lessons] == [
@@ -35,7 +35,7 @@ def test_a_course_nobody_took_has_zeros_and_no_median(session, course_copy):
 
 
 def test_median_of_an_odd_and_an_even_number_of_completions(session, course_copy):
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     for days in (1, 2, 10):
         enrol(session, course, days_ago=30, finished_after=days)
     enrol(session, course, days_ago=3)  # not finished: not part of the median
@@ -48,7 +48,7 @@ def test_median_of_an_odd_and_an_even_number_of_completions(session, course_copy
 def test_the_funnel_counts_enrolled_started_completed_and_reach_in_outline_order(
     session, course_copy
 ):
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     first = lesson_by_path(session, course, "dasar/pembuka")
     second = lesson_by_path(session, course, "dasar/kedua")
     last = lesson_by_path(session, course, "lanjutan/lanjut")

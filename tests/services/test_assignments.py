@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
-from app.models import Enrolment, Role, utcnow
+from app.models import Role, utcnow
 from app.services import progress
 from app.services.assignments import (
     assign_course,
@@ -14,18 +14,17 @@ from app.services.assignments import (
     remove_assignment,
 )
 from app.services.errors import Forbidden, InvalidInput, NotFound
-from app.services.units import upsert_unit
-from tests.factories import import_folder, make_user
-from tests.reports.seed import second_course
+from tests.factories import make_course, make_enrolment, make_unit, make_user
+from tests.seed import second_course
 
 TODAY = date(2026, 6, 15)
 
 
 @pytest.fixture
 def org(session, course_copy):
-    units = {code: upsert_unit(session, code, code, parent).id for code, parent in [
+    units = {code: make_unit(session, code, code, parent).id for code, parent in [
         ("KEMEN", None), ("SETJEN", "KEMEN"), ("BIRO", "SETJEN"), ("DIT", "KEMEN")]}
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     people = {
         "sup": make_user(session, roles=Role.SUPERVISOR | Role.LEARNER, unit_code="SETJEN"),
         "admin": make_user(session, roles=Role.ADMIN),
@@ -78,16 +77,14 @@ def test_learners_in_the_subtree_see_it_as_mandatory_and_overdue_when_late(sessi
     # Mandatory courses are in "Pembelajaran saya" before the learner opens them.
     assert [c.course.id for c in progress.my_courses(session, people["staff"].id)] == [course.id]
     assert progress.my_courses(session, people["other"].id) == []
-    session.add(Enrolment(user_id=people["staff"].id, course_id=course.id,
-                          completed_at=utcnow()))
-    session.flush()
+    make_enrolment(session, people["staff"].id, course.id, completed_at=utcnow())
     [card] = progress.catalog(session, people["staff"].id)
     assert card.completed and not card.overdue(TODAY + timedelta(days=1))
 
 
 def test_cards_carry_due_dates_without_a_query_per_card(session, org, tmp_path):
     units, course, people = org
-    second = import_folder(session, second_course(tmp_path))
+    second = make_course(session, second_course(tmp_path))
     statements = []
     engine = session.get_bind()
 

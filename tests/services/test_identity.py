@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Lesson
 from app.services import progress
 from app.services.content import check_course, diff_course, import_course, load_course
-from tests.factories import import_folder, make_user
+from tests.factories import make_course, make_user
 
 COURSE_MD = "---\ntitle: Tiga Langkah\nsummary: Uji identitas\njp: 1\n---\nDeskripsi.\n"
 
@@ -41,7 +41,7 @@ def by_path(session, course, path) -> Lesson | None:
 
 def test_renumbering_files_to_insert_a_lesson_keeps_everyones_progress(session, tmp_path):
     folder = three_lessons(tmp_path)
-    course = import_folder(session, folder)
+    course = make_course(session, folder)
     learner = make_user(session)
     for lesson in session.scalars(select(Lesson).where(Lesson.course_id == course.id)):
         progress.complete_lesson(session, learner.id, lesson)
@@ -64,7 +64,7 @@ def test_renumbering_files_to_insert_a_lesson_keeps_everyones_progress(session, 
 
 def test_an_id_in_the_front_matter_moves_a_lesson_to_another_module(session, tmp_path):
     folder = three_lessons(tmp_path)
-    course = import_folder(session, folder)
+    course = make_course(session, folder)
     learner = make_user(session)
     tiga = by_path(session, course, "modul/tiga")
     progress.complete_lesson(session, learner.id, tiga)
@@ -115,7 +115,7 @@ def test_the_preview_diff_and_the_import_result_say_the_same(session, tmp_path):
     "0 new, 3 changed, 0 kept, 1 retired", because moving up a place counted as a change."""
     folder = three_lessons(tmp_path)
     (folder / "01-modul" / "04-empat.md").write_text(lesson_file("Empat"))
-    course = import_folder(session, folder)
+    course = make_course(session, folder)
     one, two = make_user(session), make_user(session)
     progress.complete_lesson(session, one.id, by_path(session, course, "modul/satu"))
     progress.record_opening(session, two.id, by_path(session, course, "modul/satu"))
@@ -140,7 +140,7 @@ def test_courses_check_lists_what_a_reimport_would_archive_with_learner_counts(
 ):
     folder = three_lessons(tmp_path)
     with app.app_context():
-        course = import_folder(db.session, folder)
+        course = make_course(db.session, folder)
         learner = make_user(db.session)
         progress.complete_lesson(db.session, learner.id, by_path(db.session, course, "modul/dua"))
         db.session.commit()

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from app.models import Course, Lesson, LessonProgress, MediaFile, Module
 from app.services import progress
 from app.services.content import import_course, load_course
-from tests.factories import import_folder, make_user
+from tests.factories import make_course, make_user
 
 
 def lesson_by_path(session, course, path) -> Lesson:
@@ -17,7 +17,7 @@ def lesson_by_path(session, course, path) -> Lesson:
 
 
 def test_import_stores_rendered_html_quiz_settings_and_media(session, course_copy):
-    course = import_folder(session, course_copy(), publish=False)
+    course = make_course(session, course_copy(), publish=False)
     assert not course.published
     first = lesson_by_path(session, course, "dasar/pembuka")
     assert "<div class=\"admonition note\">" in first.body_html
@@ -30,14 +30,14 @@ def test_import_stores_rendered_html_quiz_settings_and_media(session, course_cop
 
 def test_owner_email_links_the_course_to_its_trainer(session, course_copy):
     trainer = make_user(session, email="pelatih@example.go.id")
-    assert import_folder(session, course_copy()).owner_id == trainer.id
+    assert make_course(session, course_copy()).owner_id == trainer.id
 
 
 def test_reimport_keeps_progress_of_unchanged_paths_and_retires_removed_lessons(
     session, course_copy
 ):
     folder = course_copy()
-    course = import_folder(session, folder)
+    course = make_course(session, folder)
     learner = make_user(session)
     kept = lesson_by_path(session, course, "dasar/pembuka")
     removed = lesson_by_path(session, course, "lanjutan/lanjut")
@@ -78,7 +78,7 @@ def test_reimport_keeps_progress_of_unchanged_paths_and_retires_removed_lessons(
 
 def test_a_restored_lesson_comes_back_with_its_progress(session, course_copy):
     folder = course_copy()
-    course = import_folder(session, folder)
+    course = make_course(session, folder)
     learner = make_user(session)
     lesson = lesson_by_path(session, course, "lanjutan/lanjut")
     progress.complete_lesson(session, learner.id, lesson)
@@ -87,10 +87,10 @@ def test_a_restored_lesson_comes_back_with_its_progress(session, course_copy):
     first = folder / "01-dasar" / "01-pembuka.md"
     original = first.read_text()
     first.write_text(original.replace("atau [modul lanjutan](../02-lanjutan/01-lanjut.md)", ""))
-    import_folder(session, folder)
+    make_course(session, folder)
     shutil.move(backup, folder / "02-lanjutan")
     first.write_text(original)
-    import_folder(session, folder)
+    make_course(session, folder)
     again = lesson_by_path(session, course, "lanjutan/lanjut")
     assert again.id == lesson.id and not again.retired
     assert progress.lesson_state(session, learner.id, again.id).completed_at is not None
@@ -98,7 +98,7 @@ def test_a_restored_lesson_comes_back_with_its_progress(session, course_copy):
 
 def test_a_failed_import_leaves_the_previous_version_untouched(app, session, course_copy):
     folder = course_copy()
-    import_folder(session, folder)
+    make_course(session, folder)
     session.commit()
     before = session.scalar(select(Course.content_hash))
 

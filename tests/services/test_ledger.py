@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from app.models import Attendance, Enrolment, JpEntry, Lesson, Role
 from app.services import claims, classroom, ledger, progress
 from app.services.errors import Forbidden, InvalidInput, NotFound
-from app.services.units import upsert_unit
-from tests.factories import import_folder, make_user
+from tests.factories import make_course, make_unit, make_user
 
 DATA = Path(__file__).parent.parent / "data"
 PNG = (DATA / "courses" / "contoh-kursus" / "media" / "diagram.png").read_bytes()
@@ -29,7 +28,7 @@ def entries(session, user_id):
 
 
 def test_completing_a_course_writes_one_entry_dated_in_jakarta(session, course_copy):
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     learner = make_user(session)
     finish(session, learner, course)
     finish(session, learner, course)  # replays, a second quiz pass: nothing more
@@ -64,9 +63,9 @@ def test_the_same_credit_twice_is_written_once(session):
 
 @pytest.fixture
 def people(session):
-    upsert_unit(session, "INDUK", "Induk", None)
-    upsert_unit(session, "ANAK", "Anak", "INDUK")
-    upsert_unit(session, "LAIN", "Lain", None)
+    make_unit(session, "INDUK", "Induk", None)
+    make_unit(session, "ANAK", "Anak", "INDUK")
+    make_unit(session, "LAIN", "Lain", None)
     trainer = make_user(session, roles=Role.TRAINER, email="pelatih@example.go.id")
     sup = make_user(session, roles=Role.SUPERVISOR | Role.LEARNER, unit_code="INDUK")
     ani = make_user(session, email="ani@example.go.id", nip="198609262015051001",
@@ -147,7 +146,7 @@ def test_check_in_only_while_open_and_with_the_right_code(session, people):
 
 def test_a_session_that_teaches_a_course_completes_it_without_counting_twice(
         session, people, course_copy):
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     s = new_session(session, people["trainer"], course_id=course.id, jp="2")
     classroom.attend_by_list(session, s, "ani@example.go.id", people["trainer"].id)
     enrolment = session.scalar(select(Enrolment).where(Enrolment.user_id == people["ani"].id))

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.models import Enrolment, Lesson
 from app.services import progress
-from tests.factories import import_folder, make_user
+from tests.factories import make_course, make_user
 
 
 def lessons(session, course):
@@ -14,7 +14,7 @@ def lessons(session, course):
 
 
 def test_completing_twice_is_a_no_op_and_enrols_once(session, course_copy):
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     learner = make_user(session)
     first = lessons(session, course)[0]
     assert progress.complete_lesson(session, learner.id, first) is True
@@ -26,7 +26,7 @@ def test_completing_twice_is_a_no_op_and_enrols_once(session, course_copy):
 
 
 def test_resume_points_at_the_first_step_not_done(session, course_copy):
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     learner = make_user(session)
     steps = lessons(session, course)
     assert progress.resume_target(progress.outline(session, course, learner.id)) == steps[0]
@@ -38,7 +38,7 @@ def test_resume_points_at_the_first_step_not_done(session, course_copy):
 
 
 def test_catalog_shows_each_learners_own_percent(session, course_copy):
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     ani, budi = make_user(session), make_user(session)
     progress.complete_lesson(session, ani.id, lessons(session, course)[0])
     [card] = progress.catalog(session, ani.id)
@@ -50,12 +50,12 @@ def test_catalog_shows_each_learners_own_percent(session, course_copy):
 
 
 def test_unpublished_courses_stay_out_of_the_catalog(session, course_copy):
-    import_folder(session, course_copy(), publish=False)
+    make_course(session, course_copy(), publish=False)
     assert progress.catalog(session, make_user(session).id) == []
 
 
 def test_reading_position_gives_neighbours_state_and_counts_for_one_learner(session, course_copy):
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     first, second, third, fourth = lessons(session, course)
     second.retired = True
     ani, budi = make_user(session), make_user(session)
@@ -79,7 +79,7 @@ def test_an_offline_completion_keeps_the_learners_time_clamped(session, course_c
 
     from app.models import LessonProgress, utcnow
 
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     learner = make_user(session)
     steps = [s for s in lessons(session, course) if not s.is_quiz]
     progress.record_opening(session, learner.id, steps[0])
@@ -101,7 +101,7 @@ def test_jp_go_to_the_year_the_learner_finished_offline(session, course_copy):
     from app.services import quizzes
     from app.services.grading import correct_answers
 
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     learner = make_user(session)
     steps = lessons(session, course)
     progress.record_opening(session, learner.id, steps[0])

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import AttemptResult, Lesson, QuizAttempt
 from app.services import quizzes
 from app.services.grading import correct_answers
-from tests.factories import import_folder, make_user
+from tests.factories import make_course, make_user
 
 THREADS = 8
 
@@ -46,7 +46,7 @@ def run_together(app, work):
 @pytest.fixture
 def one_attempt_quiz(app, course_copy):
     with app.app_context():
-        course = import_folder(db.session, course_copy())
+        course = make_course(db.session, course_copy())
         quiz = db.session.scalar(
             select(Lesson).where(Lesson.course_id == course.id, Lesson.kind == "quiz")
         ).quiz

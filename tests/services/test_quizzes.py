@@ -20,7 +20,7 @@ from app.models import (
 from app.services import progress, quizzes
 from app.services.content import import_course, load_course
 from app.services.grading import correct_answers
-from tests.factories import import_folder, make_user, wrong_answers
+from tests.factories import make_course, make_user, wrong_answers
 
 
 def steps(session, course):
@@ -48,7 +48,7 @@ def answers_for(attempt, right=True):
 
 @pytest.fixture
 def setup(session, course_copy):
-    course = import_folder(session, course_copy())
+    course = make_course(session, course_copy())
     learner = make_user(session)
     session.commit()
     return course, learner, the_quiz(session, course)

@@ -7,7 +7,7 @@ from app.models import Lesson, Role
 from app.services import progress, quizzes
 from app.services.courses import NotRecordable, course_visible_by_id, visible_course_choices
 from app.services.errors import NotFound
-from tests.factories import DATA, import_folder, make_user
+from tests.factories import make_course, make_user
 
 
 def step(session, course, path):
@@ -16,7 +16,7 @@ def step(session, course, path):
 
 
 def test_a_quiz_is_not_ticked_off_by_hand(session):
-    course = import_folder(session, DATA / "courses" / "contoh-kursus")
+    course = make_course(session)
     learner = make_user(session)
     with pytest.raises(NotRecordable):
         progress.complete_step(session, learner.id, step(session, course, "dasar/kuis"))
@@ -27,7 +27,7 @@ def test_a_quiz_is_not_ticked_off_by_hand(session):
 
 
 def test_a_preview_records_nothing(session):
-    course = import_folder(session, DATA / "courses" / "contoh-kursus", publish=False)
+    course = make_course(session, publish=False)
     owner = make_user(session, roles=Role.TRAINER)
     with pytest.raises(NotRecordable):
         progress.complete_step(session, owner.id, step(session, course, "dasar/pembuka"))
@@ -39,7 +39,7 @@ def test_a_preview_records_nothing(session):
 
 
 def test_course_choices_hold_only_what_the_viewer_may_see(session):
-    published = import_folder(session, DATA / "courses" / "contoh-kursus")
+    published = make_course(session)
     supervisor = make_user(session, roles=Role.SUPERVISOR)
     admin = make_user(session, roles=Role.ADMIN)
     published.published = False

@@ -1,46 +1,19 @@
 """Reminders of mandatory courses: `flask reminders send` against a real SMTP server, the weekly
 limit, the supervisors' digest within their subtree, opting out, and the notices in the app."""
 
-import socket
 from datetime import timedelta
-from email import message_from_bytes
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Assignment, ReminderSent, Role, User, utcnow
+from app.models import ReminderSent, Role, User, utcnow
 from app.services.dates import Calendar
 from app.services.mail import MailSettings
 from app.services.reminders import send_reminders
+from tests.conftest import free_port
 
 ZONE = "Asia/Jakarta"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-
-    class Keep:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-            return "250 OK"
-
-    handler = Keep()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
 
 
 def inbox_by_recipient(inbox) -> dict:
@@ -57,8 +30,8 @@ def office(app, make):
     in 3 days in DIT."""
     make.unit("KEMEN", "Kementerian")
     make.unit("SETJEN", "Sekretariat Jenderal", "KEMEN")
-    make.unit("BIRO", "Biro Umum", "SETJEN")
-    make.unit("DIT", "Direktorat", "KEMEN")
+    units = {"BIRO": make.unit("BIRO", "Biro Umum", "SETJEN"),
+             "DIT": make.unit("DIT", "Direktorat", "KEMEN")}
     course = make.course()
     people = {
         "ani": make.user(name="Ani Lestari", email="ani@instansi.go.id", unit_code="BIRO"),
@@ -73,14 +46,9 @@ def office(app, make):
     }
     make.completed(people["budi"], course, *course.lesson_paths)
     today = Calendar.now(ZONE).today
+    make.assignment(course, units["BIRO"], today - timedelta(2))
+    make.assignment(course, units["DIT"], today + timedelta(3))
     with app.app_context():
-        from app.models import Unit
-
-        units = {u.code: u.id for u in db.session.scalars(select(Unit))}
-        db.session.add_all([
-            Assignment(course_id=course.id, unit_id=units["BIRO"], due_on=today - timedelta(2)),
-            Assignment(course_id=course.id, unit_id=units["DIT"], due_on=today + timedelta(3)),
-        ])
         db.session.get(User, people["dodi"].id).remind_by_email = False
         db.session.commit()
     return people, course, today

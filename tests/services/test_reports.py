@@ -1,4 +1,4 @@
-"""The completion report's figures against seeded data, per scope (tests/reports/seed.py)."""
+"""The completion report's figures against seeded data, per scope (tests/seed.py)."""
 
 from collections import Counter
 from datetime import date
@@ -10,7 +10,7 @@ from app.models import Role, User
 from app.services import reports
 from app.services.errors import Forbidden, InvalidInput, NotFound
 from app.services.reports import Filters
-from tests.reports.seed import PEOPLE, expected_jp, expected_rows, seed, unit_of
+from tests.seed import PEOPLE, expected_jp, expected_rows, seed, unit_of
 
 
 @pytest.fixture

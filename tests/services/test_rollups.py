@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import delete, insert, update
 
 from app.extensions import db
-from app.models import Assignment, Enrolment, ReportRollup, User
+from app.models import Enrolment, ReportRollup, User
 from app.services import progress, reports, rollups
 from app.services.reports import Filters
-from tests.factories import make_user
-from tests.reports.seed import seed
+from tests.factories import make_assignment, make_user
+from tests.seed import seed
 
 
 @pytest.fixture
@@ -62,8 +62,8 @@ def test_every_kind_of_change_reaches_the_rollups_at_commit(session, org):
     session.commit()
     assert_same(session, org)
     # …a course becomes mandatory with a due date already past…
-    session.add(Assignment(course_id=org.courses["A"], unit_id=org.units["DITJEN"],
-                           due_on=org.calendar.today - timedelta(days=3)))
+    make_assignment(session, org.courses["A"], org.units["DITJEN"],
+                    org.calendar.today - timedelta(days=3))
     session.commit()
     assert_same(session, org)
     # …and an enrolment goes.

@@ -1,6 +1,5 @@
 """Sign-in throttling (NIST SP 800-63B §5.2.2, ASVS 2.2.1), against the database and real Redis."""
 
-import os
 import statistics
 import time
 import uuid
@@ -15,23 +14,11 @@ from app.services import accounts
 from app.services.accounts import ACCOUNT_FAILURES, authenticate
 from app.services.errors import TooManyAttempts
 from app.services.throttle import DatabaseThrottle, RedisThrottle
+from tests.conftest import REDIS_URL
 from tests.factories import PASSWORD, make_user
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
 NIP = "198609262015051001"
 COST = (1, 64)
-
-
-def _redis():
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError:
-        # CI sets LENTERA_REQUIRE_REDIS=1: there the real Redis must be tested, not skipped.
-        if os.environ.get("LENTERA_REQUIRE_REDIS") == "1":
-            pytest.fail(f"Redis is required but not reachable at {REDIS_URL}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    return client
 
 
 @pytest.fixture(params=["database", "redis"])
@@ -40,11 +27,9 @@ def stores(request, session):
     if request.param == "database":
         yield lambda: DatabaseThrottle(session)
         return
-    client = _redis()
-    prefix = f"lentera-test-10-{uuid.uuid4().hex}:"
+    request.getfixturevalue("redis_store")  # skips without Redis; clears "lentera:*" after
+    prefix = f"lentera:test-throttle:{uuid.uuid4().hex}:"
     yield lambda: RedisThrottle(redis.Redis.from_url(REDIS_URL), prefix)
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
 
 
 def test_email_and_nip_of_one_account_share_one_budget_across_workers(session, stores):

@@ -9,8 +9,7 @@ from app.models import AuditEntry, PasswordToken, Role, User, utcnow
 from app.services.errors import InvalidInput, NotFound
 from app.services.password_links import issue_link, redeem_link, valid_link
 from app.services.staff import import_staff
-from app.services.units import upsert_unit
-from tests.factories import make_user
+from tests.factories import make_unit, make_user
 
 HEADER = "email,name,nip,unit_code,role\n"
 GOOD = "ani@instansi.go.id,Ani Lestari,19860926 201505 1 001,BIRO,learner\n"
@@ -18,8 +17,8 @@ GOOD = "ani@instansi.go.id,Ani Lestari,19860926 201505 1 001,BIRO,learner\n"
 
 @pytest.fixture
 def biro(session):
-    upsert_unit(session, "KEMEN", "Kementerian")
-    return upsert_unit(session, "BIRO", "Biro", "KEMEN")
+    make_unit(session, "KEMEN", "Kementerian")
+    return make_unit(session, "BIRO", "Biro", "KEMEN")
 
 
 def users(session):

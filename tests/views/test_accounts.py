@@ -1,7 +1,6 @@
 """Accounts people manage themselves (issue 10 point 5), with a real SMTP server."""
 
 import re
-from email import message_from_bytes
 
 import pytest
 from sqlalchemy import select
@@ -10,14 +9,13 @@ from app.extensions import db
 from app.models import AuditEntry, Role, User
 from tests.factories import PASSWORD
 from tests.pages import csrf_token_in
-from tests.views.test_admin import smtp_server  # noqa: F401 (a fixture)
 from tests.views.test_sessions import cookie, replay, sign_in, signed_in
 
 NIP = "198609262015051001"
 
 
 @pytest.fixture
-def mail_app(fresh_app, smtp_server):  # noqa: F811
+def mail_app(fresh_app, smtp_server):
     controller, inbox = smtp_server
     app = fresh_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
                     BASE_URL="https://lentera.instansi.go.id", SELF_REGISTRATION=True)
@@ -33,7 +31,7 @@ def post_form(client, path, data, page=None):
 
 
 def bodies(inbox):
-    return [message_from_bytes(raw) for _to, raw in inbox]
+    return [message for _to, message in inbox]
 
 
 def test_forgot_password_by_nip_mails_a_one_time_link_that_ends_old_sessions(mail_app, make):

@@ -2,11 +2,8 @@
 
 import io
 import re
-import socket
 from datetime import date, timedelta
-from email import message_from_bytes
 
-import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -141,32 +138,6 @@ def test_an_import_hands_out_one_time_links_that_set_a_password(app, client, log
     assert again.status_code == 404 and "Tautan ini tidak berlaku" in again.get_data(as_text=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on 127.0.0.1 that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-
-    class Keep:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-            self.messages.append((envelope.rcpt_tos, envelope.content))
-            return "250 OK"
-
-    handler = Keep()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
-
-
 def test_with_smtp_configured_the_links_are_emailed(fresh_app, make, smtp_server):
     controller, inbox = smtp_server
     app = fresh_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
@@ -186,9 +157,8 @@ def test_with_smtp_configured_the_links_are_emailed(fresh_app, make, smtp_server
     page = response.get_data(as_text=True)
     assert "Tautan untuk membuat kata sandi sudah dikirim lewat email." in page
     assert "/password/" not in page  # nothing left to hand out by hand
-    [(recipients, raw)] = inbox.messages
+    [(recipients, message)] = inbox.messages
     assert recipients == ["ani@instansi.go.id"]
-    message = message_from_bytes(raw)
     assert message["Subject"] == "Buat kata sandi Lentera Anda"
     body = message.get_payload(decode=True).decode()
     link = re.search(r"https://lentera\.instansi\.go\.id(/password/\S+)", body).group(1)
@@ -218,11 +188,8 @@ def test_mandatory_courses_by_a_supervisor_within_scope_only(app, login, make):
     with app.app_context():
         assignment = db.session.scalar(select(Assignment))
         assert (assignment.unit_id, assignment.due_on.isoformat()) == (setjen, due)
-        other_assignment = Assignment(course_id=course.id, unit_id=other,
-                                      due_on=date.today())
-        db.session.add(other_assignment)
-        db.session.commit()
-        mine, theirs = assignment.id, other_assignment.id
+        mine = assignment.id
+    theirs = make.assignment(course, other, date.today())
     assert sup.client.post(f"/admin/assignments/{theirs}/delete",
                            data={"csrf_token": token}).status_code == 404
     # Deleting asks first (issue 14): the first POST shows a confirmation and removes nothing.

@@ -189,9 +189,7 @@ def test_mandatory_courses_show_their_due_date_and_lateness(app, login, make):
     me = login(unit_code="BIRO")
     outsider = login()
     due = date.today() + timedelta(days=10)
-    with app.app_context():
-        db.session.add(Assignment(course_id=course.id, unit_id=biro, due_on=due))
-        db.session.commit()
+    make.assignment(course, biro, due)
     for url in ("/", "/me/learning", COURSE):
         page = me.client.get(url).get_data(as_text=True)
         assert "<strong>Wajib</strong>" in page, url

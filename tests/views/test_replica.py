@@ -19,7 +19,7 @@ from app.models import LessonProgress, User
 from app.reports_database import reports_engine, reports_session
 from tests.factories import PASSWORD
 from tests.pages import csrf_token_in
-from tests.reports.seed import seed
+from tests.seed import seed
 
 
 def _replica_url() -> str | None:

@@ -11,11 +11,10 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from app.extensions import db
-from app.models import Enrolment, Role, User, utcnow
+from app.models import Role, User, utcnow
 from app.services import reports
-from app.services.units import upsert_unit
-from tests.factories import UserInfo, make_user, wrong_answers
-from tests.reports.seed import PEOPLE, expected_jp, expected_rows, seed
+from tests.factories import UserInfo, make_enrolment, make_unit, make_user, wrong_answers
+from tests.seed import PEOPLE, expected_jp, expected_rows, seed
 
 OUTSIDERS = ("Fajar", "Gita", "Sup2", "Eko")
 
@@ -230,12 +229,12 @@ def test_a_report_page_issues_the_same_queries_for_ten_or_forty_learners(app, or
     sup.client.get(url)  # warm up: first-request work is not the report's
     before = count_statements(app, sup.client, url)
     with app.app_context():
-        upsert_unit(db.session, "SEKSI", "Seksi Baru", "BIRO-SDM")
+        make_unit(db.session, "SEKSI", "Seksi Baru", "BIRO-SDM")
         for n in range(30):
             user = make_user(db.session, unit_code="SEKSI" if n % 2 else "BIRO-UMUM")
             for course in org.courses.values():
-                db.session.add(Enrolment(user_id=user.id, course_id=course,
-                                         completed_at=utcnow() if n % 3 else None))
+                make_enrolment(db.session, user.id, course,
+                               completed_at=utcnow() if n % 3 else None)
         db.session.commit()
     assert count_statements(app, sup.client, url) == before
 

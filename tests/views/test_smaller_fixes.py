@@ -20,6 +20,7 @@ from app.logredact import redact
 from app.models import Course, CourseUpload, Enrolment, LessonProgress, QuizAttempt, Role
 from app.services import authoring
 from app.services.errors import Forbidden
+from tests.conftest import free_port
 from tests.factories import make_user, zip_course
 from tests.views.test_quiz import COURSE, complete_course, form_answers, start
 
@@ -167,17 +168,11 @@ def test_the_development_server_log_is_redacted(app, client, caplog):
     assert "rahasia" not in record.getMessage() and "/password/[…]" in record.getMessage()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.skipif(shutil.which("gunicorn", path=str(ROOT / ".venv/bin")) is None
                     and not (Path(sys.executable).parent / "gunicorn").exists(),
                     reason="gunicorn is not installed")
 def test_gunicorn_access_log_never_shows_a_one_time_link(tmp_path):
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "access.log"
     env = dict(os.environ, SECRET_KEY="s" * 40, DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
     server = subprocess.Popen(

@@ -1,42 +1,20 @@
 """The signed-in user comes from Redis, and any change to them reaches the very next request."""
 
-import os
-
 import pytest
-import redis
 from sqlalchemy import event, update
 
 from app.extensions import db
 from app.models import LessonProgress, User
 from app.services import user_cache
+from tests.conftest import REDIS_URL
 from tests.factories import PASSWORD
 from tests.pages import csrf_token_in
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 LESSON = "/courses/contoh-kursus/dasar/pembuka"
 
 
-def _clear(client) -> None:
-    for key in client.scan_iter(user_cache.PREFIX + "*"):
-        client.delete(key)
-
-
 @pytest.fixture
-def store():
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError:
-        if os.environ.get("LENTERA_REQUIRE_REDIS") == "1":
-            pytest.fail(f"Redis is required but not reachable at {REDIS_URL}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    _clear(client)  # ids are reused from one test to the next
-    yield client
-    _clear(client)
-
-
-@pytest.fixture
-def cached_app(fresh_app, store):
+def cached_app(fresh_app, redis_store):
     return fresh_app(REDIS_URL=REDIS_URL)
 
 
@@ -66,26 +44,27 @@ def user_queries(app, client, path) -> int:
     return len(seen)
 
 
-def test_a_signed_in_request_finds_its_user_in_redis_not_the_database(cached_app, make, store):
+def test_a_signed_in_request_finds_its_user_in_redis_not_the_database(
+        cached_app, make, redis_store):
     person = make.user(name="Sari Dewi")
     client = signed_in(cached_app, person.email)
     client.get("/")
     assert user_queries(cached_app, client, "/") == 0
-    cached = store.get(user_cache.PREFIX + str(person.id))
+    cached = redis_store.get(user_cache.PREFIX + str(person.id))
     assert b"Sari Dewi" in cached
     assert b"argon2" not in cached and b"password" not in cached  # the hash stays in the db
     assert "Sari Dewi" in client.get("/").get_data(as_text=True)
 
 
 def test_a_change_to_the_user_reaches_the_next_request_from_every_worker(cached_app, make,
-                                                                          store):
+                                                                          redis_store):
     person = make.user(name="Sari Dewi")
     client = signed_in(cached_app, person.email)
     client.get("/")
     with cached_app.app_context():
         db.session.get(User, person.id).name = "Sari Lestari"
         db.session.commit()
-    assert store.get(user_cache.PREFIX + str(person.id)) == user_cache.TOMBSTONE
+    assert redis_store.get(user_cache.PREFIX + str(person.id)) == user_cache.TOMBSTONE
     assert "Sari Lestari" in client.get("/").get_data(as_text=True)
 
     # A new session version (sign-out everywhere, password change) ends the session at once,
@@ -93,12 +72,12 @@ def test_a_change_to_the_user_reaches_the_next_request_from_every_worker(cached_
     with cached_app.app_context():
         db.session.get(User, person.id).session_version += 1
         db.session.commit()
-        assert user_cache.load(db.session, store, person.id).session_version == 2
+        assert user_cache.load(db.session, redis_store, person.id).session_version == 2
         db.session.remove()
     assert client.get("/").status_code == 302
 
 
-def test_a_reader_holding_the_old_row_cannot_put_it_back(cached_app, make, store):
+def test_a_reader_holding_the_old_row_cannot_put_it_back(cached_app, make, redis_store):
     person = make.user()
     with cached_app.app_context():
         old = db.session.get(User, person.id)
@@ -106,38 +85,39 @@ def test_a_reader_holding_the_old_row_cannot_put_it_back(cached_app, make, store
         old.session_version += 1
         db.session.commit()
         # A request that read the row before that commit now tries to cache it: refused.
-        store.set(user_cache.PREFIX + str(person.id), stale, nx=True)
-        assert user_cache.load(db.session, store, person.id).session_version == 2
+        redis_store.set(user_cache.PREFIX + str(person.id), stale, nx=True)
+        assert user_cache.load(db.session, redis_store, person.id).session_version == 2
         db.session.remove()
 
 
-def test_a_bulk_change_of_users_drops_every_cached_user(cached_app, make, store):
+def test_a_bulk_change_of_users_drops_every_cached_user(cached_app, make, redis_store):
     people = [make.user(), make.user()]
     with cached_app.app_context():
         for p in people:
-            user_cache.load(db.session, store, p.id)
+            user_cache.load(db.session, redis_store, p.id)
         db.session.remove()
-        assert all(store.get(user_cache.PREFIX + str(p.id)) not in (None, user_cache.TOMBSTONE)
-                   for p in people)
+        assert all(redis_store.get(user_cache.PREFIX + str(p.id))
+                   not in (None, user_cache.TOMBSTONE) for p in people)
         db.session.execute(update(User).values(active=False))
         db.session.commit()
-    assert all(store.get(user_cache.PREFIX + str(p.id)) == user_cache.TOMBSTONE for p in people)
+    assert all(redis_store.get(user_cache.PREFIX + str(p.id)) == user_cache.TOMBSTONE
+               for p in people)
 
 
-def test_a_cached_user_still_reaches_its_unit_and_password(cached_app, make, store):
+def test_a_cached_user_still_reaches_its_unit_and_password(cached_app, make, redis_store):
     make.unit("BIRO-SDM", "Biro SDM")
     person = make.user(unit_code="BIRO-SDM")
     with cached_app.app_context():
-        user_cache.load(db.session, store, person.id)
+        user_cache.load(db.session, redis_store, person.id)
         db.session.remove()
-        user = user_cache.load(db.session, store, person.id)  # from Redis now
+        user = user_cache.load(db.session, redis_store, person.id)  # from Redis now
         assert user.unit.code == "BIRO-SDM"
         assert user.password_hash.startswith("$argon2")
         db.session.remove()
 
 
 def test_the_lesson_page_records_the_visit_and_completion_with_the_cached_user(
-        cached_app, make, store):
+        cached_app, make, redis_store):
     make.course()
     person = make.user()
     client = signed_in(cached_app, person.email)
@@ -152,29 +132,30 @@ def test_the_lesson_page_records_the_visit_and_completion_with_the_cached_user(
     assert "Pelajaran ini sudah selesai" in client.get(LESSON).get_data(as_text=True)
 
 
-def test_a_bulk_change_of_one_user_drops_only_that_user(cached_app, make, store):
+def test_a_bulk_change_of_one_user_drops_only_that_user(cached_app, make, redis_store):
     one, other = make.user(), make.user()
     with cached_app.app_context():
         for p in (one, other):
-            user_cache.load(db.session, store, p.id)
+            user_cache.load(db.session, redis_store, p.id)
         db.session.remove()
         # As "sign out everywhere" raises the version: one UPDATE … WHERE id = …
         db.session.execute(update(User).where(User.id == one.id)
                            .values(session_version=User.session_version + 1)
                            .execution_options(synchronize_session=False))
         db.session.commit()
-        assert store.get(user_cache.PREFIX + str(one.id)) == user_cache.TOMBSTONE
-        assert store.get(user_cache.PREFIX + str(other.id)) not in (None, user_cache.TOMBSTONE)
-        assert user_cache.load(db.session, store, one.id).session_version == 2
+        assert redis_store.get(user_cache.PREFIX + str(one.id)) == user_cache.TOMBSTONE
+        assert redis_store.get(user_cache.PREFIX + str(other.id)) not in (
+            None, user_cache.TOMBSTONE)
+        assert user_cache.load(db.session, redis_store, one.id).session_version == 2
         db.session.remove()
 
 
-def test_an_ended_session_is_never_remembered_again(store):
+def test_an_ended_session_is_never_remembered_again(redis_store):
     digest = "ab" * 32
-    assert not user_cache.session_known(store, digest)
-    user_cache.remember_session(store, digest)
-    assert user_cache.session_known(store, digest)
-    user_cache.forget_session(store, [digest])  # signed out
-    user_cache.remember_session(store, digest)  # a request that checked just before
-    assert not user_cache.session_known(store, digest)
-    store.delete(user_cache.SESSION_PREFIX + digest)
+    assert not user_cache.session_known(redis_store, digest)
+    user_cache.remember_session(redis_store, digest)
+    assert user_cache.session_known(redis_store, digest)
+    user_cache.forget_session(redis_store, [digest])  # signed out
+    user_cache.remember_session(redis_store, digest)  # a request that checked just before
+    assert not user_cache.session_known(redis_store, digest)
+    redis_store.delete(user_cache.SESSION_PREFIX + digest)

@@ -3,41 +3,21 @@ deactivation end access on the very next request at the other worker too, whethe
 browser sends its session cookie or only its remember cookie (issue 10 point 1 with the
 Redis user cache of app/services/user_cache.py)."""
 
-import os
 
 import pytest
-import redis
 
 from app.extensions import db
 from app.models import Role, User
 from app.services import accounts, user_cache
+from tests.conftest import REDIS_URL
 from tests.factories import PASSWORD
 from tests.pages import csrf_token_in
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PAGE = "/me/learning"
 
 
 @pytest.fixture
-def store():
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError:
-        if os.environ.get("LENTERA_REQUIRE_REDIS") == "1":
-            pytest.fail(f"Redis is required but not reachable at {REDIS_URL}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    for prefix in (user_cache.PREFIX, user_cache.SESSION_PREFIX):
-        for key in client.scan_iter(prefix + "*"):
-            client.delete(key)
-    yield client
-    for prefix in (user_cache.PREFIX, user_cache.SESSION_PREFIX):
-        for key in client.scan_iter(prefix + "*"):
-            client.delete(key)
-
-
-@pytest.fixture
-def workers(fresh_app, store):
+def workers(fresh_app, redis_store):
     """Two app instances on the same database and the same Redis, as two gunicorn workers."""
     return fresh_app(REDIS_URL=REDIS_URL), fresh_app(REDIS_URL=REDIS_URL)
 
@@ -83,9 +63,9 @@ def devices(workers, make):
     return person, here, there, views
 
 
-def test_sign_out_on_one_worker_ends_that_device_at_the_other(workers, make, store):
+def test_sign_out_on_one_worker_ends_that_device_at_the_other(workers, make, redis_store):
     person, here, there, views = devices(workers, make)
-    assert store.get(user_cache.PREFIX + str(person.id)) not in (None, user_cache.TOMBSTONE)
+    assert redis_store.get(user_cache.PREFIX + str(person.id)) not in (None, user_cache.TOMBSTONE)
     token = csrf_token_in(here.get(PAGE).get_data(as_text=True))
     assert here.post("/logout", data={"csrf_token": token}).status_code == 302
     assert not signed_in(views["here"])

@@ -29,7 +29,9 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_front_matter(text: str) -> FrontMatter:
-    """Split '---' YAML '---' from the Markdown body; a file without it has an empty meta."""
+    """A FrontMatter: the '---' YAML '---' block split from the Markdown body, with the line of
+    each key; a file without one has an empty meta. Raises FrontMatterError (with its line)
+    for an unclosed block, malformed YAML or YAML that is not `key: value` lines."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         return FrontMatter({}, text, 1)

@@ -52,12 +52,14 @@ class ImageInfo:
 
 
 def variant_path(path: str, width: int) -> str:
-    """The media path of an image's scaled variant `width` pixels wide ("a.jpg.lentera-360w")."""
+    """The media path of an image's scaled variant `width` pixels wide ("a.jpg.lentera-360w").
+    Raises nothing."""
     return f"{path}{VARIANT_MARK}{width}w"
 
 
 def image_info(data: bytes) -> ImageInfo | None:
-    """The displayed size of a PNG, JPEG or WebP from its header, or None when unreadable."""
+    """The ImageInfo (displayed width and height in pixels) of a PNG, JPEG or WebP read from
+    its header, or None when unreadable. Raises nothing."""
     from PIL import Image
 
     try:
@@ -76,11 +78,12 @@ def image_info(data: bytes) -> ImageInfo | None:
 
 
 def encode_variants(data: bytes, content_type: str) -> list[tuple[int, str, bytes]]:
-    """Scale an image to each served width and re-encode it: [(width, content_type, bytes)].
+    """[(width in pixels, content type, bytes)]: the image scaled to each served width and
+    re-encoded, smallest first (an empty list for an unreadable image); PRODUCT §6 keeps a
+    phone's image at most 100 KB.
 
     WebP is chosen where it is smaller than the source's format. Photos lose their EXIF data
-    (location included) on the way, after being turned upright.
-    """
+    (location included) on the way, after being turned upright. Raises nothing."""
     from PIL import Image, ImageOps
 
     info = image_info(data)
@@ -123,12 +126,12 @@ _SIZE_ATTR = re.compile(r'\s(?:width|height|srcset|sizes|decoding)="[^"]*"')
 
 
 def with_image_sizes(html: str, links: dict[str, str], images: dict[str, ParsedMedia]) -> str:
-    """Give each `<img>` of a course image its width, height, srcset and lazy loading.
+    """The HTML with each `<img>` of a course image given its width, height, srcset and lazy
+    loading (PRODUCT §3: dimensions in the page).
 
     `links` maps Markdown targets to their rewritten URLs ("../media/a.png?v=…"); `images`
     maps media paths ("a.png") to ParsedMedia with an ImageInfo. Runs on sanitised HTML and
-    writes only attributes it computes itself.
-    """
+    writes only attributes it computes itself. Raises nothing."""
     if "<img" not in html or not images:
         return html
     by_url = {}

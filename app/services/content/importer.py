@@ -60,10 +60,10 @@ class CourseDiff:
 
 
 def diff_course(session: DbSession, course: Course | None, parsed: ParsedCourse) -> CourseDiff:
-    """Compare a parsed course with its imported version (None: not imported yet).
-
-    One query for the current steps, one for the learners of those that would be retired.
-    """
+    """A CourseDiff: which steps of a parsed course are new, changed, unchanged or would be
+    retired against its imported version (None: not imported yet), each retired step with
+    its count of learners (PRODUCT §3). One query for the current steps, one for those
+    learners. Raises nothing."""
     diff = CourseDiff()
     existing = {}
     if course is not None and course.id is not None:
@@ -120,12 +120,13 @@ class ImportResult:
 def import_course(
     session: DbSession, parsed: ParsedCourse, source_path: str, *, publish: bool = False
 ) -> ImportResult:
-    """Create or update a course from its parsed folder. The caller commits (or rolls back).
+    """Create or update a course from its parsed folder; returns the ImportResult (the course
+    and the counts of diff_course, computed before anything changes). The caller commits (or
+    rolls back), so an import is atomic (PRODUCT §3).
 
     Lessons and modules are matched by identity: a kept identity keeps its id, so learners
-    keep their progress; an identity that disappeared is retired, never deleted. The counts
-    returned are those of diff_course, computed before anything changes.
-    """
+    keep their progress; an identity that disappeared is retired, never deleted. Raises
+    nothing of its own: `parsed` has passed load_course."""
     course = session.scalar(select(Course).where(Course.slug == parsed.slug))
     diff = diff_course(session, course, parsed)
     course = _sync_course(session, course, parsed, source_path, publish=publish)

@@ -20,7 +20,7 @@ def absolute_links(html: str, page_url: str) -> str:
     `page_url` is the lesson's own web address, which the stored links are relative to.
     Absolute URLs, mailto: and in-page #anchors are left alone; entities in the attribute
     are decoded before resolving and encoded again after. The HTML was sanitised at import;
-    this changes only link targets, never markup.
+    this changes only link targets, never markup. Raises nothing.
     """
 
     def rewrite(match: re.Match[str]) -> str:

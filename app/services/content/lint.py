@@ -37,8 +37,8 @@ def _lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
 
 def lint_markdown(body: str, first_line: int) -> list[tuple[int, str]]:
     """[(line, message)] about images without alt text, skipped heading levels and raw HTML
-    the sanitiser will remove. The page's title is its H1, so the body starts at H2.
-    """
+    the sanitiser will remove; lines count from `first_line`. The page's title is its H1, so
+    the body starts at H2. Raises nothing: these are warnings (PRODUCT §3)."""
     found: list[tuple[int, str]] = []
     level = 1
     for line_no, line in _lines(body, first_line):

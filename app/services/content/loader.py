@@ -276,7 +276,7 @@ def load_course(
 
     Problems name files under `display_root` (default: the folder as given). Warnings, which
     never stop an import, are in `course.warnings` (see check_course for them with errors).
-    """
+    Raises nothing: every mistake is a `path:line: message` problem (PRODUCT §3)."""
     course, errors, _warnings = check_course(folder, display_root)
     return course, errors
 
@@ -287,8 +287,7 @@ def check_course(
     """Parse and check a course folder: (course or None, errors, warnings), each sorted.
 
     Errors (a course with any is never imported) and warnings (told, never blocking) are
-    `path:line: message` problems, PRODUCT §3.
-    """
+    `path:line: message` problems, PRODUCT §3. Raises nothing."""
     r = _Reader(folder, display_root or str(folder))
     if not folder.is_dir():
         return None, [Problem(str(folder), 1, str(_l("folder kursus tidak ditemukan")))], []

@@ -57,10 +57,11 @@ class Conversion:
 
 
 def convert_bank(text: str, name: str) -> Conversion:
-    """Read a GIFT or Aiken file (told apart by its content) into quizzes with a report.
+    """A Conversion of a GIFT or Aiken file (told apart by its content): its quizzes, and the
+    notes, skipped questions and errors by source line (PRODUCT §8).
 
-    `name` is the file name, the title of a quiz without a category.
-    """
+    `name` is the file name, the title of a quiz without a category. Raises nothing: a
+    malformed file is reported in `errors`."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     title = re.sub(r"[-_]+", " ", re.sub(r"\.(gift|txt|aiken)$", "", name, flags=re.I))
     title = re.sub(r"^\d+\s+", "", title).strip().capitalize() or "Kuis"
@@ -70,13 +71,15 @@ def convert_bank(text: str, name: str) -> Conversion:
 
 
 def quiz_markdown(quiz: BankQuiz) -> str:
-    """A quiz file in Lentera's format: front matter, then `## ` questions."""
+    """A quiz file in Lentera's format (PRODUCT §3): front matter, then `## ` questions.
+    Raises nothing."""
     return quiz_markdown_with_lines(quiz)[0]
 
 
 def quiz_markdown_with_lines(quiz: BankQuiz) -> tuple[str, list[int]]:
-    """quiz_markdown, and for each of its lines (index 0 = line 1) the bank's source line of
-    the question it belongs to (1 for the front matter), so problems point into the bank."""
+    """(quiz_markdown, for each of its lines (index 0 = line 1) the bank's source line of the
+    question it belongs to (1 for the front matter)), so problems point into the bank.
+    Raises nothing."""
     title = quiz.title.replace('"', "'")
     out = [f'---\ntitle: "{title}"\ntype: quiz\n---\n']
     sources = [1] * (out[0].count("\n") + 1)
@@ -105,12 +108,14 @@ def quiz_markdown_with_lines(quiz: BankQuiz) -> tuple[str, list[int]]:
 
 
 def merged(conversion: Conversion, title: str) -> BankQuiz:
-    """All questions of a bank as one quiz (a bank file dropped into a module folder)."""
+    """A BankQuiz with all questions of a bank, titled `title` (a bank file dropped into a
+    module folder). Raises nothing."""
     return BankQuiz(title, [q for quiz in conversion.quizzes for q in quiz.questions])
 
 
 def slugify(text: str) -> str:
-    """'Keamanan Data/Sandi' -> 'keamanan-data-sandi' (ASCII letters and digits)."""
+    """'Keamanan Data/Sandi' -> 'keamanan-data-sandi' (ASCII letters and digits). Raises
+    nothing."""
     import unicodedata
 
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -22,15 +22,15 @@ _TOLERANCE = re.compile(rf"^({_NUMBER})\s*(?:±|\+-|\+/-)\s*(\d+(?:[.,]\d+)?)$")
 
 
 def normalize_answer(text: str) -> str:
-    """Short answers match after Unicode NFKC (composed and decomposed accents, full-width
-    letters), case-folding, trimming and collapsing spaces (PRODUCT §3, issue 13).
-    """
+    """A short answer as compared: Unicode NFKC (composed and decomposed accents, full-width
+    letters), case-folded, trimmed, spaces collapsed (PRODUCT §3, issue 13). Raises nothing."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     return " ".join(folded.split())
 
 
 def parse_number(text: str) -> Decimal | None:
-    """A number as people write it here: "3,5" or "3.5", "-2", "1 000" is not one."""
+    """The Decimal a learner or trainer wrote ("3,5" or "3.5", "-2"), or None when the text is
+    not one ("1 000" is not). Raises nothing."""
     text = normalize_answer(text).replace("−", "-")
     if not re.fullmatch(_NUMBER, text):
         return None
@@ -42,8 +42,8 @@ def parse_number(text: str) -> Decimal | None:
 
 def accepted_form(text: str) -> str:
     """How a `= answer` line is stored: normalised text, or "3.5 ± 0.1" for a number with a
-    tolerance (decimal point, one canonical sign), which answer_matches reads back.
-    """
+    tolerance (decimal point, one canonical sign), which answer_matches reads back. Raises
+    nothing."""
     normal = normalize_answer(text)
     match = _TOLERANCE.fullmatch(normal.replace("−", "-"))
     if match:
@@ -58,7 +58,7 @@ def answer_matches(given: str, accepted: list[str]) -> bool:
 
     Text matches after normalize_answer; a number matches a numeric answer by value, with a
     decimal comma or point ("3,5" = "3.5" = "3,50"), within the tolerance when one is given.
-    """
+    Raises nothing."""
     normal = normalize_answer(given)
     if not normal:
         return False
@@ -99,7 +99,8 @@ class ParsedQuestion:
 def parse_quiz(
     body: str, first_line: int, problem: Callable[[int, object], None]
 ) -> tuple[str, list[ParsedQuestion]]:
-    """Split a quiz body into its intro and questions, reporting each malformed one by line."""
+    """(intro Markdown, ParsedQuestions) of a quiz body (PRODUCT §3). Each malformed question
+    goes to `problem(line, message)`, lines counted from `first_line`; raises nothing."""
     lines = body.split("\n")
     starts, in_fence = [], False
     for i, line in enumerate(lines):

@@ -26,7 +26,8 @@ _ATTRIBUTES = {
 
 
 def sanitize(html: str) -> str:
-    """Keep structure and classes, drop scripts, handlers, styles and foreign URL schemes."""
+    """The HTML with its structure and classes kept, and scripts, handlers, styles and foreign
+    URL schemes dropped. Raises nothing."""
     return nh3.clean(
         html,
         tags=_TAGS,
@@ -67,7 +68,7 @@ _LIST_ITEM = re.compile(r"^( *)(?:[-*+]|\d+[.)]) +\S")
 def list_indent(text: str) -> int:
     """How deep this document nests its lists: 4 when every nested item is indented by 4 or
     more spaces, else 2 (PRODUCT §3 accepts both; mdx_truly_sane_lists takes one per text).
-    """
+    Raises nothing."""
     indents = {len(m.group(1)) for m in map(_LIST_ITEM.match, _outside_fences(text)) if m}
     nested = [n for n in indents if n > 0]
     return 4 if nested and min(nested) >= 4 else 2
@@ -89,7 +90,8 @@ def _outside_fences(text: str) -> list[str]:
 
 def flattened_items(text: str) -> list[int]:
     """0-based numbers of the list items that will not nest: indented 4 or more spaces past
-    their parent in a text whose other lists nest by 2 (list_indent picks one per text)."""
+    their parent in a text whose other lists nest by 2 (list_indent picks one per text).
+    Raises nothing."""
     if list_indent(text) != 2:
         return []
     found, parent, in_fence = [], None, False
@@ -133,7 +135,8 @@ class MarkdownRefused(ValueError):
 
 
 def markdown_hazard(text: str) -> MarkdownRefused | None:
-    """The first limit the text breaks, as (line within text, message), or None. Linear time."""
+    """The first limit the text breaks, as a MarkdownRefused (its line within the text and
+    message) to raise or report, or None. Linear time; raises nothing."""
     if len(text) > MAX_MARKDOWN_CHARS:
         return MarkdownRefused(1, str(_l(
             "teks terlalu panjang (%(n)d karakter; paling banyak %(max)d): bagi menjadi "
@@ -202,10 +205,10 @@ def _markdown(language: str, nested_indent: int) -> markdown.Markdown:
 def render_markdown(
     text: str, rewrites: dict[str, str] | None = None, language: str = "id"
 ) -> str:
-    """Render trainer Markdown, replace link targets found in `rewrites`, sanitise.
+    """Sanitised HTML of trainer Markdown, with the link targets found in `rewrites` replaced.
 
-    Raises MarkdownRefused for text beyond the limits above, or nested too deeply to render.
-    """
+    Raises MarkdownRefused for text beyond the limits above (markdown_hazard), or nested too
+    deeply to render."""
     hazard = markdown_hazard(text)
     if hazard is not None:
         raise hazard

@@ -104,7 +104,8 @@ attempts: 3
 
 
 def scaffold_course(folder: Path, *, title: str, owner: str | None = None) -> list[Path]:
-    """Write a new course folder (which must not exist yet); return the files written."""
+    """Write a new course folder with a sample lesson, quiz and image; returns the paths
+    written. Raises FileExistsError when `folder` already exists."""
     folder.mkdir(parents=True, exist_ok=False)
     written = []
     contents = {"course.md": _course_md(title, owner), **FILES}

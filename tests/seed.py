@@ -12,11 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from app.models import Assignment, Enrolment, Role
+from app.models import Role
 from app.services import ledger
 from app.services.dates import Calendar
-from app.services.units import upsert_unit
-from tests.factories import DATA, import_folder, make_user
+from tests.factories import DATA, make_assignment, make_course, make_enrolment, make_unit, make_user
 
 ZONE = "Asia/Jakarta"
 
@@ -71,10 +70,10 @@ def seed(session, tmp_path: Path) -> Seeded:
     cal = Calendar.now(ZONE)
     units = {}
     for code, name, parent in UNITS:
-        units[code] = upsert_unit(session, code, name, parent).id
+        units[code] = make_unit(session, code, name, parent).id
     courses = {
-        "A": import_folder(session, DATA / "courses" / "contoh-kursus").id,
-        "B": import_folder(session, second_course(tmp_path)).id,
+        "A": make_course(session).id,
+        "B": make_course(session, second_course(tmp_path)).id,
     }
     now = datetime.now(UTC) - timedelta(minutes=1)
     last_year = cal.year_start - timedelta(days=2)
@@ -86,16 +85,14 @@ def seed(session, tmp_path: Path) -> Seeded:
         users[key] = user.id
         for course, completed in records.items():
             done = {"now": now, "last-year": last_year, None: None}[completed]
-            session.add(Enrolment(user_id=user.id, course_id=courses[course],
-                                  enrolled_at=(done or now) - timedelta(days=30),
-                                  completed_at=done))
+            make_enrolment(session, user.id, courses[course],
+                           enrolled_at=(done or now) - timedelta(days=30), completed_at=done)
             if done is not None:  # what completing writes: the ledger is what reports read
                 ledger.record(session, user_id=user.id, source=ledger.COURSE,
                               ref_id=courses[course], hours=COURSE_JP[course],
                               on_date=ledger.local_day(done), title=course)
     for course, unit, days in ASSIGNMENTS:
-        session.add(Assignment(course_id=courses[course], unit_id=units[unit],
-                               due_on=cal.today + timedelta(days=days)))
+        make_assignment(session, courses[course], units[unit], cal.today + timedelta(days=days))
     session.commit()
     return Seeded(users, units, courses, cal)
 
