@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Flask,
@@ -23,7 +28,9 @@ from flask_babel import (
     get_locale,
     gettext,
 )
+from flask_login import current_user
 from htmx_flask import request as htmx_request  # flask.request, typed with its `.htmx`
+from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from app.access import PUBLIC, access, check_access, current_user_can
@@ -149,11 +156,14 @@ def reads_without_transaction() -> None:
     For views that read a few rows and write at most single idempotent statements (INSERT …
     ON CONFLICT DO NOTHING), never several that must succeed together. It saves psycopg's
     BEGIN and the end-of-request ROLLBACK: two of a lesson page's round trips
-    (docs/performance.md). Does nothing once the request has already begun a transaction
+    (docs/performance.md). Does nothing once the request has already taken a connection
     (its user came from the database rather than the cache)."""
     from app.extensions import db
 
-    if not db.session().in_transaction():
+    # A user merged in from the Redis cache begins the ORM session but takes no connection;
+    # a user read from the database has taken one, in a transaction already.
+    transaction = db.session().get_transaction()
+    if transaction is None or not transaction._connections:  # noqa: SLF001 (no public way)
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
@@ -171,6 +181,96 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's name)
         kwargs.setdefault("max", self.MAX)
         super().__init__(map, *args, **kwargs)
+
+
+def cached_fragment(template: str, **key: Hashable) -> Markup:
+    """A template rendered once per process for each locale and `key`, then served as stored.
+
+    For the parts of every page that depend on nothing else (the <head> links, the menu for a
+    set of roles, the offline script's words): rendering them was most of a lesson page's
+    Jinja time (docs/performance.md). Such a template must read only the locale and the
+    keyword arguments, never the user, the request or the CSRF token. Not cached when
+    templates reload (debug), so an edited template shows at once. Returns safe HTML.
+    """
+    store: dict[tuple[Any, ...], Markup] = current_app.extensions.setdefault(
+        "lentera_fragments", {})
+    cache_key = (template, str(get_locale()), *sorted(key.items()))
+    html = store.get(cache_key)
+    if html is None:
+        html = Markup(render_template(template, **key))
+        if not current_app.jinja_env.auto_reload:
+            store[cache_key] = html
+    return html
+
+
+# Placeholders of per-request values in a cached page: private-use characters around a
+# random mark, so no text of a lesson or a user can look like one.
+_HOLE = f"\ue000{secrets.token_hex(6)}:"
+_PAGES_KEPT = 512
+_pages_lock = threading.Lock()
+
+
+def hole(name: str) -> Markup:
+    """The placeholder that `cached_page` replaces with this request's value of `name`."""
+    return Markup(f"{_HOLE}{name}\ue001")
+
+
+def cached_page(key: tuple[Hashable, ...], render: Callable[[], str],
+                values: dict[str, str]) -> str:
+    """A page rendered once per `key` with `hole(name)` placeholders, filled for this request.
+
+    `render` renders the page with a hole wherever a per-request value goes (the CSRF token,
+    the user's name, their progress…); `values` maps each hole's name to its HTML-safe value.
+    `key` must hold everything else the page depends on. The page is rendered with holes,
+    not with anyone's values, so a value it forgot to punch out shows up as a leftover hole
+    (RuntimeError), never as another person's data. The last 512 pages are kept per process
+    (none while templates reload, in debug). Returns the filled HTML.
+    """
+    store: OrderedDict[tuple[Hashable, ...], str] = current_app.extensions.setdefault(
+        "lentera_pages", OrderedDict())
+    with _pages_lock:
+        shell = store.get(key)
+        if shell is not None:
+            store.move_to_end(key)
+    if shell is None:
+        shell = render()
+        if not current_app.jinja_env.auto_reload:
+            with _pages_lock:
+                store[key] = shell
+                while len(store) > _PAGES_KEPT:
+                    store.popitem(last=False)
+    for name, value in values.items():
+        shell = shell.replace(hole(name), value)
+    if _HOLE in shell:
+        raise RuntimeError(f"cached page {key[0]!r} has a hole with no value")
+    return shell
+
+
+def nav_here() -> str:
+    """Which main-menu entry the current page belongs to (components/_nav.html marks it)."""
+    endpoint, blueprint = request.endpoint or "", request.blueprint or ""
+    if endpoint == "catalog.index":
+        return "catalog"
+    if endpoint == "catalog.my_learning":
+        return "my_learning"
+    if endpoint == "authoring.index":
+        return "authoring"
+    if blueprint == "classroom" and endpoint != "classroom.check_in":
+        return "classroom"
+    if blueprint in ("authoring", "reports", "admin"):
+        return "authoring_area" if blueprint == "authoring" else blueprint
+    return ""
+
+
+def user_partition() -> str | None:
+    """An opaque name for the signed-in user's own cache on the phone (None: signed out).
+
+    It changes with session_version, so "sign out everywhere" also orphans old caches."""
+    if not current_user.is_authenticated:
+        return None
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    who = f"{current_user.id}:{getattr(current_user, 'session_version', 0)}".encode()
+    return hashlib.sha256(secret + b"\0" + who).hexdigest()[:16]
 
 
 def init_app(app: Flask) -> None:
@@ -195,6 +295,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["time_short"] = lambda v: format_time(v, "HH:mm")
     app.jinja_env.filters["date_long"] = lambda v: format_date(v, "long")
     app.jinja_env.globals["now"] = utcnow
+    app.jinja_env.globals["cached_fragment"] = cached_fragment
+    app.jinja_env.globals["nav_here"] = nav_here
     app.jinja_env.globals["can_report"] = lambda: current_user_can(Role.SUPERVISOR | Role.ADMIN)
     app.jinja_env.globals["can_admin"] = lambda: current_user_can(Role.ADMIN)
     app.jinja_env.globals["can_author"] = lambda: current_user_can(Role.TRAINER | Role.ADMIN)

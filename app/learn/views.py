@@ -1,9 +1,21 @@
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from app.access import SIGNED_IN, access
 from app.auth.forms import EmptyForm
@@ -22,11 +34,15 @@ from app.services.courses import (
 from app.services.errors import NotFound
 from app.services.printable import printable_course
 from app.web import (
+    cached_fragment,
+    cached_page,
+    hole,
     htmx_request_targets_fragment,
     is_navigation,
     local_calendar,
     reads_without_transaction,
     render_page,
+    user_partition,
 )
 
 LESSON_URL = "/courses/<slug>/<module>/<lesson>"
@@ -37,6 +53,10 @@ LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 def lesson(slug: str, module: str, lesson: str):
     """The reader: stored HTML, previous/next, and the "Selesai & lanjut" control."""
     reads_without_transaction()  # reads, and at most two idempotent inserts
+    page = progress.reader_page(db.session, slug, f"{module}/{lesson}", current_user.id)
+    if page is not None and not htmx_request_targets_fragment():
+        return _reading_lesson(page)
+    # Quizzes, previews of unpublished courses, old URLs and lessons that do not exist.
     try:
         step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
     except NotFound:
@@ -72,6 +92,55 @@ def lesson(slug: str, module: str, lesson: str):
         quiz_status=quiz_status,
         attempts=attempts,
     )
+
+
+@dataclass(frozen=True)
+class _Placeholders:
+    """Stands in for the signed-in user and the request while a lesson page is rendered for
+    the cache: their values are holes (web.hole), filled for each request."""
+
+    name: Markup
+    full_path: Markup
+    is_authenticated: bool = True
+    method: str = "GET"
+
+
+def _reading_lesson(page: progress.ReaderPage) -> Response:
+    """A reading lesson of a published course: one query (progress.reader_page) and a page
+    rendered once per lesson version, locale, roles and done-or-not (web.cached_page), with
+    this learner's progress, name, CSRF token and messages filled in. The learner's state is
+    read on every request and never cached (docs/performance.md)."""
+    here = page.position
+    # Only a page the reader opened (an <img src> on some page must not record a visit), and
+    # not a course download fetching every lesson (X-Lentera-Prefetch).
+    if not here.opened and is_navigation() and "X-Lentera-Prefetch" not in request.headers:
+        progress.record_opening(db.session, current_user.id, page.lesson)
+        db.session.commit()
+    context = dict(lesson=page.lesson, course=page.course, previous=here.previous,
+                   following=here.following, course_links=CourseLinks(page.course.slug))
+
+    def render() -> str:
+        placeholders = _Placeholders(name=hole("name"), full_path=hole("path"))
+        return render_template(
+            "learn/lesson.html", **context, is_done=here.completed,
+            progress_html=hole("progress"), flashes_html=hole("flashes"),
+            csrf_token=lambda: hole("csrf"), user_partition=lambda: hole("partition"),
+            current_user=placeholders, request=placeholders)
+
+    values = {
+        "csrf": generate_csrf(),
+        "name": str(escape(current_user.name)),
+        "partition": user_partition() or "",
+        "path": str(escape(request.full_path)),
+        "progress": cached_fragment("learn/_progress.html", done=here.done, total=here.total),
+        "flashes": render_template("components/_flashes.html") if "_flashes" in session else "",
+    }
+    key = ("lesson", page.lesson.id, page.lesson.content_hash, page.course.content_hash,
+           str(get_locale()), int(current_user.roles), here.previous, here.following,
+           here.completed)
+    response = current_app.make_response(cached_page(key, render, values))
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.route(LESSON_URL + "/complete", methods=["POST"])

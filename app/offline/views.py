@@ -17,6 +17,7 @@ from app.learn.views import lesson_url
 from app.offline import bp
 from app.services import api_tokens, offline
 from app.services.courses import visible_course
+from app.web import user_partition
 
 TOKEN_LIFETIME = timedelta(hours=12)
 
@@ -84,17 +85,6 @@ def api_token():
         db.session, current_user, lifetime=TOKEN_LIFETIME, label="Lentera offline")
     db.session.commit()
     return jsonify(token=secret, expires_at=token.expires_at.isoformat())
-
-
-def user_partition() -> str | None:
-    """An opaque name for the signed-in user's own cache on the phone (None: signed out).
-
-    It changes with session_version, so "sign out everywhere" also orphans old caches."""
-    if not current_user.is_authenticated:
-        return None
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    who = f"{current_user.id}:{getattr(current_user, 'session_version', 0)}".encode()
-    return hashlib.sha256(secret + b"\0" + who).hexdigest()[:16]
 
 
 def download_bytes(course) -> int:

@@ -8,7 +8,18 @@ from decimal import Decimal
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ScalarSelect, Table, and_, func, literal, or_, select, update
+from sqlalchemy import (
+    ScalarSelect,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -95,7 +106,7 @@ def ensure_enrolled(session: DbSession, user_id: int, course_id: int) -> bool:
     return exists is None
 
 
-def record_opening(session: DbSession, user_id: int, lesson: Lesson) -> None:
+def record_opening(session: DbSession, user_id: int, lesson: Lesson | ReaderLesson) -> None:
     """Remember that the learner reached this lesson (the first opening only). Returns nothing,
     raises nothing."""
     enrol(session, user_id, lesson.course_id)
@@ -420,9 +431,8 @@ class Position:
 
 
 def reading_position(session: DbSession, user_id: int, lesson: Lesson) -> Position:
-    """A Position: everything the reader shows around a lesson, in one indexed query: this
-    learner's state on it, its previous and next live steps, and the course's done/total
-    counts. Raises nothing."""
+    """Everything the reader shows around a lesson, in one indexed query: the course's live
+    steps (light columns only) with this learner's progress on each. Raises nothing."""
     rows = session.execute(
         select(Lesson.id, Lesson.path, Lesson.title, Lesson.kind,
                LessonProgress.user_id.is_not(None), LessonProgress.completed_at.is_not(None))
@@ -433,16 +443,97 @@ def reading_position(session: DbSession, user_id: int, lesson: Lesson) -> Positi
         .where(Lesson.course_id == lesson.course_id, Lesson.retired.is_(False))
         .order_by(Lesson.position)
     ).all()
-    here = next((i for i, row in enumerate(rows) if row[0] == lesson.id), None)
+    return _position([(StepLink(*row[:4]), bool(row[4]), bool(row[5])) for row in rows],
+                     lesson.id)
+
+
+def _position(steps: list[tuple[StepLink, bool, bool]], lesson_id: int) -> Position:
+    """Position of `lesson_id` among a course's steps given as (link, opened, completed)."""
+    here = next((i for i, (link, _o, _c) in enumerate(steps) if link.id == lesson_id), None)
 
     def link(i: int) -> StepLink | None:
-        return StepLink(*rows[i][:4]) if here is not None and 0 <= i < len(rows) else None
+        return steps[i][0] if here is not None and 0 <= i < len(steps) else None
 
     return Position(
-        opened=here is not None and bool(rows[here][4]),
-        completed=here is not None and bool(rows[here][5]),
+        opened=here is not None and steps[here][1],
+        completed=here is not None and steps[here][2],
         previous=link(here - 1) if here is not None else None,
         following=link(here + 1) if here is not None else None,
-        done=sum(bool(row[5]) for row in rows),
-        total=len(rows),
+        done=sum(completed for _l, _o, completed in steps),
+        total=len(steps),
     )
+
+
+@dataclass(frozen=True)
+class ReaderCourse:
+    """The columns of a published course that its lesson pages show."""
+
+    id: int
+    slug: str
+    title: str
+    language: str
+    content_hash: str
+    published: bool = True
+
+
+@dataclass(frozen=True)
+class ReaderLesson:
+    """The columns of a reading lesson that its page shows (never a quiz: see reader_page)."""
+
+    id: int
+    course_id: int
+    path: str
+    title: str
+    kind: str
+    minutes: int
+    content_hash: str
+    body_html: str
+
+    @property
+    def is_quiz(self) -> bool:
+        """Always False here; the templates ask it of every step."""
+        return self.kind == "quiz"
+
+
+@dataclass(frozen=True)
+class ReaderPage:
+    """A reading lesson of a published course, as one learner meets it."""
+
+    course: ReaderCourse
+    lesson: ReaderLesson
+    position: Position
+
+
+# Built once: the lesson page runs it on every view, with only the parameters changing.
+_READER_PAGE = (
+    select(Course.id, Course.slug, Course.title, Course.language, Course.content_hash,
+           Lesson.id, Lesson.path, Lesson.title, Lesson.kind, Lesson.minutes,
+           Lesson.content_hash, case((Lesson.path == bindparam("path"), Lesson.body_html)),
+           LessonProgress.user_id.is_not(None), LessonProgress.completed_at.is_not(None))
+    .join(Lesson, Lesson.course_id == Course.id)
+    .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                    LessonProgress.user_id == bindparam("user_id")))
+    .where(Course.slug == bindparam("slug"), Course.published.is_(True),
+           Lesson.retired.is_(False))
+    .order_by(Lesson.position)
+)
+
+
+def reader_page(session: DbSession, slug: str, path: str, user_id: int) -> ReaderPage | None:
+    """A published course's reading lesson with this learner's position in the course, in one
+    query (the course, its live steps, the learner's progress on each, this lesson's HTML).
+
+    None when that is not what `slug`/`path` name: no such live lesson, a quiz, or a course
+    not published. The caller then takes the general path (visible_lesson), which knows
+    previews, quizzes and old URLs, and raises NotFound. Raises nothing itself.
+    """
+    rows = session.execute(_READER_PAGE, {"slug": slug, "path": path, "user_id": user_id}).all()
+    mine = next((row for row in rows if row[11] is not None), None)
+    if mine is None or mine[8] == "quiz":
+        return None
+    course = ReaderCourse(*mine[:5])
+    lesson = ReaderLesson(mine[5], mine[0], mine[6], mine[7], mine[8], mine[9], mine[10],
+                          mine[11])
+    steps = [(StepLink(row[5], row[6], row[7], row[8]), bool(row[12]), bool(row[13]))
+             for row in rows]
+    return ReaderPage(course, lesson, _position(steps, lesson.id))

@@ -78,11 +78,11 @@ def session_user(session: DbSession, ref: str, redis: Redis | None = None) -> Us
     if parsed is None:
         return None
     user_id, version, secret = parsed
-    user = user_cache.load(session, redis, user_id)
+    digest = _digest(secret)
+    user, known = user_cache.load_with_session(session, redis, user_id, digest)
     if user is None or not user.active or user.session_version != version:
         return None
-    digest = _digest(secret)
-    if not user_cache.session_known(redis, digest):
+    if not known:
         alive = session.scalar(select(LoginSession.id).where(
             LoginSession.token_hash == digest, LoginSession.user_id == user_id))
         if alive is None:

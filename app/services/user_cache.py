@@ -96,24 +96,39 @@ def load(session: DbSession, redis: Redis | None, user_id: int) -> User | None:
     """The user with this id, attached to `session`, from Redis when cached (no query), else
     from the database (then cached). `redis` None: straight from the database. None when
     there is no such user. A Redis failure falls back to the database. Raises nothing."""
+    return _load(session, redis, user_id, None)[0]
+
+
+def load_with_session(session: DbSession, redis: Redis | None, user_id: int,
+                      digest: str) -> tuple[User | None, bool]:
+    """`load(user_id)` and `session_known(digest)` in one round trip to Redis: what every
+    signed-in request asks (services/sessions.session_user). Raises nothing."""
+    return _load(session, redis, user_id, digest)
+
+
+def _load(session: DbSession, redis: Redis | None, user_id: int,
+          digest: str | None) -> tuple[User | None, bool]:
     if redis is None:
-        return session.get(User, user_id)
+        return session.get(User, user_id), False
     key = _key(user_id)
     try:
-        raw = redis.get(key)
+        if digest is None:
+            raw, known = redis.get(key), None
+        else:
+            raw, known = redis.mget([key, SESSION_PREFIX + digest])
     except Exception:  # noqa: BLE001 - a Redis outage must not sign everyone out
-        return session.get(User, user_id)
+        return session.get(User, user_id), False
     if raw and raw != TOMBSTONE:
         values = _decode(raw)
         if values.get("id") == user_id:
             cached = User(**values)
             make_transient_to_detached(cached)
-            return session.merge(cached, load=False)
+            return session.merge(cached, load=False), known == b"1"
     user = session.get(User, user_id)
     if user is not None and raw is None:  # never over a tombstone
         with suppress(Exception):  # the cache is an optimisation only
             redis.set(key, _encode(user), ex=TTL_SECONDS, nx=True)
-    return user
+    return user, known == b"1"
 
 
 def forget(redis: Redis | None, user_ids: Iterable[int]) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Enrolment, LessonProgress, utcnow
+from tests.pages import csrf_token_in
 
 COURSE = "/courses/contoh-kursus/"
 FIRST = COURSE + "dasar/pembuka"
@@ -87,6 +88,31 @@ def test_completing_without_javascript_moves_to_the_next_lesson(app, login, make
     assert len(rows) == 1 and rows[0] is not None
     page = me.client.get(FIRST).get_data(as_text=True)
     assert "Pelajaran ini sudah selesai" in page and "25% · 1 dari 4 selesai" in page
+
+
+def test_a_lesson_page_shows_each_reader_only_their_own_name_progress_and_token(login, make):
+    """Lesson pages are rendered once and kept (web.cached_page): what belongs to a reader
+    (name, progress, done state, CSRF token, messages) must still be theirs on every view."""
+    make.course()
+    ani, budi = login(name="Ani <b>Sari</b>"), login(name="Budi")
+    ani.client.post(FIRST + "/complete", data={"csrf_token": ani.csrf(FIRST)})
+    first_for_ani = ani.client.get(FIRST).get_data(as_text=True)
+    first_for_budi = budi.client.get(FIRST).get_data(as_text=True)
+    assert "Ani &lt;b&gt;Sari&lt;/b&gt;" in first_for_ani and "<b>Sari" not in first_for_ani
+    assert "Pelajaran ini sudah selesai" in first_for_ani and "25% · 1 dari 4" in first_for_ani
+    assert "Budi" in first_for_budi and "Ani" not in first_for_budi
+    assert "Selesai & lanjut" in first_for_budi and "0% · 0 dari 4" in first_for_budi
+    # Ani's message after finishing showed on her next page, once, and never on Budi's.
+    assert "✓ Pembuka selesai." in first_for_ani
+    assert "Pembuka selesai." not in first_for_budi
+    second_for_ani = ani.client.get(SECOND).get_data(as_text=True)
+    assert "Pembuka selesai." not in second_for_ani
+    # Each page carries its reader's own token, and it works.
+    budi_token = csrf_token_in(first_for_budi)
+    assert budi_token != csrf_token_in(first_for_ani)
+    response = budi.client.post(FIRST + "/complete", data={"csrf_token": budi_token})
+    assert response.status_code == 303
+    assert "\ue000" not in first_for_budi and "\ue000" not in second_for_ani
 
 
 def test_completing_the_last_lesson_returns_to_the_course(login, make):

@@ -132,6 +132,29 @@ def test_the_lesson_page_records_the_visit_and_completion_with_the_cached_user(
     assert "Pelajaran ini sudah selesai" in client.get(LESSON).get_data(as_text=True)
 
 
+def test_a_lesson_page_read_again_is_one_query_outside_any_transaction(
+        cached_app, make, redis_store):
+    """docs/performance.md: the user from Redis, then one query for the whole lesson page, in
+    autocommit (no BEGIN, no ROLLBACK round trips)."""
+    make.course()
+    client = signed_in(cached_app, make.user().email)
+    client.get(LESSON)  # the first opening writes; the second is the common case
+    with cached_app.app_context():
+        engine = db.engine
+    statements = []
+
+    def record(conn, _cursor, statement, *_args):
+        statements.append((statement, conn.get_execution_options().get("isolation_level")))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(LESSON).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(statements) == 1, statements
+    assert statements[0][1] == "AUTOCOMMIT"
+
+
 def test_a_bulk_change_of_one_user_drops_only_that_user(cached_app, make, redis_store):
     one, other = make.user(), make.user()
     with cached_app.app_context():
