@@ -19,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
+import rcssmin
+import rjsmin
 from flask import Flask, Response, current_app, request
 from werkzeug.security import safe_join
 
@@ -45,8 +47,15 @@ def _skip(response: Response) -> bool:
 
 @lru_cache(maxsize=64)
 def _gzipped_file(path: str, mtime_ns: int, size: int) -> bytes:
-    """A static file, gzipped; the key changes whenever the file does."""
-    return gzip.compress(Path(path).read_bytes(), STATIC_LEVEL, mtime=0)
+    """A static file, gzipped (CSS and JavaScript minified first: comments and spaces are
+    a fifth of what a first visit downloads, PRODUCT §6); the key changes whenever the file
+    does. The identity body stays the file as written, for reading it in a browser."""
+    data = Path(path).read_bytes()
+    if path.endswith(".css"):
+        data = rcssmin.cssmin(data)
+    elif path.endswith(".js") and not path.endswith(".min.js"):
+        data = rjsmin.jsmin(data)
+    return gzip.compress(data, STATIC_LEVEL, mtime=0)
 
 
 def _static_body(response: Response) -> bytes | None:
@@ -90,19 +99,18 @@ def compress_response(response: Response) -> Response:
     response.vary.add("Accept-Encoding")
     if request.accept_encodings["gzip"] <= 0:
         return response
-    if response.is_streamed:
-        response.response = _GzipStream(response.response)
-        response.headers.pop("Content-Length", None)
-    elif response.direct_passthrough:
-        # A file sent as is: only static files are compressed (course media is PNG/PDF).
-        body = _static_body(response) if request.endpoint == "static" else None
-        if body is None:
-            return response
+    if request.endpoint == "static" and (body := _static_body(response)) is not None:
+        # Compressed once per file version (whether or not the server passes files through).
         close = getattr(response.response, "close", None)
         if close is not None:
             close()  # the open file the response was about to send
         response.direct_passthrough = False
         response.set_data(body)
+    elif response.is_streamed:
+        response.response = _GzipStream(response.response)
+        response.headers.pop("Content-Length", None)
+    elif response.direct_passthrough:
+        return response  # a file sent as is: course media is PNG/PDF, already compressed
     else:
         data = response.get_data()
         if len(data) < MIN_SIZE:

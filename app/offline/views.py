@@ -29,7 +29,7 @@ def service_worker():
     long, so a new release reaches phones on their next visit."""
     body = (Path(current_app.static_folder) / "js" / "sw.js").read_bytes()
     shell = [url_for("static", filename=f) for f in (
-        "css/app.css", "js/htmx.min.js", "js/app.js", "js/offline.js", "img/icon-192.png")]
+        "css/app.css", "js/htmx.min.js", "js/app.js", "js/offline.js")]
     version = hashlib.sha256(body + "\n".join(shell).encode()).hexdigest()[:12]
     head = f"const VERSION={version!r},SHELL={shell!r};\n".replace("'", '"').encode()
     response = current_app.response_class(head + body, mimetype="text/javascript")
