@@ -17,10 +17,10 @@ from pathlib import Path
 from bench.client import HOST, Client
 from bench.settings import BENCH_SECRET_KEY, HELLO_PATH, ROOT, WORK
 
-# README "Running for real": gunicorn --workers 4 --bind 127.0.0.1:8000 --access-logfile - …
+# README "Running for real": gunicorn --workers 4 --timeout 300 --bind 127.0.0.1:8000 …
 # (tests/test_bench.py checks that the two say the same). Only the port differs here, and the
 # access log goes to a file instead of the terminal.
-PRODUCTION_OPTIONS = ["--workers", "4"]
+PRODUCTION_OPTIONS = ["--workers", "4", "--timeout", "300"]
 
 
 def free_port() -> int:

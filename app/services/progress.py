@@ -21,7 +21,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 
 from app.models import (
     Assignment,
@@ -384,6 +384,9 @@ def outline(session: DbSession, course: Course, user_id: int | None) -> list[Out
         )
         .where(Lesson.course_id == course.id, Lesson.retired.is_(False))
         .order_by(Module.position, Lesson.position)
+        # The outline shows titles: not every lesson's HTML (raise, rather than load it
+        # lesson by lesson, if a template ever asks).
+        .options(defer(Lesson.body_html, raiseload=True))
     )
     modules = {
         m.id: OutlineModule(m, [])
