@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +16,6 @@ from app.admin.forms import (
     role_labels,
 )
 from app.admin.links import deliver, link_url
-from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models import Role, Unit
 from app.safe_input import page_arg
@@ -182,7 +181,7 @@ def user_edit(user_id: int):
             flash(_("Perubahan untuk %(name)s disimpan.", name=person.name), "info")
             return redirect(url_for("admin.user_list"), code=303)
     return render_page("admin/user_edit.html", person=person, form=form, error=error,
-                       mask_nip=mask_nip, link_form=EmptyForm())
+                       mask_nip=mask_nip)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -221,8 +220,6 @@ def user_new():
 def password_link(user_id: int):
     """A fresh one-time link for someone who lost theirs (older links stop working)."""
     person = get_user(db.session, user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     secret, expires_at = issue_link(db.session, person.id, actor_id=current_user.id)
     db.session.commit()
     mailed, to_hand_out = deliver(
@@ -286,19 +283,16 @@ def assignment_list():
             return redirect(url_for("admin.assignment_list"), code=303)
     items = assignments.assignments_in_scope(db.session, current_user)
     return render_page("admin/assignments.html", form=form, items=items, error=error,
-                       today=cal.today, remove_form=EmptyForm())
+                       today=cal.today)
 
 
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
 @access(Role.ADMIN | Role.SUPERVISOR)
 def assignment_delete(assignment_id: int):
     """Remove a mandatory course, after a confirmation step (asked on the server, no JS needed)."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     if request.form.get("confirm") != "1":
         assignment = assignments.assignment_in_scope(db.session, current_user, assignment_id)
-        return render_page("admin/assignment_delete.html", assignment=assignment,
-                           form=EmptyForm())
+        return render_page("admin/assignment_delete.html", assignment=assignment,)
     assignments.remove_assignment(db.session, current_user, assignment_id)
     db.session.commit()
     flash(_("Kursus wajib dihapus."), "info")
