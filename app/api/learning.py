@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 
 from app.access import SIGNED_IN, access
 from app.api import bp
@@ -20,6 +20,7 @@ from app.api.schemas import (
     PageArgs,
 )
 from app.extensions import db
+from app.learn.views import url_for_lesson
 from app.services import progress
 from app.services.content.links import absolute_links
 from app.services.courses import visible_course, visible_lesson_by_id
@@ -29,9 +30,7 @@ NOT_FOUND = "No such course or lesson, or not one the caller may see."
 
 
 def lesson_page_url(lesson) -> str:
-    module, name = lesson.path.split("/", 1)
-    return url_for("learn.lesson", slug=lesson.course.slug, module=module, lesson=name,
-                   _external=True)
+    return url_for_lesson(lesson, _external=True)
 
 
 @bp.route("/courses")

@@ -13,6 +13,7 @@ from app.access import access
 from app.authoring import bp
 from app.authoring.forms import OwnerForm, UploadForm
 from app.extensions import db
+from app.learn.views import LessonAddress, lesson_route
 from app.models import CourseUpload, Role
 from app.safe_input import page_arg
 from app.services import analytics, authoring, uploads
@@ -153,11 +154,10 @@ class PreviewLinks:
         """The staged course's outline."""
         return url_for("authoring.preview_course", upload_id=self.upload_id)
 
-    def lesson(self, step) -> str:
+    def lesson(self, step: LessonAddress) -> str:
         """A staged lesson's (or quiz's) page."""
-        module, name = step.path.split("/", 1)
-        return url_for("authoring.preview_lesson", upload_id=self.upload_id, module=module,
-                       lesson=name)
+        return url_for("authoring.preview_lesson", upload_id=self.upload_id,
+                       **lesson_route(step))
 
 
 def _preview(upload_id: int) -> tuple[CourseUpload, authoring.Preview, dict]:

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.access import SIGNED_IN, access
 from app.extensions import db
-from app.learn.views import LESSON_URL, lesson_url
+from app.learn.views import LESSON_URL, url_for_lesson
 from app.models import Role
 from app.quiz import bp
 from app.services import progress, quizzes
@@ -63,7 +63,7 @@ def attempt(attempt_id: int):
             # Ask first, on the server, so it works without JavaScript: the answers stay filled.
             status = quizzes.status(db.session, current_user.id, quiz)
             return render_page("quiz/attempt.html", attempt=attempt, lesson=step,
-                               course=step.course, status=status, lesson_url=lesson_url(step),
+                               course=step.course, status=status, lesson_url=url_for_lesson(step),
                                questions=snapshot.questions, given=answers, unanswered=empty)
         quizzes.submit_attempt(db.session, attempt, answers)
         db.session.commit()
@@ -73,7 +73,7 @@ def attempt(attempt_id: int):
         db.session.commit()
     status = quizzes.status(db.session, current_user.id, quiz)
     context: dict[str, Any] = dict(attempt=attempt, lesson=step, course=step.course,
-                                   status=status, lesson_url=lesson_url(step))
+                                   status=status, lesson_url=url_for_lesson(step))
     if attempt.submitted_at is None:
         return render_page("quiz/attempt.html", questions=snapshot.questions, given={},
                            unanswered=0, **context)
