@@ -13,7 +13,6 @@ from app.admin.forms import (
     UserForm,
     choices,
     role_choices,
-    role_labels,
 )
 from app.admin.links import deliver, link_url
 from app.extensions import db
@@ -55,9 +54,6 @@ def _unit_choices(tree: list[Unit], blank: str | None):
     options += [(str(u.id), "\u2003" * (units.depth(u) - top) + f"{u.name} ({u.code})")
                 for u in tree]
     return choices(options)
-
-
-bp.add_app_template_global(role_labels)
 
 
 @bp.route("/")

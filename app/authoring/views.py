@@ -39,19 +39,18 @@ SOURCE_LABELS = {"cli": _l("baris perintah"), "upload": _l("unggahan web")}
 _WHEN = {"id": "d MMM y, HH.mm", "en": "d MMM y, HH:mm"}
 
 
-@bp.app_template_filter("when")
 def format_when(value) -> str:
     """A timestamp in the user's time zone and language: '23 Nov 2026, 19.51'."""
     return format_datetime(value, _WHEN.get(str(get_locale()), _WHEN["id"])) if value else ""
 
 
-@bp.app_template_global()
 def audit_label(action: str) -> str:
+    """An audit action's name in the reader's language ("course.publish" → "Terbitkan kursus")."""
     return str(ACTION_LABELS.get(action, action))
 
 
-@bp.app_template_global()
 def version_source(source: str) -> str:
+    """Where a course version came from, in words ("upload" → "unggahan web")."""
     return str(SOURCE_LABELS.get(source, source))
 
 

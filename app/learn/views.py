@@ -181,7 +181,6 @@ def lesson_route(step: LessonAddress) -> dict[str, str]:
     return {"module": module, "lesson": name}
 
 
-@bp.app_template_global()
 def url_for_lesson(step: LessonAddress, slug: str | None = None, endpoint: str = "learn.lesson",
                    **values: Any) -> str:
     """The URL of a lesson's page, or of another endpoint addressed by course, module and

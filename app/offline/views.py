@@ -93,12 +93,11 @@ def download_bytes(course) -> int:
         "total_bytes"]
 
 
-@bp.app_context_processor
-def offline_context():
+def offline_context() -> dict:
+    """Context for every template: the offline partition and download sizes."""
     return {"user_partition": user_partition, "download_bytes": download_bytes}
 
 
-@bp.app_template_filter("filesize")
 def filesize(size: int) -> str:
     """1234567 -> "1,2 MB" (decimal units, as phones show them)."""
     if size >= 1_000_000:
