@@ -130,14 +130,12 @@ def user_list():
     if len(query) > 100:
         error = _("Kata pencarian terlalu panjang (paling banyak %(n)d huruf).", n=100)
     if error:  # said in the page, by the form, rather than quietly searching something else
-        response = render_page("admin/users.html", people=[], total=0, query=query[:100],
-                               page=1, pages=1, mask_nip=mask_nip, error=error)
+        response = render_page("admin/users.html", page=None, query=query[:100],
+                               mask_nip=mask_nip, error=error)
         response.status_code = 400
         return response
-    people, total = search_users(db.session, query, page=page)
-    pages = max(1, -(-total // 50))
-    return render_page("admin/users.html", people=people, total=total, query=query,
-                       page=page, pages=pages, mask_nip=mask_nip, error=None)
+    return render_page("admin/users.html", page=search_users(db.session, query, page=page),
+                       query=query, mask_nip=mask_nip, error=None)
 
 
 def _roles_from(values) -> Role:
@@ -304,7 +302,7 @@ def audit_log():
     if action not in actions:
         action = None
     page = audit_page(db.session, action=action, page=page_arg())
-    people = people_named(db.session, page.entries)
-    lines = [(entry, audit_words.describe(entry, people)) for entry in page.entries]
+    people = people_named(db.session, page.items)
+    lines = [(entry, audit_words.describe(entry, people)) for entry in page.items]
     return render_page("admin/audit.html", page=page, lines=lines, action=action,
                        actions=[(a, audit_words.action_name(a)) for a in actions])

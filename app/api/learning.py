@@ -24,6 +24,7 @@ from app.learn.views import url_for_lesson
 from app.services import progress
 from app.services.content.links import absolute_links
 from app.services.courses import visible_course, visible_lesson_by_id
+from app.services.paging import page_of
 from app.web import local_calendar
 
 NOT_FOUND = "No such course or lesson, or not one the caller may see."
@@ -44,16 +45,15 @@ def list_courses(args):
     Each with its JP, lesson count and the caller's percent done, by title; paged.
     """
     cards = progress.catalog(db.session, caller().id)
-    page, per_page = args["page"], args["per_page"]
-    chosen = cards[(page - 1) * per_page: page * per_page]
+    page = page_of(cards, args["page"], args["per_page"])
     return {
         "items": [
             {"slug": c.course.slug, "title": c.course.title, "summary": c.course.summary,
              "jp": c.course.jp, "lesson_count": c.total, "percent": c.percent,
              "enrolled": c.enrolled, "due_on": c.due_on}
-            for c in chosen
+            for c in page.items
         ],
-        "page": page, "per_page": per_page, "total": len(cards),
+        "page": page.number, "per_page": page.size, "total": page.total,
     }
 
 

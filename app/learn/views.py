@@ -175,7 +175,7 @@ class LessonAddress(Protocol):
     def path(self) -> str: ...
 
 
-def lesson_route(step: LessonAddress) -> dict[str, str]:
+def lesson_route(step: LessonAddress) -> dict[str, Any]:
     """The <module> and <lesson> parts of a lesson's URLs, from its path "module/lesson"."""
     module, name = step.path.split("/", 1)
     return {"module": module, "lesson": name}
