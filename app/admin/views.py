@@ -303,6 +303,6 @@ def audit_log():
         action = None
     page = audit_page(db.session, action=action, page=page_arg())
     people = people_named(db.session, page.items)
-    lines = [(entry, audit_words.describe(entry, people)) for entry in page.items]
-    return render_page("admin/audit.html", page=page, lines=lines, action=action,
+    sentences = {entry.id: audit_words.describe(entry, people) for entry in page.items}
+    return render_page("admin/audit.html", page=page, sentences=sentences, action=action,
                        actions=[(a, audit_words.action_name(a)) for a in actions])

@@ -318,9 +318,10 @@ def course_analytics(slug: str):
 @access(Role.ADMIN)
 def audit():
     """The audit log, newest first, for admins."""
-    actions = audit_actions(db.session)
+    names = audit_actions(db.session)
+    actions = [(name, audit_label(name)) for name in names]
     action = request.args.get("action") or None
-    if action is not None and action not in actions:
+    if action is not None and action not in names:
         # Say so rather than quietly showing every entry as if the filter had applied.
         response = render_page("authoring/audit.html", page=None, actions=actions, action=action,
                                filter_error=_("Tindakan “%(action)s” tidak ada di log "
