@@ -33,7 +33,7 @@ def check_secret_key(app: Flask) -> None:
 
 
 def create_app(config: type | dict | None = None) -> Flask:
-    """Config → extensions → security → blueprints → error handlers → CLI."""
+    """Config → extensions → security → blueprints → template helpers → error handlers → CLI."""
     from app.config import shipped  # static/: beside app/ in a clone, inside it once installed
 
     app = Flask(__name__, static_folder=str(shipped("static")), instance_relative_config=True)
@@ -102,6 +102,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(ledger_bp)
     app.register_blueprint(classroom_bp)
     app.register_blueprint(offline_bp)
+
+    from app import templating
+
+    templating.init_app(app)
 
     from app import api
 

@@ -20,21 +20,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import (
-    format_date,
-    format_decimal,
-    format_percent,
-    format_time,
-    get_locale,
-    gettext,
-)
+from flask_babel import format_decimal, get_locale, gettext
 from flask_login import current_user
 from htmx_flask import request as htmx_request  # flask.request, typed with its `.htmx`
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
-from app.access import PUBLIC, access, check_access, current_user_can
-from app.models import Role, utcnow
+from app.access import PUBLIC, access, check_access
 from app.services.dates import Calendar
 
 CSP = "; ".join(
@@ -285,18 +277,3 @@ def init_app(app: Flask) -> None:
         app.logger.warning("BASE_URL is not set: links in emails and certificates will use "
                            "%s; set BASE_URL to the address people use.",
                            app.config.get("SERVER_NAME") or "http://localhost")
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
-    app.jinja_env.globals["is_htmx"] = htmx_request_targets_fragment
-    app.jinja_env.filters["jp"] = format_jp
-    app.jinja_env.filters["score"] = format_score
-    app.jinja_env.filters["percent"] = lambda v: "–" if v is None else format_percent(v)
-    app.jinja_env.filters["time_short"] = lambda v: format_time(v, "HH:mm")
-    app.jinja_env.filters["date_long"] = lambda v: format_date(v, "long")
-    app.jinja_env.globals["now"] = utcnow
-    app.jinja_env.globals["cached_fragment"] = cached_fragment
-    app.jinja_env.globals["nav_here"] = nav_here
-    app.jinja_env.globals["can_report"] = lambda: current_user_can(Role.SUPERVISOR | Role.ADMIN)
-    app.jinja_env.globals["can_admin"] = lambda: current_user_can(Role.ADMIN)
-    app.jinja_env.globals["can_author"] = lambda: current_user_can(Role.TRAINER | Role.ADMIN)

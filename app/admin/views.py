@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,10 +13,8 @@ from app.admin.forms import (
     UserForm,
     choices,
     role_choices,
-    role_labels,
 )
 from app.admin.links import deliver, link_url
-from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.models import Role, Unit
 from app.safe_input import page_arg
@@ -56,9 +54,6 @@ def _unit_choices(tree: list[Unit], blank: str | None):
     options += [(str(u.id), "\u2003" * (units.depth(u) - top) + f"{u.name} ({u.code})")
                 for u in tree]
     return choices(options)
-
-
-bp.add_app_template_global(role_labels)
 
 
 @bp.route("/")
@@ -135,14 +130,12 @@ def user_list():
     if len(query) > 100:
         error = _("Kata pencarian terlalu panjang (paling banyak %(n)d huruf).", n=100)
     if error:  # said in the page, by the form, rather than quietly searching something else
-        response = render_page("admin/users.html", people=[], total=0, query=query[:100],
-                               page=1, pages=1, mask_nip=mask_nip, error=error)
+        response = render_page("admin/users.html", page=None, query=query[:100],
+                               mask_nip=mask_nip, error=error)
         response.status_code = 400
         return response
-    people, total = search_users(db.session, query, page=page)
-    pages = max(1, -(-total // 50))
-    return render_page("admin/users.html", people=people, total=total, query=query,
-                       page=page, pages=pages, mask_nip=mask_nip, error=None)
+    return render_page("admin/users.html", page=search_users(db.session, query, page=page),
+                       query=query, mask_nip=mask_nip, error=None)
 
 
 def _roles_from(values) -> Role:
@@ -182,7 +175,7 @@ def user_edit(user_id: int):
             flash(_("Perubahan untuk %(name)s disimpan.", name=person.name), "info")
             return redirect(url_for("admin.user_list"), code=303)
     return render_page("admin/user_edit.html", person=person, form=form, error=error,
-                       mask_nip=mask_nip, link_form=EmptyForm())
+                       mask_nip=mask_nip)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -221,8 +214,6 @@ def user_new():
 def password_link(user_id: int):
     """A fresh one-time link for someone who lost theirs (older links stop working)."""
     person = get_user(db.session, user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     secret, expires_at = issue_link(db.session, person.id, actor_id=current_user.id)
     db.session.commit()
     mailed, to_hand_out = deliver(
@@ -286,19 +277,16 @@ def assignment_list():
             return redirect(url_for("admin.assignment_list"), code=303)
     items = assignments.assignments_in_scope(db.session, current_user)
     return render_page("admin/assignments.html", form=form, items=items, error=error,
-                       today=cal.today, remove_form=EmptyForm())
+                       today=cal.today)
 
 
 @bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
 @access(Role.ADMIN | Role.SUPERVISOR)
 def assignment_delete(assignment_id: int):
     """Remove a mandatory course, after a confirmation step (asked on the server, no JS needed)."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     if request.form.get("confirm") != "1":
         assignment = assignments.assignment_in_scope(db.session, current_user, assignment_id)
-        return render_page("admin/assignment_delete.html", assignment=assignment,
-                           form=EmptyForm())
+        return render_page("admin/assignment_delete.html", assignment=assignment,)
     assignments.remove_assignment(db.session, current_user, assignment_id)
     db.session.commit()
     flash(_("Kursus wajib dihapus."), "info")
@@ -314,7 +302,7 @@ def audit_log():
     if action not in actions:
         action = None
     page = audit_page(db.session, action=action, page=page_arg())
-    people = people_named(db.session, page.entries)
-    lines = [(entry, audit_words.describe(entry, people)) for entry in page.entries]
-    return render_page("admin/audit.html", page=page, lines=lines, action=action,
+    people = people_named(db.session, page.items)
+    sentences = {entry.id: audit_words.describe(entry, people) for entry in page.items}
+    return render_page("admin/audit.html", page=page, sentences=sentences, action=action,
                        actions=[(a, audit_words.action_name(a)) for a in actions])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 
 from app.access import SIGNED_IN, access
 from app.api import bp
@@ -20,18 +20,18 @@ from app.api.schemas import (
     PageArgs,
 )
 from app.extensions import db
+from app.learn.views import url_for_lesson
 from app.services import progress
 from app.services.content.links import absolute_links
 from app.services.courses import visible_course, visible_lesson_by_id
+from app.services.paging import page_of
 from app.web import local_calendar
 
 NOT_FOUND = "No such course or lesson, or not one the caller may see."
 
 
 def lesson_page_url(lesson) -> str:
-    module, name = lesson.path.split("/", 1)
-    return url_for("learn.lesson", slug=lesson.course.slug, module=module, lesson=name,
-                   _external=True)
+    return url_for_lesson(lesson, _external=True)
 
 
 @bp.route("/courses")
@@ -45,16 +45,15 @@ def list_courses(args):
     Each with its JP, lesson count and the caller's percent done, by title; paged.
     """
     cards = progress.catalog(db.session, caller().id)
-    page, per_page = args["page"], args["per_page"]
-    chosen = cards[(page - 1) * per_page: page * per_page]
+    page = page_of(cards, args["page"], args["per_page"])
     return {
         "items": [
             {"slug": c.course.slug, "title": c.course.title, "summary": c.course.summary,
              "jp": c.course.jp, "lesson_count": c.total, "percent": c.percent,
              "enrolled": c.enrolled, "due_on": c.due_on}
-            for c in chosen
+            for c in page.items
         ],
-        "page": page, "per_page": per_page, "total": len(cards),
+        "page": page.number, "per_page": page.size, "total": page.total,
     }
 
 

@@ -12,7 +12,6 @@ _SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
             ("Linux", "Linux"))
 
 
-@bp.app_template_filter("device_name")
 def device_name(user_agent: str | None) -> str:
     """"Chrome · Android" from a browser's User-Agent string ("" when nothing is known), for
     the list of signed-in devices: the raw string means nothing to most people."""

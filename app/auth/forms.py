@@ -27,10 +27,6 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
-class EmptyForm(FlaskForm):
-    """A button-only POST still carries the CSRF token."""
-
-
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("Kata sandi baru"),

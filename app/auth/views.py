@@ -10,7 +10,6 @@ from app.access import PUBLIC, SIGNED_IN, access
 from app.auth import bp
 from app.auth.forms import (
     ChangePasswordForm,
-    EmptyForm,
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
@@ -106,11 +105,10 @@ def login():
 @access(SIGNED_IN)
 def logout():
     """Ends this session on the server: its cookies, replayed, open nothing any more."""
-    if EmptyForm().validate_on_submit():
-        sessions.close_session(db.session, cookie_session.get("_user_id", ""), redis_client())
-        db.session.commit()
-        _forget_browser_session()
-        flash(_("Anda sudah keluar."), "info")
+    sessions.close_session(db.session, cookie_session.get("_user_id", ""), redis_client())
+    db.session.commit()
+    _forget_browser_session()
+    flash(_("Anda sudah keluar."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -314,7 +312,7 @@ def account():
         abort(400)
     return render_page(
         "auth/account.html", profile=profile, password=password, error=error,
-        password_error=password_error, button=EmptyForm(),
+        password_error=password_error,
         devices=sessions.sessions_of(db.session, current_user.id),
         tokens=api_tokens.list_tokens(db.session, current_user),
     )
@@ -324,8 +322,6 @@ def account():
 @access(SIGNED_IN)
 def revoke_api_token(token_id: int):
     """Revoke one of the person's own API tokens (an app on a lost phone, say)."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     api_tokens.revoke_token(db.session, current_user, token_id)
     db.session.commit()
     flash(_("Token API dicabut."), "info")
@@ -336,8 +332,6 @@ def revoke_api_token(token_id: int):
 @access(SIGNED_IN)
 def sign_out_everywhere():
     """"Keluar dari semua perangkat": every session, remember cookie and API token ends."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     user = current_user._get_current_object()
     sessions.end_all_sessions(db.session, user)
     db.session.commit()

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,10 +10,10 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.access import access
-from app.auth.forms import EmptyForm
 from app.authoring import bp
 from app.authoring.forms import OwnerForm, UploadForm
 from app.extensions import db
+from app.learn.views import LessonAddress, lesson_route
 from app.models import CourseUpload, Role
 from app.safe_input import page_arg
 from app.services import analytics, authoring, uploads
@@ -39,26 +39,19 @@ SOURCE_LABELS = {"cli": _l("baris perintah"), "upload": _l("unggahan web")}
 _WHEN = {"id": "d MMM y, HH.mm", "en": "d MMM y, HH:mm"}
 
 
-@bp.app_template_filter("when")
 def format_when(value) -> str:
     """A timestamp in the user's time zone and language: '23 Nov 2026, 19.51'."""
     return format_datetime(value, _WHEN.get(str(get_locale()), _WHEN["id"])) if value else ""
 
 
-@bp.app_template_global()
 def audit_label(action: str) -> str:
+    """An audit action's name in the reader's language ("course.publish" → "Terbitkan kursus")."""
     return str(ACTION_LABELS.get(action, action))
 
 
-@bp.app_template_global()
 def version_source(source: str) -> str:
+    """Where a course version came from, in words ("upload" → "unggahan web")."""
     return str(SOURCE_LABELS.get(source, source))
-
-
-def _button_form() -> None:
-    """Button-only POSTs carry the CSRF token like every other form."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
 
 
 @bp.route("/")
@@ -106,7 +99,6 @@ def upload_detail(upload_id: int):
 
 def _import_upload(upload_id: int, *, publish: bool):
     upload = authoring.managed_upload(db.session, upload_id, current_user)
-    _button_form()
     try:
         result = authoring.import_upload(db.session, upload, current_user, publish=publish,
                                          confirmed=request.form.get("confirm_archive") == "1")
@@ -143,7 +135,6 @@ def draft_upload(upload_id: int):
 @access(MANAGE)
 def discard_upload(upload_id: int):
     upload = authoring.managed_upload(db.session, upload_id, current_user)
-    _button_form()
     authoring.discard_upload(db.session, upload)
     db.session.commit()
     flash(_("Unggahan dibuang. Kursus tidak berubah."), "info")
@@ -162,11 +153,10 @@ class PreviewLinks:
         """The staged course's outline."""
         return url_for("authoring.preview_course", upload_id=self.upload_id)
 
-    def lesson(self, step) -> str:
+    def lesson(self, step: LessonAddress) -> str:
         """A staged lesson's (or quiz's) page."""
-        module, name = step.path.split("/", 1)
-        return url_for("authoring.preview_lesson", upload_id=self.upload_id, module=module,
-                       lesson=name)
+        return url_for("authoring.preview_lesson", upload_id=self.upload_id,
+                       **lesson_route(step))
 
 
 def _preview(upload_id: int) -> tuple[CourseUpload, authoring.Preview, dict]:
@@ -221,7 +211,6 @@ def preview_lesson(upload_id: int, module: str, lesson: str):
         following=following,
         done=0,
         total=len(preview.steps),
-        form=EmptyForm(),
         **links,
     )
 
@@ -261,7 +250,6 @@ def course(slug: str):
 
 def _set_published(slug: str, published: bool):
     course = managed_course(db.session, slug, current_user)
-    _button_form()
     if authoring.set_published(db.session, course, current_user, published):
         db.session.commit()
         if published:
@@ -330,9 +318,10 @@ def course_analytics(slug: str):
 @access(Role.ADMIN)
 def audit():
     """The audit log, newest first, for admins."""
-    actions = audit_actions(db.session)
+    names = audit_actions(db.session)
+    actions = [(name, audit_label(name)) for name in names]
     action = request.args.get("action") or None
-    if action is not None and action not in actions:
+    if action is not None and action not in names:
         # Say so rather than quietly showing every entry as if the filter had applied.
         response = render_page("authoring/audit.html", page=None, actions=actions, action=action,
                                filter_error=_("Tindakan “%(action)s” tidak ada di log "

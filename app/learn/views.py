@@ -1,8 +1,8 @@
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from flask import (
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -18,10 +18,9 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from app.access import SIGNED_IN, access
-from app.auth.forms import EmptyForm
 from app.extensions import db
 from app.learn import bp
-from app.models import Course, Role
+from app.models import Course, Lesson, Role
 from app.services import progress, quizzes
 from app.services.content.loader import NUMBERED
 from app.services.courses import (
@@ -148,8 +147,6 @@ def _reading_lesson(page: progress.ReaderPage) -> Response:
 def complete(slug: str, module: str, lesson: str):
     """Record completion. htmx gets the control back in its done state; a plain form moves on."""
     step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     progress.complete_step(db.session, current_user.id, step)
     db.session.commit()
     here = progress.reading_position(db.session, current_user.id, step)
@@ -157,7 +154,7 @@ def complete(slug: str, module: str, lesson: str):
         flash(_("✓ %(title)s selesai.", title=step.title), "info")
         if here.following is None:
             return redirect(url_for("catalog.course", slug=slug), code=303)
-        return redirect(lesson_url(here.following, slug), code=303)
+        return redirect(url_for_lesson(here.following, slug), code=303)
     return render_page(
         "learn/lesson.html",
         "learn/_complete.html",
@@ -171,14 +168,32 @@ def complete(slug: str, module: str, lesson: str):
     )
 
 
-def lesson_url(step, slug: str | None = None) -> str:
+class LessonAddress(Protocol):
+    """Whatever knows a lesson's path, "module/lesson": a Lesson, or a row with a path."""
+
+    @property
+    def path(self) -> str: ...
+
+
+def lesson_route(step: LessonAddress) -> dict[str, Any]:
+    """The <module> and <lesson> parts of a lesson's URLs, from its path "module/lesson"."""
     module, name = step.path.split("/", 1)
-    return url_for("learn.lesson", slug=slug or step.course.slug, module=module, lesson=name)
+    return {"module": module, "lesson": name}
 
 
-@bp.app_template_global()
-def url_for_lesson(step, slug: str) -> str:
-    return lesson_url(step, slug)
+def url_for_lesson(step: LessonAddress, slug: str | None = None, endpoint: str = "learn.lesson",
+                   **values: Any) -> str:
+    """The URL of a lesson's page, or of another endpoint addressed by course, module and
+    lesson ("learn.complete", "quiz.start", "authoring.quiz_key"). `slug` is the course's
+    (default: the lesson's own course); `values` go to url_for (e.g. _external=True).
+
+    Raises TypeError when no slug is given and `step` is not a Lesson (a row has no course).
+    """
+    if slug is None:
+        if not isinstance(step, Lesson):
+            raise TypeError("url_for_lesson needs the course's slug for a lesson row")
+        slug = step.course.slug
+    return url_for(endpoint, slug=slug, **lesson_route(step), **values)
 
 
 @dataclass(frozen=True)
@@ -193,9 +208,9 @@ class CourseLinks:
         """The course's outline page."""
         return url_for("catalog.course", slug=self.slug)
 
-    def lesson(self, step) -> str:
+    def lesson(self, step: LessonAddress) -> str:
         """A lesson's (or quiz's) page."""
-        return lesson_url(step, self.slug)
+        return url_for_lesson(step, self.slug)
 
 
 @bp.route("/courses/<slug>/media/<path:name>")
@@ -218,7 +233,8 @@ def media(slug: str, name: str):
 
 def _printable(slug: str, *, with_answers: bool):
     course = (managed_course if with_answers else visible_course)(db.session, slug, current_user)
-    return printable_course(db.session, course, with_answers=with_answers, lesson_url=lesson_url)
+    return printable_course(db.session, course, with_answers=with_answers,
+                            lesson_url=url_for_lesson)
 
 
 def _print_page(slug: str, with_answers: bool):

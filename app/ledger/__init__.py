@@ -5,8 +5,8 @@ from flask import Blueprint
 bp = Blueprint("ledger", __name__)
 
 
-@bp.app_context_processor
-def _labels():
+def ledger_labels() -> dict:
+    """Context for every template: the words for JP sources and claim states."""
     from app.services.ledger import ENTRY_SOURCE_LABELS, SOURCE_LABELS, STATUS_LABELS
 
     return {"jp_source_labels": SOURCE_LABELS, "jp_entry_source_labels": ENTRY_SOURCE_LABELS,

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from app.access import PUBLIC, SIGNED_IN, access
 from app.extensions import db
-from app.learn.views import lesson_url
+from app.learn.views import url_for_lesson
 from app.offline import bp
 from app.services import api_tokens, offline
 from app.services.courses import visible_course
@@ -70,7 +70,7 @@ def course_package(slug: str):
     """The course for reading offline (same data as GET /api/v1/courses/{slug}/offline)."""
     course = visible_course(db.session, slug, current_user)
     package = offline.course_package(
-        db.session, course, lambda step: request.host_url.rstrip("/") + lesson_url(step, slug))
+        db.session, course, lambda step: request.host_url.rstrip("/") + url_for_lesson(step, slug))
     return jsonify(package)
 
 
@@ -89,16 +89,15 @@ def api_token():
 
 def download_bytes(course) -> int:
     """About how many bytes downloading `course` for offline reading transfers."""
-    return offline.course_package(db.session, course, lambda step: lesson_url(step))[
+    return offline.course_package(db.session, course, url_for_lesson)[
         "total_bytes"]
 
 
-@bp.app_context_processor
-def offline_context():
+def offline_context() -> dict:
+    """Context for every template: the offline partition and download sizes."""
     return {"user_partition": user_partition, "download_bytes": download_bytes}
 
 
-@bp.app_template_filter("filesize")
 def filesize(size: int) -> str:
     """1234567 -> "1,2 MB" (decimal units, as phones show them)."""
     if size >= 1_000_000:

@@ -4,9 +4,8 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from app.access import SIGNED_IN, access
-from app.auth.forms import EmptyForm
 from app.extensions import db
-from app.learn.views import LESSON_URL, lesson_url
+from app.learn.views import LESSON_URL, url_for_lesson
 from app.models import Role
 from app.quiz import bp
 from app.services import progress, quizzes
@@ -24,8 +23,6 @@ def start(slug: str, module: str, lesson: str):
     step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
     if not step.is_quiz:
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     attempt = quizzes.begin_attempt(db.session, current_user.id, step)
     db.session.commit()
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
@@ -59,8 +56,6 @@ def attempt(attempt_id: int):
     assert quiz is not None  # the attempt's quiz row exists: a foreign key holds it
     snapshot = quizzes.snapshot_of(attempt)
     if request.method == "POST":
-        if not EmptyForm().validate_on_submit():
-            abort(400)
         answers = _answers_from(request.form, snapshot)
         empty = _unanswered(answers)
         if (empty and request.form.get("confirm") != "1" and attempt.submitted_at is None
@@ -68,7 +63,7 @@ def attempt(attempt_id: int):
             # Ask first, on the server, so it works without JavaScript: the answers stay filled.
             status = quizzes.status(db.session, current_user.id, quiz)
             return render_page("quiz/attempt.html", attempt=attempt, lesson=step,
-                               course=step.course, status=status, lesson_url=lesson_url(step),
+                               course=step.course, status=status, lesson_url=url_for_lesson(step),
                                questions=snapshot.questions, given=answers, unanswered=empty)
         quizzes.submit_attempt(db.session, attempt, answers)
         db.session.commit()
@@ -78,7 +73,7 @@ def attempt(attempt_id: int):
         db.session.commit()
     status = quizzes.status(db.session, current_user.id, quiz)
     context: dict[str, Any] = dict(attempt=attempt, lesson=step, course=step.course,
-                                   status=status, lesson_url=lesson_url(step))
+                                   status=status, lesson_url=url_for_lesson(step))
     if attempt.submitted_at is None:
         return render_page("quiz/attempt.html", questions=snapshot.questions, given={},
                            unanswered=0, **context)
@@ -102,8 +97,6 @@ def draft(attempt_id: int):
     is kept and will be graded).
     """
     attempt = quizzes.get_attempt(db.session, attempt_id, current_user.id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     answers = _answers_from(request.form, quizzes.snapshot_of(attempt))
     saved = quizzes.save_draft(db.session, attempt, answers)
     db.session.commit()

@@ -32,25 +32,28 @@ class Column:
     heading: object  # a lazy string: translated when the file is written
     width: int  # in Excel's character widths
     text: bool = False  # a text column: its cells are never numbers, dates or formulas
+    key: str = ""  # what the column holds, for the screen's labels (LABELS)
 
 
 # The one list of columns, for the CSV, the XLSX and (in the same order) the screen.
 COLUMNS = (
-    Column(_l("Nama"), 28, text=True),
-    Column(_l("NIP"), 21, text=True),
-    Column(_l("Unit"), 28, text=True),
-    Column(_l("Kursus"), 32, text=True),
-    Column(_l("JP kursus"), 10),
-    Column(_l("Status"), 16, text=True),
-    Column(_l("Terdaftar"), 12),
-    Column(_l("Selesai"), 12),
-    Column(_l("Tenggat"), 12),
-    Column(_l("JP tahun ini"), 12),
-    Column(_l("JP dari kursus"), 12),
-    Column(_l("JP sesi tatap muka"), 12),
-    Column(_l("JP pelatihan luar"), 12),
+    Column(_l("Nama"), 28, text=True, key="name"),
+    Column(_l("NIP"), 21, text=True, key="nip"),
+    Column(_l("Unit"), 28, text=True, key="unit"),
+    Column(_l("Kursus"), 32, text=True, key="course"),
+    Column(_l("JP kursus"), 10, key="jp"),
+    Column(_l("Status"), 16, text=True, key="status"),
+    Column(_l("Terdaftar"), 12, key="enrolled_at"),
+    Column(_l("Selesai"), 12, key="completed_at"),
+    Column(_l("Tenggat"), 12, key="due_on"),
+    Column(_l("JP tahun ini"), 12, key="jp_this_year"),
+    Column(_l("JP dari kursus"), 12, key="jp_course"),
+    Column(_l("JP sesi tatap muka"), 12, key="jp_session"),
+    Column(_l("JP pelatihan luar"), 12, key="jp_claim"),
 )
 HEADINGS = tuple(c.heading for c in COLUMNS)
+# The same headings by key, for the report's table on screen (reports/rows.html).
+LABELS = {c.key: c.heading for c in COLUMNS}
 
 # A formula starts with one of these, at the start of a cell or right after a separator that
 # some spreadsheet may split on (`,` `;` tab `|`), spaces or a quote in between.

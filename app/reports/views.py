@@ -9,7 +9,7 @@ from app.errors import error_page
 from app.extensions import db
 from app.models import Role
 from app.reports import bp
-from app.reports.exports import csv_chunks, file_chunks, xlsx_file
+from app.reports.exports import LABELS, csv_chunks, file_chunks, xlsx_file
 from app.reports_database import reports_session
 from app.safe_input import date_arg, int_arg, page_arg
 from app.services import reports
@@ -94,7 +94,7 @@ def rows():
     filters = _filters()
     cal = local_calendar()
     page = reports.status_rows(reports_session(), current_user, filters, cal)
-    return render_page("reports/rows.html", page=page, **_filter_context(filters))
+    return render_page("reports/rows.html", page=page, labels=LABELS, **_filter_context(filters))
 
 
 @bp.route("/jp")

@@ -14,6 +14,7 @@ from app.models import Role, Unit, User
 from app.services.audit import record
 from app.services.errors import InvalidInput, NotFound, TooManyAttempts
 from app.services.nip import normalize_nip
+from app.services.paging import PAGE_SIZE, Page, fetch_page
 from app.services.passwords import hash_password, verify_password
 from app.services.sessions import end_all_sessions
 from app.services.throttle import DatabaseThrottle, Throttle
@@ -183,10 +184,11 @@ def get_user(session: DbSession, user_id: int) -> User:
 
 
 def search_users(
-    session: DbSession, query: str = "", *, page: int = 1, per_page: int = 50
-) -> tuple[list[User], int]:
-    """(one page of Users, the total count): users whose name, email or NIP contains `query`,
-    by name, their units loaded. `page` counts from 1. Raises nothing."""
+    session: DbSession, query: str = "", *, page: int = 1, per_page: int = PAGE_SIZE
+) -> Page[User]:
+    """A Page of Users whose name, email or NIP contains `query`, by name, their units loaded;
+    `page` counts from 1 (past the last: an empty page). Raises InvalidInput for a page below
+    1."""
     condition: ColumnElement[bool] = sa_true()
     text = (query or "").strip()
     if text:
@@ -196,13 +198,8 @@ def search_users(
             func.lower(User.name).like(like), User.email.like(like),
             User.nip.like(f"%{digits}%") if digits.isascii() and digits.isdigit() else false(),
         )
-    total = session.scalar(select(func.count()).select_from(User).where(condition))
-    users = session.scalars(
-        select(User).options(joinedload(User.unit)).where(condition)
-        .order_by(func.lower(User.name), User.id)
-        .limit(per_page).offset((max(page, 1) - 1) * per_page)
-    ).all()
-    return list(users), total or 0
+    return fetch_page(session, select(User).options(joinedload(User.unit)).where(condition)
+                      .order_by(func.lower(User.name), User.id), page, per_page, entities=True)
 
 
 def update_user(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.models import AuditEntry, User
+from app.services.paging import PAGE_SIZE, Page, fetch_page
 from app.services.types import DbSession
 
 
@@ -22,33 +22,15 @@ def record(
     return entry
 
 
-@dataclass
-class AuditPage:
-    entries: list[AuditEntry]
-    page: int
-    pages: int
-    total: int
-
-
 def audit_page(
-    session: DbSession, *, action: str | None = None, page: int = 1, per_page: int = 50
-) -> AuditPage:
-    """An AuditPage: one page of entries newest first (their actors loaded), optionally of one
-    action, with the page number (clamped to 1..pages), page count and total. Raises
-    nothing."""
+    session: DbSession, *, action: str | None = None, page: int = 1, per_page: int = PAGE_SIZE
+) -> Page[AuditEntry]:
+    """A Page of entries newest first (their actors loaded), optionally of one action; a page
+    past the last shows the last. Raises InvalidInput for a page below 1."""
     where = [AuditEntry.action == action] if action else []
-    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    entries = session.scalars(
-        select(AuditEntry)
-        .options(joinedload(AuditEntry.actor))
-        .where(*where)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return AuditPage(list(entries), page, pages, total)
+    query = (select(AuditEntry).options(joinedload(AuditEntry.actor)).where(*where)
+             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+    return fetch_page(session, query, page, per_page, clamp=True, entities=True)
 
 
 def audit_actions(session: DbSession) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Row, delete, func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload
 
@@ -475,7 +475,7 @@ class CoursePage:
     versions: list[CourseVersion]
     pending: CourseUpload | None
     steps: int
-    quizzes: list[tuple[str, str]] = field(default_factory=list)  # (path, title), in order
+    quizzes: list[Row[str, str]] = field(default_factory=list)  # .path, .title, in order
 
 
 def course_page(session: DbSession, slug: str, user: User) -> CoursePage:
@@ -502,7 +502,7 @@ def course_page(session: DbSession, slug: str, user: User) -> CoursePage:
         .order_by(Lesson.position)
     ).all()
     return CoursePage(course, owner, list(versions), pending, steps,
-                      [(path, title) for path, title in quizzes])
+                      list(quizzes))
 
 
 def set_published(session: DbSession, course: Course, user: User, published: bool) -> bool:

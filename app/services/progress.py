@@ -69,8 +69,10 @@ def enrol_in(session: DbSession, user_id: int, course: Course) -> Enrolment:
     if not course.published:
         raise NotRecordable(_l("Pratinjau kursus tidak mencatat kemajuan."))
     enrol(session, user_id, course.id)
-    return session.scalars(select(Enrolment).where(
-        Enrolment.user_id == user_id, Enrolment.course_id == course.id)).one()
+    enrolment = enrolment_of(session, user_id, course.id)
+    if enrolment is None:  # cannot be: enrol() just inserted it, or it was there already
+        raise LookupError(f"no enrolment of user {user_id} in course {course.id}")
+    return enrolment
 
 
 def complete_step(
@@ -98,12 +100,10 @@ def enrol(session: DbSession, user_id: int, course_id: int) -> None:
 def ensure_enrolled(session: DbSession, user_id: int, course_id: int) -> bool:
     """Enrol unless already enrolled (a read first, so revisits write nothing); True if new.
     Raises nothing."""
-    exists = session.scalar(
-        select(Enrolment.id).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
-    )
-    if exists is None:
-        enrol(session, user_id, course_id)
-    return exists is None
+    if enrolment_of(session, user_id, course_id) is not None:
+        return False
+    enrol(session, user_id, course_id)
+    return True
 
 
 def record_opening(session: DbSession, user_id: int, lesson: Lesson | ReaderLesson) -> None:
@@ -129,9 +129,8 @@ def learner_time(
     if claimed is None:
         return None
     now = now or utcnow()
-    enrolled_at = session.scalar(select(Enrolment.enrolled_at).where(
-        Enrolment.user_id == user_id, Enrolment.course_id == course_id))
-    floor = enrolled_at or now
+    enrolment = enrolment_of(session, user_id, course_id)
+    floor = enrolment.enrolled_at if enrolment else now
     return max(floor, min(claimed, now))
 
 
@@ -198,8 +197,9 @@ def record_completion(
     ))
     if claimed:
         rollups.count_completion(session, user_id, course_id)
-        enrolment = session.scalars(select(Enrolment).where(
-            Enrolment.user_id == user_id, Enrolment.course_id == course_id)).one()
+        enrolment = enrolment_of(session, user_id, course_id)
+        if enrolment is None:  # cannot be: the UPDATE above just completed it
+            raise LookupError(f"no enrolment of user {user_id} in course {course_id}")
         session.refresh(enrolment)
         certificates.issue(session, enrolment)
         if credit:

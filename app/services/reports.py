@@ -48,6 +48,7 @@ from app.services.assignments import covers
 from app.services.courses import course_visible_by_id
 from app.services.dates import Calendar
 from app.services.errors import InvalidInput
+from app.services.paging import PAGE_SIZE, Page, fetch_page
 from app.services.scope import learner_in_scope, scoped_unit_ids, unit_in_scope
 from app.services.types import AnySelect, DbSession
 
@@ -59,7 +60,6 @@ STATUS_LABELS = {
     COMPLETED: _l("Selesai"),
     OVERDUE: _l("Terlambat"),
 }
-PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -80,26 +80,6 @@ class Filters:
             raise InvalidInput(_l("Tanggal awal periode harus sebelum tanggal akhirnya."))
         if self.page < 1:
             raise InvalidInput(_l("Nomor halaman tidak valid."))
-
-
-@dataclass
-class Page:
-    items: list[Any]
-    number: int
-    total: int
-    size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
 
 
 @dataclass
@@ -364,17 +344,12 @@ def _status_row(row: Any) -> StatusRow:
 
 def status_rows(
     session: DbSession, viewer: User, filters: Filters, cal: Calendar, per_page: int | None = None
-) -> Page:
+) -> Page[StatusRow]:
     """A Page of StatusRows (learner × course), `per_page` of them (default PAGE_SIZE), by unit,
     name and course, with the total. Two queries. Raises as summary does."""
-    per_page = per_page or PAGE_SIZE
     query, _rows = _rows_query(_scope(session, viewer, filters), filters, cal)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.execute(
-        query.order_by(Unit.path, User.name, User.id, Course.title)
-        .limit(per_page).offset((filters.page - 1) * per_page)
-    ).all()
-    return Page([_status_row(r) for r in items], filters.page, total, per_page)
+    return fetch_page(session, query.order_by(Unit.path, User.name, User.id, Course.title),
+                      filters.page, per_page or PAGE_SIZE).map(_status_row)
 
 
 def export_rows(
@@ -458,7 +433,7 @@ def _best_quiz_scores(session: DbSession, user_id: int) -> list[QuizScore]:
 
 def below_target(
     session: DbSession, viewer: User, filters: Filters, cal: Calendar, target: int
-) -> Page:
+) -> Page[JpLine]:
     """A Page of learners whose credited JP this year (ledger) are below the target, fewest
     first, with their JP by source and the claims still pending (not counted, PRODUCT §8).
     Two queries. Raises as summary does."""
@@ -473,10 +448,6 @@ def below_target(
         .outerjoin(jp_year, jp_year.c.user_id == User.id)
         .where(User.active.is_(True), User.unit_id.in_(scope), jp < target)
     )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.execute(
-        query.order_by(jp, Unit.path, User.name, User.id)
-        .limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
-    ).all()
-    return Page([JpLine(uid, name, nip, unit, *(Decimal(v) for v in values))
-                 for uid, name, nip, unit, *values in items], filters.page, total, PAGE_SIZE)
+    page = fetch_page(session, query.order_by(jp, Unit.path, User.name, User.id), filters.page)
+    return page.map(lambda row: JpLine(row[0], row[1], row[2], row[3],
+                                       *(Decimal(v) for v in row[4:])))

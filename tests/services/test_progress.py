@@ -121,3 +121,25 @@ def test_jp_go_to_the_year_the_learner_finished_offline(session, course_copy):
     assert enrolment.completion_recorded_at.year == utcnow().year
     assert progress.jp_between(session, learner.id, datetime(year, 1, 1, tzinfo=UTC),
                                datetime(year + 1, 1, 1, tzinfo=UTC)) == course.jp
+
+
+def test_one_lookup_finds_this_learners_enrolment_in_this_course(session, course_copy):
+    """enrolment_of is the one way to find it: enrol_in, ensure_enrolled, learner_time and
+    record_completion all go through it, so they agree on whose enrolment it is."""
+    from datetime import timedelta
+
+    course = make_course(session, course_copy())
+    ani, budi = make_user(session), make_user(session)
+    assert progress.enrolment_of(session, ani.id, course.id) is None
+    assert progress.ensure_enrolled(session, ani.id, course.id) is True
+    assert progress.ensure_enrolled(session, ani.id, course.id) is False
+    mine = progress.enrolment_of(session, ani.id, course.id)
+    assert (mine.user_id, mine.course_id) == (ani.id, course.id)
+    assert progress.enrol_in(session, ani.id, course) is mine
+    assert progress.enrolment_of(session, budi.id, course.id) is None
+    assert progress.enrolment_of(session, ani.id, course.id + 1) is None
+    # A phone's time before the enrolment is moved up to it; Budi has none, so "now" is his floor.
+    early = mine.enrolled_at - timedelta(days=3)
+    assert progress.learner_time(session, ani.id, course.id, early) == mine.enrolled_at
+    now = mine.enrolled_at + timedelta(hours=1)
+    assert progress.learner_time(session, budi.id, course.id, early, now) == now

@@ -259,3 +259,20 @@ def test_the_drill_down_shows_best_quiz_scores(app, org, sup):
         ["Kuis Dasar", "Kursus Contoh", "100 dari 100", "2", "ya"]]
     other = sup.client.get(f"/reports/learners/{org.users['citra']}").get_data(as_text=True)
     assert "Belum mengerjakan kuis." in other
+
+
+def test_the_screens_labels_are_the_export_columns_in_both_languages(org, sup):
+    """The table's headings and each cell's label (shown beside the value on a phone) are
+    the export's COLUMNS, in the reader's language: one list of headings for all three."""
+    from app.reports.exports import COLUMNS
+
+    for locale, name in (("id", "Nama"), ("en", "Name")):
+        sup.client.post("/language", data={"csrf_token": sup.csrf(), "locale": locale,
+                                           "next": "/reports/rows"})
+        page = sup.client.get("/reports/rows").get_data(as_text=True)
+        table = page.split('aria-labelledby="rows-title"', 1)[1].split("</table>", 1)[0]
+        head, body = table.split("</thead>", 1)
+        headings = re.findall(r'<th scope="col">([^<]+)</th>', head)
+        assert headings[0] == name and len(headings) == len(COLUMNS)
+        first_row = re.search(r"<tr>(.*?)</tr>", body, re.S).group(1)
+        assert re.findall(r'data-label="([^"]+)"', first_row) == headings[1:]
