@@ -58,11 +58,12 @@ def my_learning():
 def course(slug: str):
     """The outline; opening it enrols the learner."""
     course = visible_course(db.session, slug, current_user)
-    # Enrol only someone who opened the page: an <img src="/courses/x/"> in a lesson must not.
-    if course.published and is_navigation() and progress.ensure_enrolled(
-            db.session, current_user.id, course.id):
-        db.session.commit()
     enrolment = progress.enrolment_of(db.session, current_user.id, course.id)
+    # Enrol only someone who opened the page: an <img src="/courses/x/"> in a lesson must not.
+    if enrolment is None and course.published and is_navigation():
+        progress.enrol(db.session, current_user.id, course.id)
+        db.session.commit()
+        enrolment = progress.enrolment_of(db.session, current_user.id, course.id)
     modules = progress.outline(db.session, course, current_user.id)
     items = [item for module in modules for item in module.items]
     done = sum(item.done for item in items)

@@ -97,15 +97,6 @@ def enrol(session: DbSession, user_id: int, course_id: int) -> None:
         rollups.count_enrolment(session, user_id, course_id)
 
 
-def ensure_enrolled(session: DbSession, user_id: int, course_id: int) -> bool:
-    """Enrol unless already enrolled (a read first, so revisits write nothing); True if new.
-    Raises nothing."""
-    if enrolment_of(session, user_id, course_id) is not None:
-        return False
-    enrol(session, user_id, course_id)
-    return True
-
-
 def record_opening(session: DbSession, user_id: int, lesson: Lesson | ReaderLesson) -> None:
     """Remember that the learner reached this lesson (the first opening only). Returns nothing,
     raises nothing."""

@@ -124,15 +124,15 @@ def test_jp_go_to_the_year_the_learner_finished_offline(session, course_copy):
 
 
 def test_one_lookup_finds_this_learners_enrolment_in_this_course(session, course_copy):
-    """enrolment_of is the one way to find it: enrol_in, ensure_enrolled, learner_time and
-    record_completion all go through it, so they agree on whose enrolment it is."""
+    """enrolment_of is the one way to find it: enrol_in, learner_time and record_completion
+    all go through it, so they agree on whose enrolment it is."""
     from datetime import timedelta
 
     course = make_course(session, course_copy())
     ani, budi = make_user(session), make_user(session)
     assert progress.enrolment_of(session, ani.id, course.id) is None
-    assert progress.ensure_enrolled(session, ani.id, course.id) is True
-    assert progress.ensure_enrolled(session, ani.id, course.id) is False
+    progress.enrol(session, ani.id, course.id)
+    progress.enrol(session, ani.id, course.id)  # twice: still one enrolment
     mine = progress.enrolment_of(session, ani.id, course.id)
     assert (mine.user_id, mine.course_id) == (ani.id, course.id)
     assert progress.enrol_in(session, ani.id, course) is mine
