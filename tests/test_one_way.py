@@ -5,6 +5,7 @@ lesson URLs are built only by url_for_lesson, and a button-only POST form is onl
 button_form macro.
 """
 
+import ast
 import re
 from pathlib import Path
 
@@ -65,3 +66,25 @@ def test_the_button_form_check_catches_a_copy():
     assert BUTTON_ONLY.search(copy.replace(
         '<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">',
         "{{ form.csrf_token }}"))
+
+
+def _silent_on_raising(source: str) -> list[str]:
+    """Public top-level functions whose docstring does not say what they raise."""
+    return [node.name for node in ast.parse(source).body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and not node.name.startswith("_")
+            and not re.search(r"\brais", ast.get_docstring(node) or "", re.I)]
+
+
+def test_every_public_service_function_says_what_it_raises():
+    found = [f"{path.relative_to(APP)}:{name}"
+             for path in sorted((APP / "services").rglob("*.py"))
+             for name in _silent_on_raising(path.read_text())]
+    assert found == []
+
+
+def test_the_raises_check_catches_a_silent_docstring():
+    source = ('def quiet():\n    """Returns one."""\n\n'
+              'def told():\n    """Returns one. Raises nothing."""\n\n'
+              'def _private():\n    pass\n')
+    assert _silent_on_raising(source) == ["quiet"]

@@ -28,6 +28,7 @@ def render_pdf(certificate: Certificate, verify_url: str, jp_text: str,
     Any name and title print: fonts cover Latin Extended and CJK (services/typesetting), and
     every text block wraps and shrinks to stay inside its box, `MARGIN` from the edges.
     `institution` (the INSTITUTION_NAME setting) heads the page as the issuer.
+    Returns the PDF's bytes. Raises no domain error (an overlong text is cut, not refused).
     """
     register_fonts()
     buffer = io.BytesIO()

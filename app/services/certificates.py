@@ -16,13 +16,13 @@ from app.services.types import DbSession
 
 
 def new_code() -> str:
-    """128 random bits as 22 URL-safe characters: unguessable."""
+    """128 random bits as 22 URL-safe characters: unguessable. Raises nothing."""
     return secrets.token_urlsafe(16)
 
 
 def completed_enrolment(session: DbSession, slug: str, user_id: int) -> tuple[Course, Enrolment]:
     """The course and the learner's completed enrolment in it (even if the course has since
-    been unpublished); NotFound when they have not completed it."""
+    been unpublished). Raises NotFound when they have not completed it (or no such course)."""
     from app.services.errors import NotFound
 
     row = session.execute(
@@ -37,7 +37,10 @@ def completed_enrolment(session: DbSession, slug: str, user_id: int) -> tuple[Co
 
 
 def issue(session: DbSession, enrolment: Enrolment) -> Certificate:
-    """The certificate of a completed enrolment, created the first time it is asked for."""
+    """The certificate of a completed enrolment, created (and flushed) the first time it is
+    asked for. Raises nothing for a completed enrolment; the caller checks completion
+    (completed_enrolment): one not completed fails the flush with IntegrityError
+    (Certificate.completed_at is required)."""
     existing = session.scalar(select(Certificate).where(
         Certificate.user_id == enrolment.user_id, Certificate.course_id == enrolment.course_id))
     if existing:
@@ -56,5 +59,6 @@ def issue(session: DbSession, enrolment: Enrolment) -> Certificate:
 
 
 def by_code(session: DbSession, code: str) -> Certificate | None:
-    """The certificate with this verification code, or None when there is none."""
+    """The certificate with this verification code, or None when there is none. Raises
+    nothing."""
     return session.scalar(select(Certificate).where(Certificate.code == code))

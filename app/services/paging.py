@@ -52,7 +52,8 @@ class Page(Generic[T]):
 
 
 def page_count(total: int, size: int) -> int:
-    """Pages needed for `total` items, `size` to a page; 1 for none."""
+    """Pages needed for `total` items, `size` to a page; 1 for none. Raises
+    ZeroDivisionError for a size of 0 (callers pass PAGE_SIZE or a checked size)."""
     return max(1, -(-total // size))
 
 

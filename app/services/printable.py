@@ -61,7 +61,7 @@ def printable_course(session: DbSession, course: Course, *, with_answers: bool,
 
     `lesson_url(lesson)` is the lesson's path on the site, to resolve its relative links. The
     answers (which options are correct, accepted short answers, explanations) are filled in
-    only when `with_answers`: the caller decides who may see them.
+    only when `with_answers`: the caller decides who may see them. Raises nothing.
     """
     lessons = session.scalars(
         select(Lesson).where(Lesson.course_id == course.id, Lesson.retired.is_(False))

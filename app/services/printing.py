@@ -305,7 +305,8 @@ def html_flowables(html: str, styles: dict[str, ParagraphStyle],
     """ReportLab flowables (paragraphs, lists, tables, images) for sanitised lesson HTML.
 
     `styles` are the booklet's paragraph styles; `image_for(src)` returns the flowable for an
-    image, or None to print its alt text instead.
+    image, or None to print its alt text instead. Returns them in document order. Raises
+    nothing of its own: a tag it does not know is passed over, its text kept.
     """
     parser = _Flow(styles, image_for)
     parser.feed(html)
@@ -331,7 +332,8 @@ def cached_booklet_pdf(session: DbSession, printable: PrintableCourse, *, instit
 
     The key is everything the PDF shows: the imported version (content hash and import time),
     answers or not, the institution, the printed-on date, and `variant` (the caller's site
-    address and language, which links and labels are written in).
+    address and language, which links and labels are written in). Raises what booklet_pdf
+    raises.
     """
     course = printable.course
     key = (course.id, course.content_hash, str(course.imported_at), printable.with_answers,
@@ -355,6 +357,9 @@ def booklet_pdf(session: DbSession, printable: PrintableCourse, *, institution: 
     """The course as an A4 booklet: a cover (title, JP, version), then every module, lesson,
     image and quiz question in order; with `printable.with_answers`, the answer key instead of
     blank boxes. Page numbers and the course title on every page after the cover.
+    Returns the PDF's bytes. Raises no domain error; an image reportlab cannot read is left
+    out. Only reportlab's own errors (a LayoutError for an item taller than a page) could
+    come through.
     """
     register_fonts()
     course = printable.course

@@ -55,7 +55,8 @@ class QuizStatus:
 
 
 def status(session: DbSession, user_id: int, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
-    """Attempts used and left, the best score, and an attempt still in progress: one query."""
+    """Attempts used and left, the best score, and an attempt still in progress: one query.
+    An attempt past its time is not reported as open. Raises nothing."""
     now = now or utcnow()
     used, best, passed, open_id = session.execute(
         select(
@@ -72,7 +73,8 @@ def status(session: DbSession, user_id: int, quiz: Quiz, now: datetime | None = 
 
 
 def is_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:
-    """Past its time limit (and the grace period): answers are no longer accepted."""
+    """Past its time limit (and the grace period): answers are no longer accepted. False for
+    an untimed attempt. Raises nothing."""
     return attempt.deadline_at is not None and (now or utcnow()) > attempt.deadline_at + GRACE
 
 
@@ -112,7 +114,8 @@ def take_snapshot(session: DbSession, quiz: Quiz, rng: random.Random | None = No
 
 
 def snapshot_of(attempt: QuizAttempt) -> Snapshot:
-    """The attempt's stored snapshot, typed (see grading.Snapshot.from_json)."""
+    """The attempt's stored snapshot, typed (see grading.Snapshot.from_json). Raises
+    KeyError, TypeError or ValueError only for a stored snapshot that is not one."""
     return Snapshot.from_json(attempt.snapshot)
 
 
@@ -124,7 +127,9 @@ def start_attempt(
 
     The order of questions and options is fixed here, in the snapshot, so a reload shows the
     same quiz. Attempts are numbered; the unique (user, quiz, number) key makes two starts at
-    the same moment produce one attempt, never two.
+    the same moment produce one attempt, never two. An attempt whose time ran out is graded
+    first. Raises NoAttemptsLeft when every attempt is used (or a simultaneous start took
+    the last one and submitted it).
     """
     now = now or utcnow()
     _close_expired(session, user_id, quiz, now)
@@ -168,7 +173,8 @@ def _close_expired(session: DbSession, user_id: int, quiz: Quiz, now: datetime) 
 
 
 def get_attempt(session: DbSession, attempt_id: int, user_id: int) -> QuizAttempt:
-    """The learner's own attempt; anyone else's is simply not found."""
+    """The learner's own attempt. Raises NotFound for no such attempt and for anyone
+    else's."""
     attempt = session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != user_id:
         raise NotFound()
@@ -184,6 +190,7 @@ def save_draft(
     `answers` has the shape of `submit_attempt`'s, {question id: [option ids] or text}; only
     ids of the attempt's own questions are kept. Returns False (and stores nothing) when the
     attempt is already graded or past its deadline and grace: what was saved in time stays.
+    True when stored. Raises nothing; the caller checks whose attempt it is (get_attempt).
     """
     now = now or utcnow()
     if attempt.submitted_at is not None or is_expired(attempt, now):
@@ -301,7 +308,9 @@ def submit_own_attempt(
     answers: dict[str, list[str] | str], now: datetime | None = None,
 ) -> QuizAttempt:
     """Grade the learner's own attempt of this quiz (late answers score nothing: the time
-    limit is enforced here, on the server). A graded attempt is returned unchanged."""
+    limit is enforced here, on the server). A graded attempt is returned unchanged.
+    Raises NotFound when the attempt is not this learner's or not of this quiz, Forbidden
+    while the course is unpublished (see submit_attempt)."""
     attempt = get_attempt(session, attempt_id, user_id)
     if attempt.quiz_id != lesson.id:
         raise NotFound()
@@ -310,7 +319,8 @@ def submit_own_attempt(
 
 def public_questions(questions: Sequence[SnapshotQuestion]) -> list[dict[str, Any]]:
     """Questions as a learner may see them before grading: never the correct options, the
-    accepted answers or the explanations."""
+    accepted answers or the explanations. One dict per question (id, kind, points,
+    prompt_html, options as [{id, html}]), in the order given. Raises nothing."""
     return [
         {"id": q.id, "kind": q.kind, "points": q.points, "prompt_html": q.prompt_html,
          "options": [{"id": o.id, "html": o.html} for o in q.options]}
@@ -319,7 +329,8 @@ def public_questions(questions: Sequence[SnapshotQuestion]) -> list[dict[str, An
 
 
 def questions_of(session: DbSession, quiz: Quiz) -> list[dict[str, Any]]:
-    """The quiz's live questions in file order, answer-free (see public_questions)."""
+    """The quiz's live questions in file order, answer-free (see public_questions). Raises
+    nothing."""
     return public_questions([_asked(q) for q in _live_questions(session, quiz)])
 
 
@@ -356,7 +367,8 @@ def review(attempt: QuizAttempt) -> list[ReviewedQuestion]:
 
 
 def graded_questions(attempt: QuizAttempt) -> list[dict[str, Any]]:
-    """After grading: each question's id, whether it was right, points and explanation."""
+    """After grading: each question's id, whether it was right, points and explanation,
+    as dicts in the order asked. Raises nothing (see review)."""
     return [
         {"id": r.question.id, "correct": r.correct, "points": r.points,
          "explanation_html": r.question.explanation_html}
@@ -365,12 +377,14 @@ def graded_questions(attempt: QuizAttempt) -> list[dict[str, Any]]:
 
 
 def quiz_step_of(session: DbSession, attempt: QuizAttempt) -> Lesson:
-    """The quiz step (lesson) an attempt belongs to."""
+    """The quiz step (lesson) an attempt belongs to. Raises sqlalchemy's NoResultFound
+    only if that lesson row is gone (attempts reference it, so it is not)."""
     return session.get_one(Lesson, attempt.quiz_id)
 
 
 def course_quizzes(session: DbSession, course_id: int) -> list[Lesson]:
-    """The course's live quiz steps in course order."""
+    """The course's live quiz steps in course order ([] for none, or no such course).
+    Raises nothing."""
     return list(session.scalars(
         select(Lesson)
         .where(Lesson.course_id == course_id, Lesson.kind == "quiz", Lesson.retired.is_(False))
@@ -406,7 +420,10 @@ class QuizStats:
 
 
 def quiz_stats(session: DbSession, quiz: Quiz) -> QuizStats:
-    """Pass rate, average score, and per question and option how learners answered: SQL only."""
+    """Pass rate, average score, and per question and option how learners answered: SQL only.
+
+    Rates and shares are fractions 0–1, the average score is in percent (0–100); each is
+    None before any answer. Only live questions are listed. Raises nothing."""
     attempts, pass_rate, average = session.execute(
         select(
             func.count(QuizAttempt.id),

@@ -358,7 +358,9 @@ def export_rows(
     """Every StatusRow the filters select, streamed from a server-side cursor `batch` at a time.
 
     The scope is checked now, before the first row is asked for, so a refusal (Forbidden,
-    NotFound, as in summary) can still become an error page rather than a broken download."""
+    NotFound, as in summary) can still become an error page rather than a broken download.
+    Raises Forbidden for a viewer without a report scope, NotFound for a course or unit
+    they may not see."""
     query, _rows = _rows_query(_scope(session, viewer, filters), filters, cal)
     query = query.order_by(Unit.path, User.name, User.id, Course.title)
 

@@ -102,7 +102,7 @@ def count_enrolment(session: DbSession, user_id: int, course_id: int) -> None:
     Call it only when the enrolment row was really inserted (not on a duplicate). One upsert:
     `enrolled` + 1, and `rows` + 1 unless the course is mandatory for the unit (then every
     member is already a row). Nothing for a learner without a unit or deactivated (the report
-    leaves them out), nor before the roll-ups are built (`built`).
+    leaves them out), nor before the roll-ups are built (`built`). Raises nothing.
     """
     if not built(session):
         return
@@ -125,7 +125,7 @@ def count_completion(session: DbSession, user_id: int, course_id: int) -> None:
 
     Call it only when the enrolment went from not completed to completed. One UPDATE of one
     row; nothing for a learner without a unit or deactivated, or when the row is missing (the
-    roll-ups are not built yet).
+    roll-ups are not built yet). Raises nothing.
     """
     unit = select(User.unit_id).where(User.id == user_id, User.active.is_(True))
     session.execute(

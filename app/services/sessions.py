@@ -94,7 +94,8 @@ def session_user(session: DbSession, ref: str, redis: Redis | None = None) -> Us
 
 def close_session(session: DbSession, ref: str, redis: Redis | None = None) -> None:
     """Sign-out on this device only: the session and its remember cookie stop working. Returns
-    nothing; a malformed reference is ignored."""
+    nothing and raises nothing: a malformed or unknown reference is ignored, and a Redis
+    failure is logged (user_cache.forget_session)."""
     parsed = _parse(ref)
     if parsed is not None:
         digest = _digest(parsed[2])
@@ -105,9 +106,9 @@ def close_session(session: DbSession, ref: str, redis: Redis | None = None) -> N
 def end_all_sessions(session: DbSession, user: User) -> None:
     """End every session, remember cookie and API token of the user at once.
 
-    Raises `User.session_version` (API tokens compare it) and deletes the user's LoginSession
+    Increments `User.session_version` (API tokens compare it) and deletes the user's LoginSession
     rows. Called on "Keluar dari semua perangkat", password change or reset, and deactivation.
-    Works in the caller's transaction; the caller commits.
+    Works in the caller's transaction; the caller commits. Raises nothing.
     """
     session.execute(
         update(User).where(User.id == user.id)

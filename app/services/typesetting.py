@@ -30,7 +30,8 @@ CJK = "Lentera-CJK"
 
 @cache
 def register_fonts() -> None:
-    """Register the three fonts with reportlab once per process; `<b>` maps to the bold face."""
+    """Register the three fonts with reportlab once per process; `<b>` maps to the bold face.
+    Raises reportlab's TTFError only if a font file in app/fonts is missing or broken."""
     pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFont(TTFont(CJK, str(FONT_DIR / "DroidSansFallback.ttf")))
@@ -48,14 +49,16 @@ def _coverage(font_name: str) -> frozenset[int]:
 
 
 def has_glyph(font_name: str, char: str) -> bool:
-    """Whether the registered font draws this character."""
+    """Whether the registered font draws this character. Meant for our fonts (REGULAR, BOLD,
+    CJK): raises KeyError for an unknown font name, AssertionError for a built-in one."""
     return ord(char) in _coverage(font_name)
 
 
 def font_runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
     """[(font name, text)]: consecutive characters that one font draws, DejaVu first, then CJK.
 
-    Spaces and characters neither font has stay in the run they occur in.
+    Spaces and characters neither font has stay in the run they occur in. [] for "".
+    Raises nothing.
     """
     primary = BOLD if bold else REGULAR
     runs: list[tuple[str, str]] = []
@@ -76,7 +79,8 @@ def font_runs(text: str, bold: bool = False) -> list[tuple[str, str]]:
 
 
 def markup(text: str, bold: bool = False) -> str:
-    """Paragraph markup for plain text: escaped, each run in the font that has its glyphs."""
+    """Paragraph markup for plain text: escaped, each run in the font that has its glyphs.
+    Raises nothing."""
     return "".join(
         f'<font name="{font}">{escape(run)}</font>' for font, run in font_runs(text, bold)
     )
@@ -86,7 +90,7 @@ _CJK_CHAR = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
 
 
 def has_cjk(text: str) -> bool:
-    """Whether the text holds any Chinese, Japanese or Korean character."""
+    """Whether the text holds any Chinese, Japanese or Korean character. Raises nothing."""
     return bool(_CJK_CHAR.search(text))
 
 
@@ -98,6 +102,7 @@ def fitted_paragraph(text: str, width: float, height: float, size: float, min_si
     Tries sizes from `size` down to `min_size` (points, steps of 1), breaking lines between words;
     text without spaces to break at (Chinese, a long URL) is broken between any two characters.
     At `min_size` the text is cut with an ellipsis rather than drawn outside the box.
+    Raises nothing.
     """
     register_fonts()
     if not isinstance(color, Color):

@@ -174,7 +174,8 @@ def session_known(redis: Redis | None, digest: str) -> bool:
 
 def remember_session(redis: Redis | None, digest: str) -> None:
     """Note that the database just confirmed this session (never over a sign-out's tombstone).
-    Returns nothing; a Redis failure is ignored (the next request asks the database)."""
+    Returns nothing and raises nothing: a Redis failure is ignored (the next request asks
+    the database)."""
     if redis is not None:
         with suppress(Exception):
             redis.set(SESSION_PREFIX + digest, b"1", ex=TTL_SECONDS, nx=True)
