@@ -92,12 +92,15 @@ def code_taken(session: DbSession, code: str) -> bool:
 
 
 def unit_tree(session: DbSession, within: Unit | None = None) -> list[Unit]:
-    """Units in tree order (a parent before its children), optionally one subtree only. Raises
-    nothing."""
-    query = select(Unit).order_by(Unit.path)
+    """Units in tree order (a parent before its children, siblings in the order they were
+    made), optionally one subtree only. Raises nothing."""
+    query = select(Unit)
     if within is not None:
         query = query.where(Unit.path.like(f"{within.path}%"))
-    return list(session.scalars(query))
+    # By the ids along the path as numbers: as text, "/1/10/" sorts before "/1/9/", which put
+    # a unit made later above its older siblings once ids reached two digits.
+    return sorted(session.scalars(query),
+                  key=lambda unit: [int(part) for part in unit.path.strip("/").split("/")])
 
 
 def depth(unit: Unit) -> int:

@@ -5,7 +5,7 @@ from sqlalchemy import event, select
 
 from app.models import Unit
 from app.services.errors import InvalidInput
-from app.services.units import import_units, upsert_unit
+from app.services.units import import_units, unit_tree, upsert_unit
 
 
 def paths(session):
@@ -82,3 +82,10 @@ def test_import_explains_a_wrong_header_and_encoding(session):
         .problems[0].message
     assert "UTF-8" in import_units(session, "code,name,parent_code\n\xff".encode("latin-1")) \
         .problems[0].message
+
+
+def test_the_tree_keeps_siblings_in_the_order_they_were_made_past_nine_units(session):
+    """Paths hold ids: ordered as text, unit 10 came before unit 9."""
+    root = upsert_unit(session, "ROOT", "Root")
+    children = [upsert_unit(session, f"U{n:02d}", f"Unit {n}", "ROOT") for n in range(12)]
+    assert [u.id for u in unit_tree(session)] == [root.id, *(c.id for c in children)]
