@@ -108,8 +108,13 @@ def count_enrolment(session: DbSession, user_id: int, course_id: int) -> None:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     r = ReportRollup.__table__.c
+    # FOR SHARE on the learner's row: an admin moving or deactivating them waits for this
+    # transaction, so their recount of the units sees this enrolment (and if they came
+    # first, this reads the learner's new unit). Without it the count could land in the old
+    # unit while the recount missed it.
     learner = select(User.unit_id, literal(course_id), literal(1), literal(1), literal(0)).where(
-        User.id == user_id, User.active.is_(True), User.unit_id.is_not(None))
+        User.id == user_id, User.active.is_(True), User.unit_id.is_not(None)
+    ).with_for_update(read=True)
     upsert = dialect.insert(ReportRollup).from_select(
         ["unit_id", "course_id", "rows", "enrolled", "completed"], learner)
     session.execute(upsert.on_conflict_do_update(
@@ -127,7 +132,9 @@ def count_completion(session: DbSession, user_id: int, course_id: int) -> None:
     row; nothing for a learner without a unit or deactivated, or when the row is missing (the
     roll-ups are not built yet). Raises nothing.
     """
-    unit = select(User.unit_id).where(User.id == user_id, User.active.is_(True))
+    # FOR SHARE, as in count_enrolment: a concurrent move of the learner waits for us.
+    unit = select(User.unit_id).where(User.id == user_id, User.active.is_(True)) \
+        .with_for_update(read=True)
     session.execute(
         update(ReportRollup)
         .where(ReportRollup.unit_id == unit.scalar_subquery(),

@@ -154,3 +154,53 @@ def test_learners_of_one_unit_finishing_at_once_are_all_counted(app, session, or
     assert failures == []
     session.expire_all()
     assert_same(session, org)
+
+
+
+@pytest.mark.parametrize("change", ["move", "deactivate"])
+@pytest.mark.parametrize("event", ["enrol", "complete"])
+def test_a_learner_moved_or_deactivated_mid_request_is_counted_where_they_are(
+        app, session, org, change, event):
+    """An admin moves a learner to another unit (or deactivates them) while the learner's
+    enrolment or completion is still in its transaction: the figures still equal the rows.
+    Without a lock on the learner's row, the learner's count landed in the old unit while the
+    admin's recount of the units could not see the uncommitted change (PostgreSQL only:
+    SQLite runs one writer at a time, so it cannot interleave them)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    learner = make_user(session, unit_code="BIRO-SDM").id
+    session.commit()
+    if event == "complete":
+        progress.enrol(session, learner, org.courses["B"])
+        session.commit()
+    failures = []
+
+    def admin_changes():
+        with app.app_context():
+            try:
+                user = db.session.get(User, learner)
+                if change == "move":
+                    user.unit_id = org.units["BIRO-UMUM"]
+                else:
+                    user.active = False
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 (collected and asserted below)
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    with app.app_context():
+        if event == "enrol":
+            progress.enrol(db.session, learner, org.courses["B"])  # not committed yet
+        else:
+            progress.record_completion(db.session, learner, org.courses["B"])
+        admin = threading.Thread(target=admin_changes)
+        admin.start()
+        # The admin's commit recounts the units, or waits for a lock of ours (2 s pass).
+        admin.join(2)
+        db.session.commit()
+        db.session.remove()
+    admin.join(30)
+    assert failures == []
+    session.expire_all()
+    assert_same(session, org)

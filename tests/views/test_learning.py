@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Enrolment, LessonProgress, utcnow
+from app.models import Enrolment, LessonProgress, Role, utcnow
 from tests.pages import csrf_token_in
 
 COURSE = "/courses/contoh-kursus/"
@@ -233,3 +233,26 @@ def test_mandatory_courses_show_their_due_date_and_lateness(app, login, make):
     page = me.client.get("/me/learning").get_data(as_text=True)
     # Done: listed once, under the completed courses, no longer as due (issue 14).
     assert "<strong>Wajib</strong>" not in page and "Terlambat" not in page
+
+
+def test_a_kept_lesson_page_follows_new_text_language_and_roles(login, make, course_copy):
+    """The kept lesson page (web.cached_page) is never served past what it depends on: a
+    re-imported lesson shows its new text at once, and a reader in English or with other
+    roles gets their own language and menu, whoever saw the page first."""
+    folder = course_copy()
+    make.course(folder)
+    learner, admin = login(), login(roles=Role.ADMIN | Role.LEARNER)
+    assert "Selamat datang." in learner.client.get(FIRST).get_data(as_text=True)
+    lesson = folder / "01-dasar" / "01-pembuka.md"
+    lesson.write_text(lesson.read_text().replace("Selamat datang.", "Halo, teks baru."))
+    make.course(folder)
+    page = learner.client.get(FIRST).get_data(as_text=True)
+    assert "Halo, teks baru." in page and "Selamat datang." not in page
+    # The admin's menu, not the learner's kept one; and the learner's, not the admin's.
+    assert 'href="/admin/"' in admin.client.get(FIRST).get_data(as_text=True)
+    assert 'href="/admin/"' not in learner.client.get(FIRST).get_data(as_text=True)
+    learner.client.post("/language", data={"locale": "en", "csrf_token": learner.csrf(),
+                                           "next": "/"})
+    english = learner.client.get(FIRST).get_data(as_text=True)
+    assert 'lang="en"' in english and "Signed in as" in english
+    assert "Masuk sebagai" in admin.client.get(FIRST).get_data(as_text=True)
