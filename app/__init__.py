@@ -77,6 +77,28 @@ def create_app(config: type | dict | None = None) -> Flask:
     safe_input.init_app(app)
     logredact.init_app(app)
 
+    _register_blueprints(app)
+
+    from app import templating
+
+    templating.init_app(app)
+
+    from app import api
+
+    api.init_app(app)
+
+    from app import errors
+
+    errors.init_app(app)
+
+    from app import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Every blueprint, in the order their routes were always registered."""
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.authoring import bp as authoring_bp
@@ -102,20 +124,3 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(ledger_bp)
     app.register_blueprint(classroom_bp)
     app.register_blueprint(offline_bp)
-
-    from app import templating
-
-    templating.init_app(app)
-
-    from app import api
-
-    api.init_app(app)
-
-    from app import errors
-
-    errors.init_app(app)
-
-    from app import cli
-
-    cli.init_app(app)
-    return app

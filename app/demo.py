@@ -1,5 +1,6 @@
 """flask demo: a ready-to-try Lentera (idempotent: run it as often as you like)."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -62,10 +63,8 @@ def _course_folders(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / "course.md").is_file())
 
 
-@click.command("demo")
-@with_appcontext
-def demo():
-    """Import courses/, create the demo organisation and accounts, print the logins."""
+def _demo_accounts() -> dict[str, User]:
+    """The demo units and accounts, created or their roles reset; the accounts by e-mail."""
     for code, name, parent in UNITS:
         upsert_unit(db.session, code, name, parent)
     users = {}
@@ -77,19 +76,25 @@ def demo():
         user.roles = int(roles)
         users[email] = user
     db.session.flush()
+    return users
 
-    root = Path(current_app.config["COURSES_DIR"])
+
+def _import_courses(root: Path) -> None:
+    """Import and publish every course folder under root; exit 1 on the first with problems."""
     for folder in _course_folders(root):
         parsed, problems = load_course(folder)
         if problems:
             for problem in problems:
                 click.echo(str(problem), err=True)
             raise SystemExit(1)
+        assert parsed is not None  # load_course returns a course whenever it reports no problem
         import_and_record(db.session, parsed, str(folder.resolve()), actor_id=None, source="cli",
                           publish=True)
     db.session.flush()
 
-    courses = db.session.scalars(select(Course).where(Course.published.is_(True))).all()
+
+def _demo_progress(users: dict[str, User], courses: Sequence[Course]) -> None:
+    """Each account's first lessons done as ACCOUNTS says; quizzes passed for those with ALL."""
     for email, *_rest, steps in ACCOUNTS:
         for course in courses if steps else []:
             lessons = db.session.scalars(
@@ -103,6 +108,10 @@ def demo():
                 progress.complete_lesson(db.session, users[email].id, lesson)
             if steps == ALL:
                 _pass_quizzes(users[email].id, course)
+
+
+def _demo_assignment_and_class(users: dict[str, User], courses: Sequence[Course]) -> None:
+    """One mandatory course and one attended class session, unless there are some already."""
     # Something for the report to show: the first course is mandatory for the whole ministry.
     if courses and db.session.scalar(select(Assignment.id).limit(1)) is None:
         today = local_calendar().today
@@ -116,6 +125,17 @@ def demo():
             held_on=local_calendar().today, place="Aula Biro Umum", jp="2")
         classroom.record_attendance(db.session, held, [users["budi@lentera.test"].id],
                                     classroom.LIST, users["pelatih@lentera.test"].id)
+
+
+@click.command("demo")
+@with_appcontext
+def demo():
+    """Import courses/, create the demo organisation and accounts, print the logins."""
+    users = _demo_accounts()
+    _import_courses(Path(current_app.config["COURSES_DIR"]))
+    courses = db.session.scalars(select(Course).where(Course.published.is_(True))).all()
+    _demo_progress(users, courses)
+    _demo_assignment_and_class(users, courses)
     db.session.commit()
 
     click.echo(_("Lentera siap. Akun demo (kata sandi semuanya: %(pw)s):", pw=DEMO_PASSWORD))

@@ -51,6 +51,17 @@ def describe(entry: AuditEntry, people: dict[str, str]) -> str:
     who = entry.actor.name if entry.actor else _("Sistem")
     target = people.get(entry.target, entry.target)
     action = entry.action
+    sentence = (_sign_in_sentence(action, d, target)
+                or _account_sentence(action, d, who, target)
+                or _other_sentence(entry, d, who, target))
+    if sentence:
+        return sentence
+    return _("%(who)s: %(what)s (%(target)s).", who=who, what=action_name(action),
+             target=target)
+
+
+def _sign_in_sentence(action: str, d: dict, target: str) -> str | None:
+    """The sentence for a sign-in or password event (auth.*), None for any other action."""
     if action == "auth.failures":
         return _("%(n)d kali gagal masuk berturut-turut ke akun %(target)s (alamat %(address)s).",
                  n=d.get("failures", 0), target=target, address=d.get("address") or "—")
@@ -66,6 +77,11 @@ def describe(entry: AuditEntry, people: dict[str, str]) -> str:
                  target=target)
     if action == "auth.confirm":
         return _("%(target)s mengonfirmasi alamat emailnya.", target=target)
+    return None
+
+
+def _account_sentence(action: str, d: dict, who: str, target: str) -> str | None:
+    """The sentence for a change to an account (user.*), None for any other action."""
     if action == "user.register":
         return _("%(target)s mendaftar sendiri.", target=target)
     if action == "user.create":
@@ -83,6 +99,12 @@ def describe(entry: AuditEntry, people: dict[str, str]) -> str:
                  target=target)
     if action == "user.activate":
         return _("%(who)s mengaktifkan lagi akun %(target)s.", who=who, target=target)
+    return None
+
+
+def _other_sentence(entry: AuditEntry, d: dict, who: str, target: str) -> str | None:
+    """The sentence for an import, a link sent or an export; None for any other action."""
+    action = entry.action
     if action == "staff.import":
         return _("%(who)s mengimpor pegawai: %(created)d baru, %(updated)d diperbarui, "
                  "%(links)d tautan kata sandi.", who=who, created=d.get("created", 0),
@@ -101,5 +123,4 @@ def describe(entry: AuditEntry, people: dict[str, str]) -> str:
         return _("%(who)s mengunduh rekap JP tahun %(year)s untuk kepegawaian (%(format)s).",
                  who=who, year=entry.target.removeprefix("jp:"),
                  format=str(d.get("format", "")).upper())
-    return _("%(who)s: %(what)s (%(target)s).", who=who, what=action_name(action),
-             target=target)
+    return None

@@ -161,6 +161,13 @@ class _Flow(HTMLParser):
         only_marker = bool(self.lists) and (plain == "•" or plain.rstrip(".").isdigit())
         if tag in _BLOCKS and not self.pre and not (tag == "p" and only_marker):
             self._flush()
+        if self._start_block(tag, attrs) or self._start_table_part(tag, attrs):
+            return
+        if tag in _INLINE:
+            self._start_inline(tag, attrs)
+
+    def _start_block(self, tag: str, attrs: dict[str, str | None]) -> bool:
+        """Open a heading, list, item, quote, pre, div or admonition title; False for others."""
         if tag in ("h1", "h2"):
             self.style_name = "h2"
         elif tag in ("h3", "h4", "h5", "h6", "dt", "summary"):
@@ -185,7 +192,13 @@ class _Flow(HTMLParser):
         elif tag == "p" and "admonition-title" in (attrs.get("class") or ""):
             self.bold += 1
             self.inline.append("admonition-title")
-        elif tag == "table":
+        else:
+            return False
+        return True
+
+    def _start_table_part(self, tag: str, attrs: dict[str, str | None]) -> bool:
+        """Open a table, row or cell, or put in a line break, rule or image; False for others."""
+        if tag == "table":
             self.table = []
         elif tag == "tr" and self.table is not None:
             self.table.append([])
@@ -202,42 +215,33 @@ class _Flow(HTMLParser):
                 self._emit(image)
             elif attrs.get("alt"):
                 self.text.append(markup(f"[{attrs['alt']}]"))
-        elif tag in _INLINE:
-            if tag in ("code", "kbd"):
-                self.text.append('<font backColor="#eeeeee">')
-                self.inline.append("font")
-            elif tag == "a":
-                self.links.append(attrs.get("href"))
-                self.text.append("<u>")
-                self.inline.append("u")
-            elif _INLINE[tag] == "b":
-                # An explicit <font name> inside <b> would undo it: the runs pick the bold face.
-                self.bold += 1
-                self.inline.append("")
-            elif (reportlab_tag := _INLINE[tag]) is not None:
-                self.text.append(f"<{reportlab_tag}>")
-                self.inline.append(reportlab_tag)
+        else:
+            return False
+        return True
+
+    def _start_inline(self, tag: str, attrs: dict[str, str | None]) -> None:
+        """Open a run in another face, a code font or an underlined link."""
+        if tag in ("code", "kbd"):
+            self.text.append('<font backColor="#eeeeee">')
+            self.inline.append("font")
+        elif tag == "a":
+            self.links.append(attrs.get("href"))
+            self.text.append("<u>")
+            self.inline.append("u")
+        elif _INLINE[tag] == "b":
+            # An explicit <font name> inside <b> would undo it: the runs pick the bold face.
+            self.bold += 1
+            self.inline.append("")
+        elif (reportlab_tag := _INLINE[tag]) is not None:
+            self.text.append(f"<{reportlab_tag}>")
+            self.inline.append(reportlab_tag)
 
     def handle_endtag(self, tag: str) -> None:
         if self.skip:
             self.skip -= tag == "a"
             return
         if tag in _INLINE and self.inline:
-            if tag == "a":
-                href = self.links.pop() if self.links else None
-                self.text.append("</u>")
-                self.inline.pop()
-                # Paper has no links: an outside address is printed after the text (links
-                # within the course point at pages the booklet already holds).
-                if href and urlsplit(href).scheme in ("http", "https", "mailto"):
-                    self.text.append(markup(f" ({href})").replace(
-                        "<font ", '<font size="8" ', 1))
-                return
-            closing = self.inline.pop()
-            if closing:
-                self.text.append(f"</{closing}>")
-            else:
-                self.bold -= 1
+            self._end_inline(tag)
             return
         if tag == "p" and self.inline and self.inline[-1] == "admonition-title":
             self.inline.pop()
@@ -248,6 +252,28 @@ class _Flow(HTMLParser):
             return
         if tag in _BLOCKS and not (self.pre and tag != "pre"):
             self._flush()
+        self._end_block(tag)
+
+    def _end_inline(self, tag: str) -> None:
+        """Close the innermost run; after a link to outside the course, print its address."""
+        if tag == "a":
+            href = self.links.pop() if self.links else None
+            self.text.append("</u>")
+            self.inline.pop()
+            # Paper has no links: an outside address is printed after the text (links
+            # within the course point at pages the booklet already holds).
+            if href and urlsplit(href).scheme in ("http", "https", "mailto"):
+                self.text.append(markup(f" ({href})").replace(
+                    "<font ", '<font size="8" ', 1))
+            return
+        closing = self.inline.pop()
+        if closing:
+            self.text.append(f"</{closing}>")
+        else:
+            self.bold -= 1
+
+    def _end_block(self, tag: str) -> None:
+        """Close a heading, list, quote, pre, admonition box or table."""
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "dt", "summary", "figcaption"):
             self.style_name = "body"
         elif tag in ("ul", "ol") and self.lists:
@@ -368,6 +394,40 @@ def booklet_pdf(session: DbSession, printable: PrintableCourse, *, institution: 
         select(MediaFile).where(MediaFile.course_id == course.id,
                                 MediaFile.content_type.like("image/%")))}
 
+    image_for = _image_finder(media)
+    story = _cover(printable, styles, institution=institution, printed_on=printed_on)
+    for part in printable.modules:
+        story.append(Paragraph(markup(part.module.title, bold=True), styles["module"]))
+        story.extend(html_flowables(part.module.intro_html, styles, image_for))
+        for step in part.steps:
+            story.append(CondPageBreak(40 * mm))
+            story.append(Paragraph(markup(step.lesson.title, bold=True), styles["h1"]))
+            if (quiz := step.lesson.quiz) is not None:
+                rules = [ngettext("%(num)d pertanyaan", "%(num)d pertanyaan",
+                                  len(step.questions)),
+                         _("Nilai lulus %(mark)s", mark=quiz.pass_mark)]
+                story.append(Paragraph(markup(" · ".join(rules)), styles["meta"]))
+            story.extend(html_flowables(step.body_html, styles, image_for))
+            for question in step.questions:
+                story.append(KeepTogether(_question_flowables(question, styles, image_for,
+                                                              printable.with_answers)))
+        story.append(PageBreak())
+
+    decorate = _page_decorator(course.title)
+
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=MARGIN, title=course.title, author=institution or "Lentera",
+    )
+    document.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return buffer.getvalue()
+
+
+def _image_finder(media: dict[str, MediaFile]) -> Callable[[str], Image | None]:
+    """image_for for html_flowables: the course image a src names (by path, else by file
+    name), sized to fit the page; None if there is none or reportlab cannot read it."""
+
     def image_for(src: str) -> Image | None:
         name = _media_name(src)
         item = media.get(name) if name else None
@@ -384,8 +444,14 @@ def booklet_pdf(session: DbSession, printable: PrintableCourse, *, institution: 
         image.hAlign = "CENTER"
         return image
 
+    return image_for
+
+
+def _cover(printable: PrintableCourse, styles: dict[str, ParagraphStyle], *, institution: str,
+           printed_on: str) -> list[Flowable]:
+    """The cover page: institution, title, JP and version, answer-key warning, summary, date."""
+    course = printable.course
     story: list[Flowable] = []
-    # The cover.
     story.append(Spacer(1, 30 * mm))
     if institution:
         story.append(fitted_paragraph(institution, TEXT_WIDTH, 14 * mm, 13, 9, bold=True,
@@ -408,23 +474,11 @@ def booklet_pdf(session: DbSession, printable: PrintableCourse, *, institution: 
     story.append(Paragraph(markup(_("Dicetak %(date)s", date=printed_on)), ParagraphStyle(
         "printed", styles["meta"], alignment=TA_CENTER)))
     story.append(PageBreak())
+    return story
 
-    for part in printable.modules:
-        story.append(Paragraph(markup(part.module.title, bold=True), styles["module"]))
-        story.extend(html_flowables(part.module.intro_html, styles, image_for))
-        for step in part.steps:
-            story.append(CondPageBreak(40 * mm))
-            story.append(Paragraph(markup(step.lesson.title, bold=True), styles["h1"]))
-            if (quiz := step.lesson.quiz) is not None:
-                rules = [ngettext("%(num)d pertanyaan", "%(num)d pertanyaan",
-                                  len(step.questions)),
-                         _("Nilai lulus %(mark)s", mark=quiz.pass_mark)]
-                story.append(Paragraph(markup(" · ".join(rules)), styles["meta"]))
-            story.extend(html_flowables(step.body_html, styles, image_for))
-            for question in step.questions:
-                story.append(KeepTogether(_question_flowables(question, styles, image_for,
-                                                              printable.with_answers)))
-        story.append(PageBreak())
+
+def _page_decorator(title_text: str) -> Callable[[Canvas, BaseDocTemplate], None]:
+    """Draws the page number and the course title at the foot of every page but the cover."""
 
     def decorate(canvas: Canvas, doc: BaseDocTemplate) -> None:
         if doc.page == 1:
@@ -433,19 +487,13 @@ def booklet_pdf(session: DbSession, printable: PrintableCourse, *, institution: 
         canvas.setFont(REGULAR, 8)
         canvas.setFillColor(MUTED)
         canvas.drawRightString(PAGE_WIDTH - MARGIN, 10 * mm, str(doc.page))
-        title = fitted_paragraph(course.title, TEXT_WIDTH - 20 * mm, 5 * mm, 8, 6,
+        title = fitted_paragraph(title_text, TEXT_WIDTH - 20 * mm, 5 * mm, 8, 6,
                                  alignment=0, color=MUTED)
         title.wrap(TEXT_WIDTH - 20 * mm, 5 * mm)
         title.drawOn(canvas, MARGIN, 9 * mm)
         canvas.restoreState()
 
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN, title=course.title, author=institution or "Lentera",
-    )
-    document.build(story, onFirstPage=decorate, onLaterPages=decorate)
-    return buffer.getvalue()
+    return decorate
 
 
 def _question_flowables(question: PrintQuestion, styles: dict[str, ParagraphStyle],

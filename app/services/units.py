@@ -123,26 +123,7 @@ def import_units(session: DbSession, data: bytes | str) -> UnitImport:
     there are none."""
     result = UnitImport()
     rows, result.problems = read_rows(data, ("code", "name", "parent_code"))
-    seen: dict[str, int] = {}
-    good: dict[str, tuple[int, dict[str, str]]] = {}
-    for line, row in rows:
-        try:
-            code = check_code(row["code"])
-        except InvalidInput as exc:
-            result.problems.append(RowProblem(line, str(exc)))
-            continue
-        if not row["name"]:
-            result.problems.append(RowProblem(line, str(_l("nama unit kosong"))))
-        if code in seen:
-            result.problems.append(RowProblem(line, str(_l(
-                "kode %(code)s sudah ada di baris %(line)d", code=code, line=seen[code]))))
-            continue
-        seen[code] = line
-        if row["parent_code"] == code:
-            result.problems.append(
-                RowProblem(line, str(_l("unit tidak boleh menjadi induknya sendiri"))))
-            continue
-        good[code] = (line, row)
+    good = _good_rows(rows, result.problems)
     known = set(session.scalars(select(Unit.code)))
     for line, row in good.values():
         parent = row["parent_code"]
@@ -151,6 +132,44 @@ def import_units(session: DbSession, data: bytes | str) -> UnitImport:
                 "unit induk %(code)s tidak dikenal", code=parent))))
     if result.problems:
         return result
+    _apply_parents_first(session, good, known, result)
+    return result
+
+
+def _good_rows(
+    rows: list[tuple[int, dict[str, str]]], problems: list[RowProblem]
+) -> dict[str, tuple[int, dict[str, str]]]:
+    """Rows with a valid, unrepeated code that is not its own parent, by code (line, row);
+    what is wrong with the others goes into problems."""
+    seen: dict[str, int] = {}
+    good: dict[str, tuple[int, dict[str, str]]] = {}
+    for line, row in rows:
+        try:
+            code = check_code(row["code"])
+        except InvalidInput as exc:
+            problems.append(RowProblem(line, str(exc)))
+            continue
+        if not row["name"]:
+            problems.append(RowProblem(line, str(_l("nama unit kosong"))))
+        if code in seen:
+            problems.append(RowProblem(line, str(_l(
+                "kode %(code)s sudah ada di baris %(line)d", code=code, line=seen[code]))))
+            continue
+        seen[code] = line
+        if row["parent_code"] == code:
+            problems.append(
+                RowProblem(line, str(_l("unit tidak boleh menjadi induknya sendiri"))))
+            continue
+        good[code] = (line, row)
+    return good
+
+
+def _apply_parents_first(
+    session: DbSession, good: dict[str, tuple[int, dict[str, str]]], known: set[str],
+    result: UnitImport,
+) -> None:
+    """Upsert the rows, each after its parent, counting into result; stop at a loop of
+    parents or the first refused row, with that in result.problems."""
     # Parents first: apply rows whose parent is already in place until none is left.
     pending = dict(good)
     while pending:
@@ -160,16 +179,15 @@ def import_units(session: DbSession, data: bytes | str) -> UnitImport:
             for line, _row in sorted(pending.values()):
                 result.problems.append(RowProblem(line, str(_l(
                     "unit induk membentuk lingkaran (unit menjadi induk dari induknya)"))))
-            return result
+            return
         for code in ready:
             line, row = pending.pop(code)
             try:
                 upsert_unit(session, code, row["name"], row["parent_code"] or None)
             except InvalidInput as exc:
                 result.problems.append(RowProblem(line, str(exc)))
-                return result
+                return
             if code in known:
                 result.updated += 1
             else:
                 result.created += 1
-    return result

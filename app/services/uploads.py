@@ -74,6 +74,22 @@ def _is_junk(parts: tuple[str, ...]) -> bool:
     )
 
 
+def _unreadable_entry(info: zipfile.ZipInfo) -> str | None:
+    """Why an entry is refused whatever it holds (unsafe name, link, device, encryption)."""
+    name = info.filename
+    unsafe = _unsafe_name(name)
+    if unsafe:
+        return unsafe
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        return str(_("%(name)s: tautan simbolik tidak diizinkan", name=name))
+    if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+        return str(_("%(name)s: bukan berkas biasa", name=name))
+    if info.flag_bits & 0x1:
+        return str(_("%(name)s: berkas terenkripsi tidak dapat dibaca", name=name))
+    return None
+
+
 def _checked_members(archive: zipfile.ZipFile) -> tuple[list[_Member], list[_Member]]:
     """Check every entry; return (directories, files) worth extracting or raise ArchiveRefused."""
     infos = archive.infolist()
@@ -87,19 +103,9 @@ def _checked_members(archive: zipfile.ZipFile) -> tuple[list[_Member], list[_Mem
     allowed = ", ".join(ALLOWED_EXTENSIONS)
     for info in infos:
         name = info.filename
-        unsafe = _unsafe_name(name)
-        if unsafe:
-            reasons.append(unsafe)
-            continue
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            reasons.append(_("%(name)s: tautan simbolik tidak diizinkan", name=name))
-            continue
-        if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
-            reasons.append(_("%(name)s: bukan berkas biasa", name=name))
-            continue
-        if info.flag_bits & 0x1:
-            reasons.append(_("%(name)s: berkas terenkripsi tidak dapat dibaca", name=name))
+        unreadable = _unreadable_entry(info)
+        if unreadable:
+            reasons.append(unreadable)
             continue
         member = _Member(info, tuple(name.removesuffix("/").split("/")))
         if _is_junk(member.parts):

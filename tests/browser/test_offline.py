@@ -112,6 +112,29 @@ def test_chromium_finds_lentera_installable(browser, live_server, make, tmp_path
         context.close()
 
 
+def replay_twice_from_two_tabs(app, page, base) -> None:
+    """Put the first two lessons' completions back in the queue twice; two tabs sync each time."""
+    other = page.context.new_page()
+    other.goto(base + COURSE)
+    replay = """items => new Promise(ok => { const r = indexedDB.open('lentera-' +
+        document.getElementById('page').dataset.user, 1);
+        r.onsuccess = () => { const tx = r.result.transaction('queue', 'readwrite');
+        items.forEach(i => tx.objectStore('queue').put(i)); tx.oncomplete = () => ok(); }; })"""
+    with app.app_context():
+        ids = dict(db.session.execute(select(Lesson.path, Lesson.id)).all())
+    items = [{"key": f"replay-{n}", "kind": "complete", "url": f"{COURSE}/{path}/complete",
+              "api": f"/api/v1/lessons/{ids[path]}/complete", "title": path,
+              "body": {"completed_at": "2020-01-01T00:00:00Z"}, "state": "pending"}
+             for n, path in enumerate(LESSONS[:2])]
+    for _ in range(2):
+        page.evaluate(replay, items)
+        for tab in (page, other):  # every page load syncs: both tabs at once
+            tab.evaluate("location.reload()")
+        for tab in (page, other):
+            tab.wait_for_load_state()
+            expect(tab.locator("#sync-status")).to_be_hidden(timeout=10000)
+
+
 def test_download_learn_offline_and_sync_exactly_once(app, live_server, untimed_phone):
     page, base = untimed_phone, live_server
     done_before = LESSONS[2]
@@ -159,25 +182,7 @@ def test_download_learn_offline_and_sync_exactly_once(app, live_server, untimed_
     assert len([t for t in on_device if t]) == 3  # the phone's times of the offline ones
 
     # The same items replayed twice, from two tabs at once: nothing more is counted.
-    other = page.context.new_page()
-    other.goto(base + COURSE)
-    replay = """items => new Promise(ok => { const r = indexedDB.open('lentera-' +
-        document.getElementById('page').dataset.user, 1);
-        r.onsuccess = () => { const tx = r.result.transaction('queue', 'readwrite');
-        items.forEach(i => tx.objectStore('queue').put(i)); tx.oncomplete = () => ok(); }; })"""
-    with app.app_context():
-        ids = dict(db.session.execute(select(Lesson.path, Lesson.id)).all())
-    items = [{"key": f"replay-{n}", "kind": "complete", "url": f"{COURSE}/{path}/complete",
-              "api": f"/api/v1/lessons/{ids[path]}/complete", "title": path,
-              "body": {"completed_at": "2020-01-01T00:00:00Z"}, "state": "pending"}
-             for n, path in enumerate(LESSONS[:2])]
-    for _ in range(2):
-        page.evaluate(replay, items)
-        for tab in (page, other):  # every page load syncs: both tabs at once
-            tab.evaluate("location.reload()")
-        for tab in (page, other):
-            tab.wait_for_load_state()
-            expect(tab.locator("#sync-status")).to_be_hidden(timeout=10000)
+    replay_twice_from_two_tabs(app, page, base)
     assert completions(app, page.user.id) == 4
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(QuizAttempt)) == 1

@@ -234,6 +234,40 @@ def _gift(text: str, title: str) -> Conversion:
 
 
 def _gift_question(block: list[tuple[int, str]], result: Conversion) -> BankQuestion | None:
+    parts = _gift_parts(block, result)
+    if parts is None:
+        return None
+    start, title, text, body, general = parts
+    question = BankQuestion(start, text, "", title=title)
+
+    if not body:
+        result.skipped.append((start, str(_l(
+            "soal esai: Lentera tidak menilai jawaban bebas, tidak dikonversi"))))
+        return None
+    if re.fullmatch(r"(T|TRUE|F|FALSE)(#.*)?", body, re.S):
+        return _true_false(question, body, general)
+    if body.startswith("#"):
+        return _numeric(question, body[1:], general, result)
+
+    answers = _usable_answers(start, body, result)
+    if answers is None:
+        return None
+    if all(sign == "=" for sign, _w, _t, _fb in answers):
+        feedback_of_right = _short_answer(question, answers, start, result)
+    else:
+        choice_feedback = _choices(question, answers, start, result)
+        if choice_feedback is None:
+            return None
+        feedback_of_right = choice_feedback
+    question.explanation = _join(general, *feedback_of_right)
+    return question
+
+
+def _gift_parts(
+    block: list[tuple[int, str]], result: Conversion
+) -> tuple[int, str, str, str, str] | None:
+    """(first line, title, question text, answer body, general feedback) of one GIFT block;
+    None, with the reason in result, for a description or a question without text."""
     start = block[0][0]
     source = "\n".join(line for _, line in block)
     source = re.sub(r"(?m)^\s*//.*$", "", source).strip()
@@ -255,26 +289,27 @@ def _gift_question(block: list[tuple[int, str]], result: Conversion) -> BankQues
     general = ""
     if "####" in body:
         body, general = body.split("####", 1)
-    body = body.strip()
-    question = BankQuestion(start, text, "", title=title)
+    return start, title, text, body.strip(), general
 
-    if not body:
-        result.skipped.append((start, str(_l(
-            "soal esai: Lentera tidak menilai jawaban bebas, tidak dikonversi"))))
-        return None
-    if re.fullmatch(r"(T|TRUE|F|FALSE)(#.*)?", body, re.S):
-        value, *feedback = body.split("#")
-        truth = value in ("T", "TRUE")
-        question.kind = "single"
-        # Content, not interface: in the course's words (Indonesian by default).
-        question.options = [("Benar", truth), ("Salah", not truth)]
-        # {T#shown when wrong#shown when right}: the explanation is what a right answer earns.
-        note = feedback[1] if len(feedback) > 1 else (feedback[0] if feedback else "")
-        question.explanation = _join(general, note)
-        return question
-    if body.startswith("#"):
-        return _numeric(question, body[1:], general, result)
 
+def _true_false(question: BankQuestion, body: str, general: str) -> BankQuestion:
+    """`{T}` / `{FALSE#wrong#right}`: a single choice between Benar and Salah."""
+    value, *feedback = body.split("#")
+    truth = value in ("T", "TRUE")
+    question.kind = "single"
+    # Content, not interface: in the course's words (Indonesian by default).
+    question.options = [("Benar", truth), ("Salah", not truth)]
+    # {T#shown when wrong#shown when right}: the explanation is what a right answer earns.
+    note = feedback[1] if len(feedback) > 1 else (feedback[0] if feedback else "")
+    question.explanation = _join(general, note)
+    return question
+
+
+def _usable_answers(
+    start: int, body: str, result: Conversion
+) -> list[tuple[str, float | None, str, str]] | None:
+    """The `=`/`~` answers of body; None, with the reason in result, when they cannot be read,
+    pair items (matching) or one is empty."""
     answers = _answers(body)
     if answers is None:
         result.errors.append((start, str(_l(
@@ -288,44 +323,53 @@ def _gift_question(block: list[tuple[int, str]], result: Conversion) -> BankQues
     if any(not _show(text) for _sign, _w, text, _fb in answers):
         result.errors.append((start, str(_l("jawaban kosong setelah '=' atau '~'"))))
         return None
-    feedback_of_right = []
-    if all(sign == "=" for sign, _w, _t, _fb in answers):
-        question.kind = "short"
-        question.accepted = [_show(t) for _s, _w, t, _fb in answers]
-        if any(w is not None and w < 100 for _s, w, _t, _fb in answers):
-            result.notes.append((start, str(_l(
-                "jawaban singkat berbobot sebagian: setiap jawaban yang diterima kini bernilai "
-                "penuh"))))
-        feedback_of_right = [_show(fb) for *_x, fb in answers if fb]
+    return answers
+
+
+def _short_answer(question: BankQuestion, answers: list[tuple[str, float | None, str, str]],
+                  start: int, result: Conversion) -> list[str]:
+    """Make question a short answer accepting every `=` answer; returns their feedback."""
+    question.kind = "short"
+    question.accepted = [_show(t) for _s, _w, t, _fb in answers]
+    if any(w is not None and w < 100 for _s, w, _t, _fb in answers):
+        result.notes.append((start, str(_l(
+            "jawaban singkat berbobot sebagian: setiap jawaban yang diterima kini bernilai "
+            "penuh"))))
+    return [_show(fb) for *_x, fb in answers if fb]
+
+
+def _choices(question: BankQuestion, answers: list[tuple[str, float | None, str, str]],
+             start: int, result: Conversion) -> list[str] | None:
+    """Make question a single or multiple choice; returns the feedback to show after a right
+    answer, or None (the reason in result) when no answer is right."""
+    # Moodle: an '=' answer makes a single-choice question (one radio button), where a
+    # '~%50%' answer earns part of the points; without '=' it is multiple answers
+    # (checkboxes), where the positive weights together make the right set.
+    single = any(sign == "=" for sign, _w, _t, _fb in answers)
+    if single:
+        correct = [sign == "=" or (w is not None and w >= 100)
+                   for sign, w, _t, _fb in answers]
     else:
-        # Moodle: an '=' answer makes a single-choice question (one radio button), where a
-        # '~%50%' answer earns part of the points; without '=' it is multiple answers
-        # (checkboxes), where the positive weights together make the right set.
-        single = any(sign == "=" for sign, _w, _t, _fb in answers)
-        if single:
-            correct = [sign == "=" or (w is not None and w >= 100)
-                       for sign, w, _t, _fb in answers]
-        else:
-            correct = [w is not None and w > 0 for _s, w, _t, _fb in answers]
-        question.options = [(_show(t), ok) for (_s, _w, t, _fb), ok in zip(answers, correct,
-                                                                             strict=True)]
-        if not any(correct):
-            result.errors.append((start, str(_l("tidak ada jawaban benar (= atau bobot > 0)"))))
-            return None
-        question.kind = "single" if sum(correct) == 1 else "multiple"
-        partial = any(w is not None and 0 < w < 100 for _s, w, _t, _fb in answers)
-        if single and partial:
-            result.notes.append((start, str(_l(
-                "pilihan berbobot sebagian kini dinilai salah: hanya jawaban '=' yang benar"))))
-        elif question.kind == "multiple" or partial:
-            result.notes.append((start, str(_l(
-                "bobot per pilihan diubah menjadi semua-atau-tidak: nilai penuh hanya bila "
-                "semua pilihan benar dipilih dan tidak ada yang salah"))))
-        for (_s, _w, t, fb), ok in zip(answers, correct, strict=True):
-            if fb:
-                feedback_of_right.append(_show(fb) if ok else f"{_show(t)}: {_show(fb)}")
-    question.explanation = _join(general, *feedback_of_right)
-    return question
+        correct = [w is not None and w > 0 for _s, w, _t, _fb in answers]
+    question.options = [(_show(t), ok) for (_s, _w, t, _fb), ok in zip(answers, correct,
+                                                                         strict=True)]
+    if not any(correct):
+        result.errors.append((start, str(_l("tidak ada jawaban benar (= atau bobot > 0)"))))
+        return None
+    question.kind = "single" if sum(correct) == 1 else "multiple"
+    partial = any(w is not None and 0 < w < 100 for _s, w, _t, _fb in answers)
+    if single and partial:
+        result.notes.append((start, str(_l(
+            "pilihan berbobot sebagian kini dinilai salah: hanya jawaban '=' yang benar"))))
+    elif question.kind == "multiple" or partial:
+        result.notes.append((start, str(_l(
+            "bobot per pilihan diubah menjadi semua-atau-tidak: nilai penuh hanya bila "
+            "semua pilihan benar dipilih dan tidak ada yang salah"))))
+    feedback_of_right = []
+    for (_s, _w, t, fb), ok in zip(answers, correct, strict=True):
+        if fb:
+            feedback_of_right.append(_show(fb) if ok else f"{_show(t)}: {_show(fb)}")
+    return feedback_of_right
 
 
 def _answers(body: str) -> list[tuple[str, float | None, str, str]] | None:
