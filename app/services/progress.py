@@ -472,7 +472,8 @@ class ReaderCourse:
 
 @dataclass(frozen=True)
 class ReaderLesson:
-    """The columns of a reading lesson that its page shows (never a quiz: see reader_page)."""
+    """The columns of a reading lesson that its page shows (reader_page never makes one for a
+    quiz)."""
 
     id: int
     course_id: int
@@ -485,7 +486,7 @@ class ReaderLesson:
 
     @property
     def is_quiz(self) -> bool:
-        """Always False here; the templates ask it of every step."""
+        """Whether the step is a quiz, as the templates ask of every step (Lesson.is_quiz)."""
         return self.kind == "quiz"
 
 

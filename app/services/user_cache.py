@@ -17,7 +17,7 @@ outside the ORM calls `forget()`. Entries also expire after TTL_SECONDS as a las
     user_cache.forget(redis: Redis | None, [user_id])
 
 Server-side sessions (one row per signed-in browser) can keep their "this session still
-exists" check here too: `session_known` / `remember_session` / `forget_session`, keyed by
+exists" check here too: `load_with_session` / `remember_session` / `forget_session`, keyed by
 the session secret's digest, with the same tombstone rule, so a sign-out is seen at once.
 """
 
@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from contextlib import suppress
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect
@@ -48,13 +49,16 @@ log = logging.getLogger(__name__)
 TOMBSTONE = b"-"
 TOMBSTONE_SECONDS = 30  # longer than any request that might still hold the old row
 NOT_CACHED = frozenset({"password_hash"})  # secrets stay in the database
+SESSION_OPEN = b"1"  # under SESSION_PREFIX + digest: the database confirmed it lately
 
 
 def _key(user_id: int) -> str:
     return f"{PREFIX}{user_id}"
 
 
-def _columns() -> list[tuple[str, type]]:
+@cache
+def _columns() -> tuple[tuple[str, type], ...]:
+    """The cached columns and their Python types, worked out once (every request decodes)."""
     out = []
     for attr in inspect(User).column_attrs:
         if attr.key in NOT_CACHED:
@@ -64,7 +68,7 @@ def _columns() -> list[tuple[str, type]]:
         except NotImplementedError:
             kind = object
         out.append((attr.key, kind))
-    return out
+    return tuple(out)
 
 
 def _encode(user: User) -> bytes:
@@ -101,8 +105,10 @@ def load(session: DbSession, redis: Redis | None, user_id: int) -> User | None:
 
 def load_with_session(session: DbSession, redis: Redis | None, user_id: int,
                       digest: str) -> tuple[User | None, bool]:
-    """`load(user_id)` and `session_known(digest)` in one round trip to Redis: what every
-    signed-in request asks (services/sessions.session_user). Raises nothing."""
+    """`load(user_id)`, and whether the session with this secret digest was confirmed by the
+    database lately and not ended since (False: ask the database), in one round trip to
+    Redis: what every signed-in request asks (services/sessions.session_user). Raises
+    nothing."""
     return _load(session, redis, user_id, digest)
 
 
@@ -123,12 +129,12 @@ def _load(session: DbSession, redis: Redis | None, user_id: int,
         if values.get("id") == user_id:
             cached = User(**values)
             make_transient_to_detached(cached)
-            return session.merge(cached, load=False), known == b"1"
+            return session.merge(cached, load=False), known == SESSION_OPEN
     user = session.get(User, user_id)
     if user is not None and raw is None:  # never over a tombstone
         with suppress(Exception):  # the cache is an optimisation only
             redis.set(key, _encode(user), ex=TTL_SECONDS, nx=True)
-    return user, known == b"1"
+    return user, known == SESSION_OPEN
 
 
 def forget(redis: Redis | None, user_ids: Iterable[int]) -> None:
@@ -161,24 +167,13 @@ def forget_everyone(redis: Redis | None) -> None:
     _execute(pipe, "every user")
 
 
-def session_known(redis: Redis | None, digest: str) -> bool:
-    """True when this session (by its secret's digest) was checked in the database lately and
-    has not been ended since; False means: ask the database. Raises nothing."""
-    if redis is None:
-        return False
-    try:
-        return bool(redis.get(SESSION_PREFIX + digest) == b"1")
-    except Exception:  # noqa: BLE001 - ask the database instead
-        return False
-
-
 def remember_session(redis: Redis | None, digest: str) -> None:
     """Note that the database just confirmed this session (never over a sign-out's tombstone).
     Returns nothing and raises nothing: a Redis failure is ignored (the next request asks
     the database)."""
     if redis is not None:
         with suppress(Exception):
-            redis.set(SESSION_PREFIX + digest, b"1", ex=TTL_SECONDS, nx=True)
+            redis.set(SESSION_PREFIX + digest, SESSION_OPEN, ex=TTL_SECONDS, nx=True)
 
 
 def forget_session(redis: Redis | None, digests: Iterable[str]) -> None:

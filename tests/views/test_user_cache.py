@@ -7,7 +7,7 @@ from app.extensions import db
 from app.models import LessonProgress, User
 from app.services import user_cache
 from tests.conftest import REDIS_URL
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.pages import csrf_token_in
 
 LESSON = "/courses/contoh-kursus/dasar/pembuka"
@@ -173,12 +173,18 @@ def test_a_bulk_change_of_one_user_drops_only_that_user(cached_app, make, redis_
         db.session.remove()
 
 
-def test_an_ended_session_is_never_remembered_again(redis_store):
+def test_an_ended_session_is_never_remembered_again(session, redis_store):
+    user_id = make_user(session).id
+    session.commit()
     digest = "ab" * 32
-    assert not user_cache.session_known(redis_store, digest)
+
+    def known() -> bool:
+        return user_cache.load_with_session(session, redis_store, user_id, digest)[1]
+
+    assert not known()
     user_cache.remember_session(redis_store, digest)
-    assert user_cache.session_known(redis_store, digest)
+    assert known()
     user_cache.forget_session(redis_store, [digest])  # signed out
     user_cache.remember_session(redis_store, digest)  # a request that checked just before
-    assert not user_cache.session_known(redis_store, digest)
+    assert not known()
     redis_store.delete(user_cache.SESSION_PREFIX + digest)
