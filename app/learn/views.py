@@ -67,12 +67,8 @@ def lesson(slug: str, module: str, lesson: str):
         return redirect(url_for(".lesson", slug=slug, module=old_module.group(2),
                                 lesson=old_lesson.group(2)), code=301)
     here = progress.reading_position(db.session, current_user.id, step)
-    # Only a page the reader opened (an <img src> on some page must not record a visit), and
-    # not a course download fetching every lesson (X-Lentera-Prefetch).
-    if (not here.opened and step.course.published and is_navigation()
-            and "X-Lentera-Prefetch" not in request.headers):
-        progress.record_opening(db.session, current_user.id, step)
-        db.session.commit()
+    if step.course.published:
+        _record_first_opening(here, step)
     quiz_status = attempts = None
     # is_quiz first: a plain lesson's page must not query for a quiz it has not got.
     if step.is_quiz and step.quiz is not None:
@@ -93,6 +89,16 @@ def lesson(slug: str, module: str, lesson: str):
     )
 
 
+def _record_first_opening(here: progress.Position,
+                          lesson: Lesson | progress.ReaderLesson) -> None:
+    """Record the reader's first opening of a lesson of a published course. Only a page the
+    reader opened: an <img src> on some page must not record a visit, nor a course download
+    fetching every lesson (X-Lentera-Prefetch)."""
+    if not here.opened and is_navigation() and "X-Lentera-Prefetch" not in request.headers:
+        progress.record_opening(db.session, current_user.id, lesson)
+        db.session.commit()
+
+
 @dataclass(frozen=True)
 class _Placeholders:
     """Stands in for the signed-in user and the request while a lesson page is rendered for
@@ -110,11 +116,7 @@ def _reading_lesson(page: progress.ReaderPage) -> Response:
     this learner's progress, name, CSRF token and messages filled in. The learner's state is
     read on every request and never cached (docs/performance.md)."""
     here = page.position
-    # Only a page the reader opened (an <img src> on some page must not record a visit), and
-    # not a course download fetching every lesson (X-Lentera-Prefetch).
-    if not here.opened and is_navigation() and "X-Lentera-Prefetch" not in request.headers:
-        progress.record_opening(db.session, current_user.id, page.lesson)
-        db.session.commit()
+    _record_first_opening(here, page.lesson)
     context = dict(lesson=page.lesson, course=page.course, previous=here.previous,
                    following=here.following, course_links=CourseLinks(page.course.slug))
 
