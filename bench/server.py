@@ -42,11 +42,19 @@ def redis_url() -> str | None:
 
 
 def _forget_cached_users(url: str) -> None:
+    """Delete what an earlier run cached of users and sessions: the database may have been
+    seeded again since. Deleted, not tombstoned (user_cache.forget_everyone): no server runs
+    yet, so no reader can put an old row back, and a tombstone would send every signed-in
+    request of the first 30 s of measurement to the database."""
     import redis
 
     from app.services import user_cache
 
-    user_cache.forget_everyone(redis.Redis.from_url(url))
+    client = redis.Redis.from_url(url)
+    for prefix in (user_cache.PREFIX, user_cache.SESSION_PREFIX):
+        keys = list(client.scan_iter(match=prefix + "*", count=1000))
+        if keys:
+            client.delete(*keys)
 
 
 @dataclass
