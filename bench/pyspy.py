@@ -18,15 +18,18 @@ from bench.settings import ROOT
 # (label, a frame that marks it) — inclusive shares, so they overlap where frames nest.
 PARTS = [
     ("whole Flask request", "Flask.wsgi_app"),
+    ("the lesson page's one query (sign-in, user, page)", "reader_page ("),
     ("waiting for PostgreSQL (psycopg)", "Connection.wait (psycopg"),
+    ("sending to PostgreSQL (psycopg)", "_send_query_prepared (psycopg"),
     ("Flask-Login loads the user", "load_user (app/extensions.py"),
+    ("Redis (the user cache)", "mget (redis"),
     ("pool checkout (pre-ping)", "_ConnectionFairy._checkout"),
-    ("lesson and course lookup", "visible_lesson ("),
-    ("reading position (progress query)", "reading_position ("),
     ("end of request: ROLLBACK", "do_rollback"),
     ("Jinja rendering", "render_template (flask/templating.py"),
     ("gzip", "compress_response ("),
     ("session cookie (open/save)", "SecureCookieSessionInterface"),
+    ("writing the response to the socket", "Response.write (gunicorn"),
+    ("closing the connection", "close_graceful (gunicorn"),
 ]
 
 
