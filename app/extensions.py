@@ -1,6 +1,7 @@
 """Extensions, created unbound here and bound to the app in create_app."""
 
 import os
+from collections.abc import Callable
 
 from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel
@@ -59,13 +60,23 @@ def redis_client():
     return current_app.extensions.get("lentera_redis") if has_app_context() else None
 
 
+# Views that check the sign-in in their own query, with the rows they show: the endpoint →
+# a loader(reference) → the active user, or None. One round trip instead of two (Redis for the
+# user, then the database for the page). The lesson page registers itself (learn/views.py).
+SIGN_IN_READS: dict[str, Callable[[str], User | None]] = {}
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The session or remember cookie's reference → its active user, while the session lives.
 
     Refused (None): signed out, session version raised, user deactivated, or an old-style
-    bare id (services/sessions.py).
+    bare id (services/sessions.py). On a view of SIGN_IN_READS, that view's loader decides
+    by the same rules, in its own query.
     """
+    read_along = SIGN_IN_READS.get(request.endpoint or "") if has_request_context() else None
+    if read_along is not None:
+        return read_along(user_id)
     from app.services.sessions import session_user
 
     return session_user(db.session, user_id, redis_client())

@@ -15,13 +15,16 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     has_request_context,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import format_decimal, get_locale, gettext
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from htmx_flask import request as htmx_request  # flask.request, typed with its `.htmx`
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
@@ -252,6 +255,35 @@ def nav_here() -> str:
     if blueprint in ("authoring", "reports", "admin"):
         return "authoring_area" if blueprint == "authoring" else blueprint
     return ""
+
+
+_SIGNED_TOKENS_KEPT = 4096
+_signed_tokens: dict[tuple[str, str], str] = {}
+
+
+def signed_csrf_token() -> str:
+    """Flask-WTF's generate_csrf(): the session's CSRF token, signed, signed once per process.
+
+    A signed token carries the time it was signed, which Flask-WTF looks at only when
+    WTF_CSRF_TIME_LIMIT is set. Lentera leaves it None (a token lives as long as its session),
+    so the token signed for this session earlier is as good as a new one, and signing it again
+    on every lesson page was wasted work. With a time limit set, every call signs afresh.
+    Raises what generate_csrf raises (no secret key).
+    """
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if raw is None or field in g or config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    key = (str(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key), str(raw))
+    token = _signed_tokens.get(key)
+    if token is None:
+        token = generate_csrf()
+        if len(_signed_tokens) >= _SIGNED_TOKENS_KEPT:
+            _signed_tokens.clear()
+        _signed_tokens[key] = token
+    setattr(g, field, token)  # what generate_csrf and the templates' csrf_token() reuse
+    return token
 
 
 def user_partition() -> str | None:

@@ -5,6 +5,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -14,14 +15,13 @@ from flask import (
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from app.access import SIGNED_IN, access
-from app.extensions import db
+from app.extensions import SIGN_IN_READS, db, limiter
 from app.learn import bp
-from app.models import Course, Lesson, Role
-from app.services import progress, quizzes
+from app.models import Course, Lesson, Role, User
+from app.services import progress, quizzes, user_cache
 from app.services.content.loader import NUMBERED
 from app.services.courses import (
     can_manage,
@@ -32,6 +32,7 @@ from app.services.courses import (
 )
 from app.services.errors import NotFound
 from app.services.printable import printable_course
+from app.services.sessions import session_key
 from app.web import (
     cached_fragment,
     cached_page,
@@ -41,6 +42,7 @@ from app.web import (
     local_calendar,
     reads_without_transaction,
     render_page,
+    signed_csrf_token,
     user_partition,
 )
 
@@ -49,12 +51,14 @@ LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 
 @bp.route(LESSON_URL)
 @access(SIGNED_IN)
+@limiter.exempt  # reading has no limit; exempt, Flask-Limiter need not work that out each time
 def lesson(slug: str, module: str, lesson: str):
     """The reader: stored HTML, previous/next, and the "Selesai & lanjut" control."""
+    # What the sign-in's own query found (_sign_in_and_read), when it ran on this request.
+    reading: progress.ReaderSession | None = g.pop(_READING, None)
+    if reading is not None and reading.page is not None and not htmx_request_targets_fragment():
+        return _reading_lesson(reading.page)
     reads_without_transaction()  # reads, and at most two idempotent inserts
-    page = progress.reader_page(db.session, slug, f"{module}/{lesson}", current_user.id)
-    if page is not None and not htmx_request_targets_fragment():
-        return _reading_lesson(page)
     # Quizzes, previews of unpublished courses, old URLs and lessons that do not exist.
     try:
         step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
@@ -87,6 +91,32 @@ def lesson(slug: str, module: str, lesson: str):
         quiz_status=quiz_status,
         attempts=attempts,
     )
+
+
+_READING = "lentera_reading"  # on g: the lesson page's query, run by the user loader
+
+
+def _sign_in_and_read(ref: str) -> User | None:
+    """Flask-Login's user loader on the lesson page (extensions.SIGN_IN_READS): the session
+    check, the user's row and the page in one query (progress.reader_page), so a lesson page
+    is one round trip to the database and none to Redis. The same rules as every other page
+    (services/sessions.session_user): None for an ended session or a malformed reference.
+    The page waits on `g` for the view. Raises only what the database raises."""
+    key = session_key(ref)
+    args = request.view_args or {}
+    if key is None or not {"slug", "module", "lesson"} <= args.keys():
+        return None
+    reading = progress.reader_page(db.session, args["slug"],
+                                   f"{args['module']}/{args['lesson']}", key)
+    if reading is None:
+        return None
+    user = user_cache.attach(db.session, reading.user)
+    user.session_ref = ref
+    setattr(g, _READING, reading)
+    return user
+
+
+SIGN_IN_READS[f"{bp.name}.lesson"] = _sign_in_and_read
 
 
 def _record_first_opening(here: progress.Position,
@@ -129,7 +159,7 @@ def _reading_lesson(page: progress.ReaderPage) -> Response:
             current_user=placeholders, request=placeholders)
 
     values = {
-        "csrf": generate_csrf(),
+        "csrf": signed_csrf_token(),
         "name": str(escape(current_user.name)),
         "partition": user_partition() or "",
         "path": str(escape(request.full_path)),

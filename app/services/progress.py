@@ -15,6 +15,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    join,
     literal,
     or_,
     select,
@@ -23,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, defer
 
+from app import autocommit_reads
 from app.models import (
     Assignment,
     Course,
@@ -30,14 +32,16 @@ from app.models import (
     JpEntry,
     Lesson,
     LessonProgress,
+    LoginSession,
     Module,
     Unit,
     User,
     utcnow,
 )
-from app.services import certificates, ledger, rollups
+from app.services import certificates, ledger, rollups, user_cache
 from app.services.assignments import covers
 from app.services.courses import NotRecordable, check_recordable
+from app.services.sessions import SessionKey
 from app.services.types import AnySelect, DbSession, rowcount
 
 __all__ = ["NotRecordable"]
@@ -499,36 +503,67 @@ class ReaderPage:
     position: Position
 
 
-# Built once: the lesson page runs it on every view, with only the parameters changing.
+@dataclass(frozen=True)
+class ReaderSession:
+    """What one lesson-page query found: the signed-in user's row, and the page if it is a
+    reading lesson of a published course."""
+
+    user: dict[str, Any]  # the user's columns but the password hash (user_cache.columns())
+    page: ReaderPage | None
+
+
+_USER_COLUMNS = tuple(User.__table__.c[name] for name, _kind in user_cache.columns())
+
+# Built once: the lesson page runs it on every view, with only the parameters changing. The
+# sign-in check is part of it: no row at all unless the session exists, the user is active and
+# the session version is the user's (the rules of services/sessions.session_user).
 _READER_PAGE = (
-    select(Course.id, Course.slug, Course.title, Course.language, Course.content_hash,
+    select(*_USER_COLUMNS,
+           Course.id, Course.slug, Course.title, Course.language, Course.content_hash,
            Lesson.id, Lesson.path, Lesson.title, Lesson.kind, Lesson.minutes,
            Lesson.content_hash, case((Lesson.path == bindparam("path"), Lesson.body_html)),
            LessonProgress.user_id.is_not(None), LessonProgress.completed_at.is_not(None))
-    .join(Lesson, Lesson.course_id == Course.id)
+    .select_from(User)
+    .join(LoginSession, and_(LoginSession.user_id == User.id,
+                             LoginSession.token_hash == bindparam("session_digest")))
+    .outerjoin(join(Course, Lesson, Lesson.course_id == Course.id),
+               and_(Course.slug == bindparam("slug"), Course.published.is_(True),
+                    Lesson.retired.is_(False)))
     .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
-                                    LessonProgress.user_id == bindparam("user_id")))
-    .where(Course.slug == bindparam("slug"), Course.published.is_(True),
-           Lesson.retired.is_(False))
+                                    LessonProgress.user_id == User.id))
+    .where(User.id == bindparam("user_id"), User.active.is_(True),
+           User.session_version == bindparam("session_version"))
     .order_by(Lesson.position)
 )
 
 
-def reader_page(session: DbSession, slug: str, path: str, user_id: int) -> ReaderPage | None:
-    """A published course's reading lesson with this learner's position in the course, in one
-    query (the course, its live steps, the learner's progress on each, this lesson's HTML).
+def reader_page(session: DbSession, slug: str, path: str,
+                signed_in: SessionKey) -> ReaderSession | None:
+    """The signed-in session's user and, when `slug`/`path` name a reading lesson of a
+    published course, the page with this learner's position in the course — in one query
+    (the session and user rows, the course, its live steps, the learner's progress on each,
+    this lesson's HTML): a lesson page's one round trip to the database.
 
-    None when that is not what `slug`/`path` name: no such live lesson, a quiz, or a course
-    not published. The caller then takes the general path (visible_lesson), which knows
-    previews, quizzes and old URLs, and raises NotFound. Raises nothing itself.
+    None when the session has ended (signed out, session version raised, user deactivated).
+    `page` is None for anything but a published reading lesson (no such live lesson, a quiz,
+    an unpublished course): the caller then takes the general path (visible_lesson), which
+    knows previews, quizzes and old URLs, and raises NotFound. On PostgreSQL the query runs
+    alone in autocommit, outside `session` (app/autocommit_reads.py), so it sees committed
+    rows only. Raises only what the database raises.
     """
-    rows = session.execute(_READER_PAGE, {"slug": slug, "path": path, "user_id": user_id}).all()
-    mine = next((row for row in rows if row[11] is not None), None)
-    if mine is None or mine[8] == "quiz":
+    rows = autocommit_reads.rows(session, _READER_PAGE, {
+        "slug": slug, "path": path, "user_id": signed_in.user_id,
+        "session_version": signed_in.version, "session_digest": signed_in.digest})
+    if not rows:
         return None
+    users = len(_USER_COLUMNS)
+    user = dict(zip((c.key for c in _USER_COLUMNS), rows[0][:users], strict=True))
+    mine = next((row[users:] for row in rows if row[users + 11] is not None), None)
+    if mine is None or mine[8] == "quiz":
+        return ReaderSession(user, None)
     course = ReaderCourse(*mine[:5])
     lesson = ReaderLesson(mine[5], mine[0], mine[6], mine[7], mine[8], mine[9], mine[10],
                           mine[11])
-    steps = [(StepLink(row[5], row[6], row[7], row[8]), bool(row[12]), bool(row[13]))
-             for row in rows]
-    return ReaderPage(course, lesson, _position(steps, lesson.id))
+    steps = [(StepLink(row[users + 5], row[users + 6], row[users + 7], row[users + 8]),
+              bool(row[users + 12]), bool(row[users + 13])) for row in rows]
+    return ReaderSession(user, ReaderPage(course, lesson, _position(steps, lesson.id)))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,25 @@ def _parse(ref: str) -> tuple[int, int, str] | None:
     if len(parts[0]) > 12 or len(parts[1]) > 12 or not 20 <= len(parts[2]) <= 64:
         return None
     return int(parts[0]), int(parts[1]), parts[2]
+
+
+@dataclass(frozen=True)
+class SessionKey:
+    """What a session reference asks the database: this user, at this session version, with
+    a LoginSession row of this secret digest (SHA-256 hex)."""
+
+    user_id: int
+    version: int
+    digest: str
+
+
+def session_key(ref: str) -> SessionKey | None:
+    """The reference "<user id>.<session version>.<secret>" taken apart for a query that checks
+    the session itself (progress.reader_page); None for a malformed one. Raises nothing."""
+    parsed = _parse(ref)
+    if parsed is None:
+        return None
+    return SessionKey(parsed[0], parsed[1], _digest(parsed[2]))
 
 
 def open_session(session: DbSession, user: User, *, device: str | None = None,

@@ -57,8 +57,10 @@ def _key(user_id: int) -> str:
 
 
 @cache
-def _columns() -> tuple[tuple[str, type], ...]:
-    """The cached columns and their Python types, worked out once (every request decodes)."""
+def columns() -> tuple[tuple[str, type], ...]:
+    """The cached columns (every one but the password hash) as (name, Python type), worked
+    out once (every request decodes). The lesson page reads the same ones (progress.reader_page).
+    Raises nothing."""
     out = []
     for attr in inspect(User).column_attrs:
         if attr.key in NOT_CACHED:
@@ -73,7 +75,7 @@ def _columns() -> tuple[tuple[str, type], ...]:
 
 def _encode(user: User) -> bytes:
     values = {}
-    for name, _kind in _columns():
+    for name, _kind in columns():
         value = getattr(user, name)
         if isinstance(value, datetime | date | Decimal):
             value = value.isoformat() if not isinstance(value, Decimal) else str(value)
@@ -83,7 +85,7 @@ def _encode(user: User) -> bytes:
 
 def _decode(raw: bytes | str) -> dict[str, Any]:
     values: dict[str, Any] = json.loads(raw)
-    for name, kind in _columns():
+    for name, kind in columns():
         value = values.get(name)
         if value is None:
             continue
@@ -127,14 +129,24 @@ def _load(session: DbSession, redis: Redis | None, user_id: int,
     if raw and raw != TOMBSTONE:
         values = _decode(raw)
         if values.get("id") == user_id:
-            cached = User(**values)
-            make_transient_to_detached(cached)
-            return session.merge(cached, load=False), known == SESSION_OPEN
+            return attach(session, values), known == SESSION_OPEN
     user = session.get(User, user_id)
     if user is not None and raw is None:  # never over a tombstone
         with suppress(Exception):  # the cache is an optimisation only
             redis.set(key, _encode(user), ex=TTL_SECONDS, nx=True)
     return user, known == SESSION_OPEN
+
+
+def attach(session: DbSession, values: dict[str, Any]) -> User:
+    """A User made from its row's `values` (columns() names) and attached to `session` as if
+    the session had loaded it, with no query: unchanged, nothing to flush. Columns missing
+    from `values` (the password hash) load from the database when read. Raises nothing."""
+    user = User(**values)
+    make_transient_to_detached(user)
+    if inspect(user).key in session.identity_map:  # the session already holds this user
+        return session.merge(user, load=False)
+    session.add(user)
+    return user
 
 
 def forget(redis: Redis | None, user_ids: Iterable[int]) -> None:

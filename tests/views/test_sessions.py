@@ -43,22 +43,42 @@ def signed_in(client, path="/me/learning") -> bool:
     return client.get(path).status_code == 200
 
 
+LESSON = "/courses/contoh-kursus/dasar/pembuka"
+
+
+@pytest.fixture(params=["/me/learning", LESSON], ids=["a page", "a lesson page"])
+def probe(request, make):
+    """Where a test checks whether a browser is signed in: any page, and a lesson page, which
+    checks the session in its own query rather than through the user cache."""
+    if request.param == LESSON:
+        make.course()
+    return request.param
+
+
 def logout(client):
     token = csrf_token_in(client.get("/me/learning").get_data(as_text=True))
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
 
 
-def test_after_logout_the_old_session_and_remember_cookies_open_nothing(app, make):
+def test_after_logout_the_old_session_and_remember_cookies_open_nothing(app, make, probe):
     user = make.user()
     client = sign_in(app, user)
     old_session, old_remember = cookie(client, "session"), cookie(client, "remember_token")
-    assert old_remember and signed_in(replay(app, session=old_session))
-    assert signed_in(replay(app, remember_token=old_remember))
+    assert old_remember and signed_in(replay(app, session=old_session), probe)
+    assert signed_in(replay(app, remember_token=old_remember), probe)
     logout(client)
-    assert not signed_in(client)
-    assert not signed_in(replay(app, session=old_session))
-    assert not signed_in(replay(app, remember_token=old_remember))
-    assert not signed_in(replay(app, session=old_session, remember_token=old_remember))
+    assert not signed_in(client, probe)
+    assert not signed_in(replay(app, session=old_session), probe)
+    assert not signed_in(replay(app, remember_token=old_remember), probe)
+    assert not signed_in(replay(app, session=old_session, remember_token=old_remember), probe)
+
+
+def test_a_session_cookie_taken_to_another_browser_opens_nothing(app, make, probe):
+    """Flask-Login's "strong" session protection binds a session to its browser."""
+    client = sign_in(app, make.user(), remember=False)
+    assert signed_in(client, probe)
+    elsewhere = replay(app, session=cookie(client, "session"))
+    assert elsewhere.get(probe, headers={"User-Agent": "another browser"}).status_code == 302
 
 
 def test_signing_out_on_one_device_keeps_the_others(app, make):
@@ -92,39 +112,41 @@ def sign_in_fails(app, user) -> bool:
     return response.status_code == 200 and not signed_in(client)
 
 
-def test_the_user_loader_refuses_an_inactive_user_in_the_same_request_cycle(app, make):
+def test_the_user_loader_refuses_an_inactive_user_in_the_same_request_cycle(app, make, probe):
     user = make.user()
     client = sign_in(app, user)
+    assert signed_in(client, probe)
     with app.app_context():
         db.session.get(User, user.id).active = False
         db.session.commit()
-    assert not signed_in(client)
+    assert not signed_in(client, probe)
 
 
-def test_sign_out_everywhere_ends_every_device_and_changes_the_remember_cookie(app, make):
+def test_sign_out_everywhere_ends_every_device_and_changes_the_remember_cookie(app, make, probe):
     user = make.user()
     phone, laptop = sign_in(app, user), sign_in(app, user)
     old_remember = cookie(laptop, "remember_token")
     token = csrf_token_in(phone.get("/account").get_data(as_text=True))
     response = phone.post("/account/sign-out-everywhere", data={"csrf_token": token})
     assert response.status_code == 303
-    assert not signed_in(phone) and not signed_in(laptop)
-    assert not signed_in(replay(app, remember_token=old_remember))
+    assert not signed_in(phone, probe) and not signed_in(laptop, probe)
+    assert not signed_in(replay(app, remember_token=old_remember), probe)
     again = sign_in(app, user)
-    assert cookie(again, "remember_token") != old_remember and signed_in(again)
+    assert cookie(again, "remember_token") != old_remember and signed_in(again, probe)
 
 
-def test_end_all_sessions_raises_the_version_that_cookies_carry(app, make):
+def test_end_all_sessions_raises_the_version_that_cookies_carry(app, make, probe):
     user = make.user()
     client = sign_in(app, user)
     remember = cookie(client, "remember_token")
     assert remember.split("|")[0].split(".")[:2] == [str(user.id), "1"]
+    assert signed_in(client, probe)
     with app.app_context():
         person = db.session.get(User, user.id)
         end_all_sessions(db.session, person)
         db.session.commit()
         assert person.session_version == 2
-    assert not signed_in(client)
+    assert not signed_in(client, probe)
 
 
 def test_the_remember_cookie_is_samesite_httponly(app, make):

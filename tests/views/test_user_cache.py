@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import event, update
 
+from app import autocommit_reads
 from app.extensions import db
 from app.models import LessonProgress, User
 from app.services import user_cache
@@ -134,25 +135,37 @@ def test_the_lesson_page_records_the_visit_and_completion_with_the_cached_user(
 
 def test_a_lesson_page_read_again_is_one_query_outside_any_transaction(
         cached_app, make, redis_store):
-    """docs/performance.md: the user from Redis, then one query for the whole lesson page, in
-    autocommit (no BEGIN, no ROLLBACK round trips)."""
+    """docs/performance.md: the sign-in check, the user and the whole lesson page in one query,
+    asking Redis nothing; on PostgreSQL in autocommit on its own engine, so the ORM session
+    takes no connection (no BEGIN, no ROLLBACK round trips)."""
     make.course()
     client = signed_in(cached_app, make.user().email)
     client.get(LESSON)  # the first opening writes; the second is the common case
     with cached_app.app_context():
         engine = db.engine
+        reads_engine = autocommit_reads.engine_for(db.session)
     statements = []
 
     def record(conn, _cursor, statement, *_args):
-        statements.append((statement, conn.get_execution_options().get("isolation_level")))
+        statements.append(statement)
 
+    redis_before = redis_store.info("commandstats")
+    before = autocommit_reads.statements_run()
     event.listen(engine, "before_cursor_execute", record)
     try:
         assert client.get(LESSON).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert len(statements) == 1, statements
-    assert statements[0][1] == "AUTOCOMMIT"
+    redis_after = redis_store.info("commandstats")
+    for command in ("cmdstat_get", "cmdstat_mget"):  # what the user cache asks
+        assert redis_after.get(command) == redis_before.get(command), "the page asked Redis"
+    if reads_engine is None:  # SQLite: the one query through the session, in process
+        assert len(statements) == 1, statements
+        assert "login_session" in statements[0]
+    else:
+        assert statements == [] and autocommit_reads.statements_run() - before == 1
+        with reads_engine.connect() as conn:
+            assert conn.connection.dbapi_connection.autocommit is True
 
 
 def test_a_bulk_change_of_one_user_drops_only_that_user(cached_app, make, redis_store):
