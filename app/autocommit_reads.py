@@ -57,7 +57,8 @@ def _reads_for(primary: Engine) -> _Reads:
             reads = _engines.get(primary)
             if reads is None:
                 reads = _engines[primary] = _Reads(primary)
-                # The application's engine disposed (a test's end, a worker's fork): so is ours.
+                # The application's engine disposed (an app's end in the tests): so is ours.
+                # Like the main engine, it must hold no connection when a process forks.
                 event.listen(primary, "engine_disposed",
                              lambda _engine: reads.engine.dispose())
     return reads
@@ -78,10 +79,11 @@ def rows(session: DbSession, statement: Select,
     at import time and given every bind parameter in `params`.
 
     On PostgreSQL: one prepared statement on a pooled autocommit connection of the session's
-    database, outside the session and any transaction. A connection that PostgreSQL closed
-    (a restart) is dropped and the read is tried once more on a new one: it is a read, so
-    that is safe. Elsewhere: `session.execute(statement, params).all()`. Raises what the
-    database raises (psycopg.Error on PostgreSQL) when the second try fails too.
+    database, outside the session and any transaction. When the connection turns out to be
+    closed (PostgreSQL restarted), every pooled connection goes, as the main engine does on a
+    disconnect, and the read is tried once more on a new one: it is a read, so that is safe.
+    Elsewhere: `session.execute(statement, params).all()`. Raises what the database raises
+    (psycopg.Error on PostgreSQL) when the second try fails too.
     """
     import psycopg
 
@@ -99,6 +101,7 @@ def rows(session: DbSession, statement: Select,
             connection.invalidate()  # never handed out again
             if last_try:
                 raise
+            reads.engine.dispose()  # its companions in the pool are as dead: a new pool
         finally:
             connection.close()
     raise AssertionError("unreachable")

@@ -18,7 +18,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.access import SIGNED_IN, access
-from app.extensions import SIGN_IN_READS, db, limiter
+from app.extensions import SIGN_IN_READS, db, limiter, redis_client
 from app.learn import bp
 from app.models import Course, Lesson, Role, User
 from app.services import progress, quizzes, user_cache
@@ -32,7 +32,7 @@ from app.services.courses import (
 )
 from app.services.errors import NotFound
 from app.services.printable import printable_course
-from app.services.sessions import session_key
+from app.services.sessions import session_key, session_user
 from app.web import (
     cached_fragment,
     cached_page,
@@ -101,11 +101,18 @@ def _sign_in_and_read(ref: str) -> User | None:
     check, the user's row and the page in one query (progress.reader_page), so a lesson page
     is one round trip to the database and none to Redis. The same rules as every other page
     (services/sessions.session_user): None for an ended session or a malformed reference.
-    The page waits on `g` for the view. Raises only what the database raises."""
+    The page waits on `g` for the view. Raises only what the database raises.
+
+    Flask-Login may also ask here for a request the view never saw: the error page of a URL
+    the input guard refused (safe_input) reads current_user too. Arguments PostgreSQL cannot
+    take as text (a NUL) then get the ordinary check, not the page's query."""
     key = session_key(ref)
     args = request.view_args or {}
-    if key is None or not {"slug", "module", "lesson"} <= args.keys():
+    if key is None:
         return None
+    names = ("slug", "module", "lesson")
+    if not all(isinstance(args.get(n), str) and "\x00" not in args[n] for n in names):
+        return session_user(db.session, ref, redis_client())
     reading = progress.reader_page(db.session, args["slug"],
                                    f"{args['module']}/{args['lesson']}", key)
     if reading is None:

@@ -512,13 +512,13 @@ class ReaderSession:
     page: ReaderPage | None
 
 
-_USER_COLUMNS = tuple(User.__table__.c[name] for name, _kind in user_cache.columns())
+_USER_FIELDS = tuple(name for name, _kind in user_cache.columns())
 
 # Built once: the lesson page runs it on every view, with only the parameters changing. The
 # sign-in check is part of it: no row at all unless the session exists, the user is active and
 # the session version is the user's (the rules of services/sessions.session_user).
 _READER_PAGE = (
-    select(*_USER_COLUMNS,
+    select(*(getattr(User, name) for name in _USER_FIELDS),
            Course.id, Course.slug, Course.title, Course.language, Course.content_hash,
            Lesson.id, Lesson.path, Lesson.title, Lesson.kind, Lesson.minutes,
            Lesson.content_hash, case((Lesson.path == bindparam("path"), Lesson.body_html)),
@@ -556,8 +556,8 @@ def reader_page(session: DbSession, slug: str, path: str,
         "session_version": signed_in.version, "session_digest": signed_in.digest})
     if not rows:
         return None
-    users = len(_USER_COLUMNS)
-    user = dict(zip((c.key for c in _USER_COLUMNS), rows[0][:users], strict=True))
+    users = len(_USER_FIELDS)
+    user = dict(zip(_USER_FIELDS, rows[0][:users], strict=True))
     mine = next((row[users:] for row in rows if row[users + 11] is not None), None)
     if mine is None or mine[8] == "quiz":
         return ReaderSession(user, None)
