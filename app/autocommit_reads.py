@@ -96,7 +96,8 @@ def rows(session: DbSession, statement: Select,
     for last_try in (False, True):
         connection = reads.engine.raw_connection()
         try:
-            return connection.driver_connection.execute(sql, params, prepare=True).fetchall()
+            driver: psycopg.Connection = connection.driver_connection  # type: ignore[assignment]
+            return driver.execute(sql, params, prepare=True).fetchall()
         except psycopg.OperationalError:
             connection.invalidate()  # never handed out again
             if last_try:

@@ -87,10 +87,23 @@ def api_token():
     return jsonify(token=secret, expires_at=token.expires_at.isoformat())
 
 
+_SIZES_KEPT = 1024
+_sizes: dict[tuple[int, str], int] = {}  # (course id, content hash) → bytes, per process
+
+
 def download_bytes(course) -> int:
-    """About how many bytes downloading `course` for offline reading transfers."""
-    return offline.course_package(db.session, course, url_for_lesson)[
-        "total_bytes"]
+    """About how many bytes downloading `course` for offline reading transfers.
+
+    Worked out once per course version (its content hash) and process: building the package
+    to count it read every lesson and question, on every view of the course page."""
+    key = (course.id, course.content_hash)
+    size = _sizes.get(key)
+    if size is None:
+        size = offline.course_package(db.session, course, url_for_lesson)["total_bytes"]
+        if len(_sizes) >= _SIZES_KEPT:
+            _sizes.clear()
+        _sizes[key] = size
+    return size
 
 
 def offline_context() -> dict:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.models import Assignment, Course, Enrolment, Role, Unit, User, utcnow
@@ -45,17 +45,24 @@ class MandatoryState:
         return not self.completed and self.due_on < today
 
 
+def _mandatory_state_query() -> AnySelect:
+    due = (nearest_due_on(bindparam("user_id"))  # type: ignore[arg-type]
+           .where(Assignment.course_id == bindparam("course_id")).subquery())
+    return (select(due.c.due_on, Enrolment.completed_at)
+            .select_from(due)
+            .outerjoin(Enrolment, and_(Enrolment.course_id == due.c.course_id,
+                                       Enrolment.user_id == bindparam("user_id"))))
+
+
+# Built once: every course page asks it, and building it cost more than running it.
+_MANDATORY_STATE = _mandatory_state_query()
+
+
 def mandatory_state(session: DbSession, user_id: int, course_id: int) -> MandatoryState | None:
     """The MandatoryState of one course for one learner (its nearest due date, and whether
     they completed it), or None when it is not mandatory for them. One query; raises
     nothing."""
-    due = nearest_due_on(user_id).where(Assignment.course_id == course_id).subquery()
-    row = session.execute(
-        select(due.c.due_on, Enrolment.completed_at)
-        .select_from(due)
-        .outerjoin(Enrolment, and_(Enrolment.course_id == due.c.course_id,
-                                   Enrolment.user_id == user_id))
-    ).first()
+    row = session.execute(_MANDATORY_STATE, {"user_id": user_id, "course_id": course_id}).first()
     if row is None:
         return None
     return MandatoryState(row.due_on, row.completed_at is not None)

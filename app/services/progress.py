@@ -365,33 +365,31 @@ class OutlineModule:
     items: list[OutlineItem]
 
 
+# Built once, as every course page asks them (building them cost more than running them).
+_OUTLINE_STEPS = (
+    select(Lesson, LessonProgress.completed_at.is_not(None), LessonProgress.user_id.is_not(None))
+    .join(Module, Module.id == Lesson.module_id)
+    .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                    LessonProgress.user_id == bindparam("user_id")))
+    .where(Lesson.course_id == bindparam("course_id"), Lesson.retired.is_(False))
+    .order_by(Module.position, Lesson.position)
+    # The outline shows titles: not every lesson's HTML (raise, rather than load it lesson by
+    # lesson, if a template ever asks).
+    .options(defer(Lesson.body_html, raiseload=True))
+)
+_OUTLINE_MODULES = (
+    select(Module)
+    .where(Module.course_id == bindparam("course_id"), Module.retired.is_(False))
+    .order_by(Module.position)
+)
+
+
 def outline(session: DbSession, course: Course, user_id: int | None) -> list[OutlineModule]:
     """OutlineModules: modules → lessons with the learner's ticks (none for `user_id` None),
     retired ones hidden. Two queries; raises nothing."""
-    query = (
-        select(
-            Lesson, LessonProgress.completed_at.is_not(None), LessonProgress.user_id.is_not(None)
-        )
-        .join(Module, Module.id == Lesson.module_id)
-        .outerjoin(
-            LessonProgress,
-            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id),
-        )
-        .where(Lesson.course_id == course.id, Lesson.retired.is_(False))
-        .order_by(Module.position, Lesson.position)
-        # The outline shows titles: not every lesson's HTML (raise, rather than load it
-        # lesson by lesson, if a template ever asks).
-        .options(defer(Lesson.body_html, raiseload=True))
-    )
-    modules = {
-        m.id: OutlineModule(m, [])
-        for m in session.scalars(
-            select(Module)
-            .where(Module.course_id == course.id, Module.retired.is_(False))
-            .order_by(Module.position)
-        )
-    }
-    for lesson, done, opened in session.execute(query):
+    params = {"course_id": course.id, "user_id": user_id}
+    modules = {m.id: OutlineModule(m, []) for m in session.scalars(_OUTLINE_MODULES, params)}
+    for lesson, done, opened in session.execute(_OUTLINE_STEPS, params):
         modules[lesson.module_id].items.append(OutlineItem(lesson, bool(done), bool(opened)))
     return [m for m in modules.values() if m.items]
 

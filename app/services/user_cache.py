@@ -143,7 +143,8 @@ def attach(session: DbSession, values: dict[str, Any]) -> User:
     from `values` (the password hash) load from the database when read. Raises nothing."""
     user = User(**values)
     make_transient_to_detached(user)
-    if inspect(user).key in session.identity_map:  # the session already holds this user
+    key = inspect(user).key
+    if key is not None and key in session.identity_map:  # the session already holds this user
         return session.merge(user, load=False)
     session.add(user)
     return user

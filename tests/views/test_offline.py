@@ -65,6 +65,26 @@ def test_the_course_page_shows_the_download_size_before_it_starts(login, make):
     assert "Unduh untuk dibaca offline (" in page and " KB)" in page
 
 
+def test_the_download_size_follows_a_new_version_of_the_course(login, make, course_copy):
+    """The size is worked out once per course version: a longer lesson re-imported shows."""
+    import re
+
+    folder = course_copy()
+    make.course(folder)
+    reader = login()
+
+    def size() -> int:
+        page = reader.client.get(COURSE).get_data(as_text=True)
+        return int(re.search(r'data-bytes="(\d+)"', page).group(1))
+
+    before = size()
+    assert size() == before
+    lesson = folder / "01-dasar" / "01-pembuka.md"
+    lesson.write_text(lesson.read_text() + "\n" + "Paragraf tambahan yang panjang. " * 1000)
+    make.course(folder)
+    assert size() > before + 1000
+
+
 def test_pages_say_whose_they_are_and_sign_out_clears_the_phone(login, make):
     make.course()
     one, two = login(), login()
