@@ -3,13 +3,13 @@
 import os
 from collections.abc import Callable
 
+import click
 from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, user_loaded_from_cookie
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
@@ -23,7 +23,6 @@ from app.models.base import Base
 from app.services import user_cache
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
@@ -140,6 +139,33 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+def enable_migrations(app: Flask) -> None:
+    """Flask-Migrate on `app`: what the `flask db` commands and flask_migrate's functions
+    (upgrade(), …) need. Not done by create_app: importing Flask-Migrate imports alembic,
+    about half a second that every other command and every gunicorn worker paid at start-up
+    (`python -X importtime`; docs/performance.md). Call it before flask_migrate.upgrade();
+    `flask db …` calls it itself. Does nothing the second time. Raises nothing."""
+    if "migrate" not in app.extensions:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(shipped("migrations")))
+
+
+_MIGRATIONS_HELP = "Perform database migrations (Flask-Migrate)."
+
+
+class _MigrationCommands(click.Group):
+    """`flask db …`: stands in for Flask-Migrate's command group, and hands everything over to
+    it (importing it, enable_migrations) once a `db` command line is actually parsed."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra) -> click.Context:
+        enable_migrations(current_app._get_current_object())  # type: ignore[attr-defined]
+        from flask_migrate.cli import db as group  # type: ignore[import-not-found]
+
+        return group.make_context(info_name, args, parent, **extra)
+
+
 def init_app(app: Flask) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config.get("REDIS_URL"):
@@ -148,7 +174,7 @@ def init_app(app: Flask) -> None:
         app.extensions["lentera_redis"] = redis.Redis.from_url(
             app.config["REDIS_URL"], socket_timeout=0.5, socket_connect_timeout=0.5)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(shipped("migrations")))
+    app.cli.add_command(_MigrationCommands("db", help=_MIGRATIONS_HELP))
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
     login_manager.login_view = "auth.login"

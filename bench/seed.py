@@ -397,7 +397,7 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
     The generated course folders are written under `work`/courses."""
     from flask_migrate import upgrade
 
-    from app.extensions import db
+    from app.extensions import db, enable_migrations
     from app.models import User
     from app.services.passwords import hash_password
 
@@ -406,6 +406,7 @@ def seed(database_url: str, scale: Scale, log: Callable[[str], None] = print,
     reset_database(database_url)
     app = bench_app(database_url)
     counts: dict[str, int] = {}
+    enable_migrations(app)
     with app.app_context():
         upgrade()
         engine = db.engine

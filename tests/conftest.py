@@ -14,6 +14,7 @@ from sqlalchemy import text
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db as _db
+from app.extensions import enable_migrations
 from tests import factories
 from tests.pages import csrf_token_in
 
@@ -41,6 +42,7 @@ def app(tmp_path_factory):
             with _db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
+        enable_migrations(app)
         upgrade()
         _db.session.remove()
     yield app

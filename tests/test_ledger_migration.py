@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
-from app.extensions import db
+from app.extensions import db, enable_migrations
 
 REVISION = "0010_jp_ledger"
 
@@ -70,7 +70,9 @@ def _insert(conn, table: sa.Table, n: int, **values) -> int:
 
 @pytest.fixture
 def migration_app(fresh_app, tmp_path):
-    return fresh_app(SQLALCHEMY_DATABASE_URI=_database_url(tmp_path))
+    app = fresh_app(SQLALCHEMY_DATABASE_URI=_database_url(tmp_path))
+    enable_migrations(app)
+    return app
 
 
 def test_every_completion_becomes_one_credited_entry(migration_app):

@@ -4,7 +4,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, enable_migrations
 
 NOW = "2026-11-01 08:00:00"
 
@@ -13,6 +13,7 @@ def test_existing_lessons_get_their_identity_and_keep_progress_and_attempts(app,
     config = {k: v for k, v in app.config.items() if k.isupper()}
     config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'old.db'}"
     old = create_app(config)
+    enable_migrations(old)
     with old.app_context():
         upgrade(revision="0006_session_version")
         with db.engine.begin() as conn:
