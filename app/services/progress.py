@@ -556,12 +556,13 @@ def reader_page(session: DbSession, slug: str, path: str,
         return None
     users = len(_USER_FIELDS)
     user = dict(zip(_USER_FIELDS, rows[0][:users], strict=True))
-    mine = next((row[users:] for row in rows if row[users + 11] is not None), None)
+    pages = [row[users:] for row in rows]  # the columns after the user's, one row per step
+    mine = next((row for row in pages if row[11] is not None), None)
     if mine is None or mine[8] == "quiz":
         return ReaderSession(user, None)
     course = ReaderCourse(*mine[:5])
     lesson = ReaderLesson(mine[5], mine[0], mine[6], mine[7], mine[8], mine[9], mine[10],
                           mine[11])
-    steps = [(StepLink(row[users + 5], row[users + 6], row[users + 7], row[users + 8]),
-              bool(row[users + 12]), bool(row[users + 13])) for row in rows]
+    steps = [(StepLink(row[5], row[6], row[7], row[8]), bool(row[12]), bool(row[13]))
+             for row in pages]
     return ReaderSession(user, ReaderPage(course, lesson, _position(steps, lesson.id)))
