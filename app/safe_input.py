@@ -43,8 +43,9 @@ def _clean_bytes(raw: bytes) -> bool:
     return True
 
 
-def _clean_text(value: str) -> bool:
-    # Werkzeug decodes form bodies with errors="replace": invalid UTF-8 arrives as U+FFFD.
+def clean_text(value: str) -> bool:
+    """Whether decoded text is what the guard lets through: no NUL (PostgreSQL refuses it in
+    text) and no U+FFFD (Werkzeug decodes invalid UTF-8 with errors="replace")."""
     return "\x00" not in value and "\ufffd" not in value
 
 
@@ -65,10 +66,10 @@ def guard_request():
             abort(400)
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for key, value in request.form.items(multi=True):
-            if not (_clean_text(key) and _clean_text(value)):
+            if not (clean_text(key) and clean_text(value)):
                 abort(400)
         for storage in request.files.values():
-            if storage.filename and not _clean_text(storage.filename):
+            if storage.filename and not clean_text(storage.filename):
                 abort(400)
     return None
 

@@ -21,6 +21,7 @@ from app.access import SIGNED_IN, access
 from app.extensions import SIGN_IN_READS, db, limiter, redis_client
 from app.learn import bp
 from app.models import Course, Lesson, Role, User
+from app.safe_input import clean_text
 from app.services import progress, quizzes, user_cache
 from app.services.content.loader import NUMBERED
 from app.services.courses import (
@@ -104,14 +105,15 @@ def _sign_in_and_read(ref: str) -> User | None:
     The page waits on `g` for the view. Raises only what the database raises.
 
     Flask-Login may also ask here for a request the view never saw: the error page of a URL
-    the input guard refused (safe_input) reads current_user too. Arguments PostgreSQL cannot
-    take as text (a NUL) then get the ordinary check, not the page's query."""
+    the input guard refused (safe_input) reads current_user too. Arguments the guard refuses
+    (a NUL, which PostgreSQL cannot take as text) then get the ordinary check, not the
+    page's query."""
     key = session_key(ref)
     args = request.view_args or {}
     if key is None:
         return None
     names = ("slug", "module", "lesson")
-    if not all(isinstance(args.get(n), str) and "\x00" not in args[n] for n in names):
+    if not all(isinstance(args.get(n), str) and clean_text(args[n]) for n in names):
         return session_user(db.session, ref, redis_client())
     reading = progress.reader_page(db.session, args["slug"],
                                    f"{args['module']}/{args['lesson']}", key)
