@@ -51,7 +51,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
-    from app import compression, extensions, i18n
+    from app import compression, cookie_sessions, extensions, i18n
 
     # Before Flask-Babel reads it: where the compiled catalogues are (see app/i18n.py).
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(i18n.usable_translations(
@@ -65,6 +65,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     # First after_request hook registered, so the last to run: it compresses the final body.
     compression.init_app(app)
     extensions.init_app(app)
+    cookie_sessions.init_app(app)
 
     from app import web
 

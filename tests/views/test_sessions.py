@@ -2,8 +2,10 @@
 
 import hashlib
 import hmac
+import time
 
 import pytest
+from flask import request
 from flask.sessions import SecureCookieSessionInterface
 
 from app import InsecureSecretKey, create_app
@@ -242,3 +244,72 @@ def test_signed_in_devices_are_named_as_people_know_them_not_by_user_agent(app, 
 ])
 def test_a_device_name_is_the_browser_and_system(agent, name):
     assert device_name(agent) == name
+
+
+# The session cookie's signature check is kept per process for a cookie seen before
+# (app/cookie_sessions.py): what a kept cookie opens must be what a fresh check would.
+
+def test_a_session_cookie_past_its_lifetime_opens_nothing_though_it_opened_pages_before(
+        app, make, probe):
+    client = sign_in(app, make.user(), remember=False)
+    old = cookie(client, "session")
+    assert signed_in(replay(app, session=old), probe)  # checked, and kept
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"]
+    app.config["PERMANENT_SESSION_LIFETIME"] = 1  # seconds
+    try:
+        time.sleep(2.1)  # itsdangerous counts whole seconds: older than 1 s
+        assert not signed_in(replay(app, session=old), probe)
+    finally:
+        app.config["PERMANENT_SESSION_LIFETIME"] = lifetime
+    assert signed_in(replay(app, session=old), probe)
+
+
+def test_a_session_cookie_changed_by_one_character_opens_nothing(app, make, probe):
+    client = sign_in(app, make.user(), remember=False)
+    good = cookie(client, "session")
+    assert signed_in(replay(app, session=good), probe)
+    payload, signature = good.rsplit(".", 1)
+    for forged in (f"{payload}.{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}",
+                   f"{payload[:-1]}{'A' if payload[-1] != 'A' else 'B'}.{signature}"):
+        assert not signed_in(replay(app, session=forged), probe)
+
+
+def test_what_one_request_changes_in_the_session_stays_out_of_the_old_cookie(client):
+    """A guest's language choice lives in the session: the cookie from before the choice
+    still says Indonesian, even after both cookies were seen."""
+    token = csrf_token_in(client.get("/login").get_data(as_text=True))
+    before = cookie(client, "session")
+    assert "Masuk ke Lentera" in client.get("/login").get_data(as_text=True)
+    client.post("/language", data={"locale": "en", "csrf_token": token, "next": "/login"})
+    assert "Sign in to Lentera" in client.get("/login").get_data(as_text=True)
+    other = client.application.test_client()
+    other.set_cookie("session", before)
+    assert "Masuk ke Lentera" in other.get("/login").get_data(as_text=True)
+
+
+def test_a_message_is_shown_once_though_its_cookie_is_sent_again(app, make):
+    """Flashed messages are a list in the session: never shared between requests."""
+    user = make.user()
+    client = sign_in(app, user)
+    logout(client)  # flashes "Anda sudah keluar." and redirects to the login page
+    with_message = cookie(client, "session")
+    first = replay(app, session=with_message).get("/login").get_data(as_text=True)
+    again = replay(app, session=with_message).get("/login").get_data(as_text=True)
+    assert "Anda sudah keluar." in first and "Anda sudah keluar." in again
+    shown = replay(app, session=with_message)
+    shown.get("/login")
+    assert "Anda sudah keluar." not in shown.get("/login").get_data(as_text=True)
+
+
+def test_a_session_opened_twice_from_one_cookie_gives_two_separate_sessions(app):
+    """What one request does to its session (adding to a list of flashed messages) must not
+    be in the session the next request opens from the same cookie."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    sent = serializer.dumps({"_flashes": [["info", "satu"]], "locale": "en"})
+    opened = []
+    for _ in range(2):
+        with app.test_request_context("/", headers={"Cookie": f"session={sent}"}):
+            opened.append(app.session_interface.open_session(app, request._get_current_object()))
+            opened[-1]["_flashes"].append(["info", "dua"])
+            opened[-1]["locale"] = "id"
+    assert opened[1]["_flashes"] == [["info", "satu"], ["info", "dua"]]
