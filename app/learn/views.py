@@ -18,7 +18,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.access import SIGNED_IN, access
-from app.extensions import SIGN_IN_READS, db, limiter, redis_client
+from app.extensions import SIGN_IN_READS, UNLIMITED_ENDPOINTS, db, redis_client
 from app.learn import bp
 from app.models import Course, Lesson, Role, User
 from app.safe_input import clean_text
@@ -52,7 +52,6 @@ LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 
 @bp.route(LESSON_URL)
 @access(SIGNED_IN)
-@limiter.exempt  # reading has no limit; exempt, Flask-Limiter need not work that out each time
 def lesson(slug: str, module: str, lesson: str):
     """The reader: stored HTML, previous/next, and the "Selesai & lanjut" control."""
     # What the sign-in's own query found (_sign_in_and_read), when it ran on this request.
@@ -126,6 +125,7 @@ def _sign_in_and_read(ref: str) -> User | None:
 
 
 SIGN_IN_READS[f"{bp.name}.lesson"] = _sign_in_and_read
+UNLIMITED_ENDPOINTS.add(f"{bp.name}.lesson")  # reading has no rate limit
 
 
 def _record_first_opening(here: progress.Position,
@@ -171,7 +171,10 @@ def _reading_lesson(page: progress.ReaderPage) -> Response:
         "csrf": signed_csrf_token(),
         "name": str(escape(current_user.name)),
         "partition": user_partition() or "",
-        "path": str(escape(request.full_path)),
+        # The path without its query string: the kept page then shows nothing of the request
+        # that a third party could choose, beside a CSRF token signed once per session (BREACH,
+        # app/compression.py). Only a live lesson's path reaches here.
+        "path": str(escape(request.path)),
         "progress": cached_fragment("learn/_progress.html", done=here.done, total=here.total),
         "flashes": render_template("components/_flashes.html") if "_flashes" in session else "",
     }

@@ -115,6 +115,18 @@ def test_a_lesson_page_shows_each_reader_only_their_own_name_progress_and_token(
     assert "\ue000" not in first_for_budi and "\ue000" not in second_for_ani
 
 
+def test_a_lesson_page_shows_nothing_of_a_query_string_beside_its_token(login, make):
+    """BREACH (app/compression.py): the kept lesson page carries a CSRF token signed once per
+    session, so it must not echo text a third party can put in its link. The language form
+    returns to the lesson itself."""
+    make.course()
+    me = login()
+    me.client.get(FIRST)
+    page = me.client.get(FIRST + "?q=csrf_token%3DImZha2Ui").get_data(as_text=True)
+    assert "ImZha2Ui" not in page and "q=csrf" not in page
+    assert f'name="next" value="{FIRST}"' in page
+
+
 def test_completing_the_last_lesson_returns_to_the_course(login, make):
     make.course()
     me = login()
