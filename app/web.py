@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -68,25 +69,37 @@ def _add_static_version(endpoint: str, values: dict) -> None:
             values["v"] = version
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
+
+
 def _secure_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    # Runs on every response: the header names present are looked at once, and a page's
+    # Cache-Control is written as text rather than through response.cache_control, which
+    # parses and rewrites the header at each assignment (a lesson page's 1.5 ms of Python
+    # spent 34 µs here; docs/performance.md).
+    headers = response.headers
+    present = {name.lower() for name, _value in headers.items()}
+    for name, value in SECURITY_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
     if request.endpoint == "static" and "v" in request.args:
         response.cache_control.public = True
         response.cache_control.max_age = current_app.config["STATIC_MAX_AGE"]
         response.cache_control.immutable = True
         response.cache_control.no_cache = None
-    elif "Cache-Control" not in response.headers and (
-        request.blueprint in NO_STORE_BLUEPRINTS or request.endpoint in NO_STORE_ENDPOINTS
-    ):
+    elif "cache-control" in present:
+        pass  # the view said how its response may be kept
+    elif request.blueprint in NO_STORE_BLUEPRINTS or request.endpoint in NO_STORE_ENDPOINTS:
         # Personal data and exports: not even the browser's cache or back button keeps them.
-        response.headers["Cache-Control"] = "no-store"
-    elif "Cache-Control" not in response.headers:
+        headers["Cache-Control"] = "no-store"
+    else:
         # Pages are personal (progress, names): never cached by shared proxies.
-        response.cache_control.private = True
-        response.cache_control.no_cache = True
+        headers["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -201,6 +214,7 @@ def cached_fragment(template: str, **key: Hashable) -> Markup:
 # Placeholders of per-request values in a cached page: private-use characters around a
 # random mark, so no text of a lesson or a user can look like one.
 _HOLE = f"\ue000{secrets.token_hex(6)}:"
+_HOLES = re.compile(re.escape(_HOLE) + "([^\ue001]*)\ue001")
 _PAGES_KEPT = 512
 _pages_lock = threading.Lock()
 
@@ -217,28 +231,29 @@ def cached_page(key: tuple[Hashable, ...], render: Callable[[], str],
     `render` renders the page with a hole wherever a per-request value goes (the CSRF token,
     the user's name, their progress…); `values` maps each hole's name to its HTML-safe value.
     `key` must hold everything else the page depends on. The page is rendered with holes,
-    not with anyone's values, so a value it forgot to punch out shows up as a leftover hole
-    (RuntimeError), never as another person's data. The last 512 pages are kept per process
-    (none while templates reload, in debug). Returns the filled HTML.
+    not with anyone's values, so a value it forgot to punch out is a hole `values` does not
+    name (KeyError), never another person's data. The last 512 pages are kept per process
+    (none while templates reload, in debug), already cut at their holes: filling one joins
+    its pieces instead of searching the whole page once per hole. Returns the filled HTML;
+    raises KeyError for a hole missing from `values`.
     """
-    store: OrderedDict[tuple[Hashable, ...], str] = current_app.extensions.setdefault(
+    store: OrderedDict[tuple[Hashable, ...], list[str]] = current_app.extensions.setdefault(
         "lentera_pages", OrderedDict())
     with _pages_lock:
-        shell = store.get(key)
-        if shell is not None:
+        pieces = store.get(key)
+        if pieces is not None:
             store.move_to_end(key)
-    if shell is None:
-        shell = render()
+    if pieces is None:
+        pieces = _HOLES.split(render())  # text, hole name, text, hole name, …, text
         if not current_app.jinja_env.auto_reload:
             with _pages_lock:
-                store[key] = shell
+                store[key] = pieces
                 while len(store) > _PAGES_KEPT:
                     store.popitem(last=False)
-    for name, value in values.items():
-        shell = shell.replace(hole(name), value)
-    if _HOLE in shell:
-        raise RuntimeError(f"cached page {key[0]!r} has a hole with no value")
-    return shell
+    filled = pieces.copy()
+    for at in range(1, len(filled), 2):
+        filled[at] = values[filled[at]]
+    return "".join(filled)
 
 
 def nav_here() -> str:
@@ -292,9 +307,14 @@ def user_partition() -> str | None:
     It changes with session_version, so "sign out everywhere" also orphans old caches."""
     if not current_user.is_authenticated:
         return None
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    who = f"{current_user.id}:{getattr(current_user, 'session_version', 0)}".encode()
-    return hashlib.sha256(secret + b"\0" + who).hexdigest()[:16]
+    return _partition(str(current_app.config["SECRET_KEY"]), current_user.id,
+                      getattr(current_user, "session_version", 0))
+
+
+@lru_cache(maxsize=4096)  # asked twice per page (the page, its X-Lentera-User header)
+def _partition(secret: str, user_id: int, session_version: int) -> str:
+    who = f"{user_id}:{session_version}".encode()
+    return hashlib.sha256(secret.encode() + b"\0" + who).hexdigest()[:16]
 
 
 def init_app(app: Flask) -> None:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict
 
 from app.models import User
 from app.services.types import DbSession
@@ -141,13 +142,19 @@ def attach(session: DbSession, values: dict[str, Any]) -> User:
     """A User made from its row's `values` (columns() names) and attached to `session` as if
     the session had loaded it, with no query: unchanged, nothing to flush. Columns missing
     from `values` (the password hash) load from the database when read. Raises nothing."""
-    user = User(**values)
-    make_transient_to_detached(user)
+    # Made as the ORM's loader makes an instance: without User.__init__ and its attribute
+    # events, which were a fifth of this on every signed-in request (docs/performance.md).
+    user = _USER_CLASS.new_instance()
+    instance_dict(user).update(values)
+    make_transient_to_detached(user)  # the identity key, loaded values committed
     key = inspect(user).key
     if key is not None and key in session.identity_map:  # the session already holds this user
         return session.merge(user, load=False)
     session.add(user)
     return user
+
+
+_USER_CLASS = inspect(User).class_manager
 
 
 def forget(redis: Redis | None, user_ids: Iterable[int]) -> None:
