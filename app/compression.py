@@ -5,16 +5,19 @@ a proxy. Pages, CSS, JavaScript, JSON and CSV are gzipped when the client accept
 files are compressed once per file version and kept in memory; a streamed response (a CSV
 export) is compressed chunk by chunk as it is produced, never gathered first.
 
-On BREACH (guessing a secret from compressed sizes): the only secret our pages carry is the
-CSRF token. Flask-WTF's signed token carries a timestamp, so its signature changes every
-second, and the part that stays the same is worthless without a valid signature: guessing
-sizes over many requests has nothing usable to converge on.
+On BREACH (guessing a secret from compressed sizes, when a page also shows text the attacker
+chose): the only secret our pages carry is the CSRF token. Flask-WTF signs it with a timestamp,
+so on most pages its signature changes every second, and the part that stays the same is
+worthless without a valid signature. The lesson page reuses one signed token for the whole
+session (web.signed_csrf_token), so it shows nothing of the request a third party can choose:
+no query string, and only paths of live lessons reach it (learn/views.py).
+
+Compression is zlib-ng's (the zlib-ng package): the same format and, at the same level, the same
+size as zlib's, in about half the time (docs/performance.md).
 """
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +26,7 @@ import rcssmin
 import rjsmin
 from flask import Flask, Response, current_app, request
 from werkzeug.security import safe_join
+from zlib_ng import gzip_ng, zlib_ng
 
 COMPRESSIBLE = frozenset({
     "text/html", "text/css", "text/plain", "text/csv", "text/xml", "text/javascript",
@@ -55,7 +59,7 @@ def _gzipped_file(path: str, mtime_ns: int, size: int) -> bytes:
         data = rcssmin.cssmin(data)
     elif path.endswith(".js") and not path.endswith(".min.js"):
         data = rjsmin.jsmin(data)
-    return gzip.compress(data, STATIC_LEVEL, mtime=0)
+    return gzip_ng.compress(data, STATIC_LEVEL, mtime=0)
 
 
 def _static_body(response: Response) -> bytes | None:
@@ -75,7 +79,7 @@ class _GzipStream:
         self._chunks = chunks
 
     def __iter__(self) -> Iterator[bytes]:
-        compressor = zlib.compressobj(DYNAMIC_LEVEL, zlib.DEFLATED, 31)  # 31: gzip framing
+        compressor = zlib_ng.compressobj(DYNAMIC_LEVEL, zlib_ng.DEFLATED, 31)  # 31: gzip framing
         for chunk in self._chunks:
             if isinstance(chunk, str):
                 chunk = chunk.encode()  # Werkzeug sends str as UTF-8
@@ -115,7 +119,7 @@ def compress_response(response: Response) -> Response:
         data = response.get_data()
         if len(data) < MIN_SIZE:
             return response
-        body = gzip.compress(data, DYNAMIC_LEVEL, mtime=0)
+        body = gzip_ng.compress(data, DYNAMIC_LEVEL, mtime=0)
         if len(body) >= len(data):
             return response
         response.set_data(body)
