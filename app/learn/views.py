@@ -54,10 +54,11 @@ LESSON_URL = "/courses/<slug>/<module>/<lesson>"
 @access(SIGNED_IN)
 def lesson(slug: str, module: str, lesson: str):
     """The reader: stored HTML, previous/next, and the "Selesai & lanjut" control."""
-    # What the sign-in's own query found (_sign_in_and_read), when it ran on this request.
-    reading: progress.ReaderSession | None = g.pop(_READING, None)
-    if reading is not None and reading.page is not None and not htmx_request_targets_fragment():
-        return _reading_lesson(reading.page)
+    # The page the sign-in's own query found (_sign_in_and_read), when it ran on this request
+    # and the page is a published reading lesson asked for whole.
+    page: progress.ReaderPage | None = g.pop(_READING, None)
+    if page is not None:
+        return _reading_lesson(page)
     reads_without_transaction()  # reads, and at most two idempotent inserts
     # Quizzes, previews of unpublished courses, old URLs and lessons that do not exist.
     try:
@@ -93,7 +94,7 @@ def lesson(slug: str, module: str, lesson: str):
     )
 
 
-_READING = "lentera_reading"  # on g: the lesson page's query, run by the user loader
+_READING = "lentera_reading"  # on g: the page found by the user loader's query, for the view
 
 
 def _sign_in_and_read(ref: str) -> User | None:
@@ -101,7 +102,10 @@ def _sign_in_and_read(ref: str) -> User | None:
     check, the user's row and the page in one query (progress.reader_page), so a lesson page
     is one round trip to the database and none to Redis. The same rules as every other page
     (services/sessions.session_user): None for an ended session or a malformed reference.
-    The page waits on `g` for the view. Raises only what the database raises.
+    A published reading lesson asked for whole waits on `g` for the view (_reading_lesson),
+    and its user is in no database session (user_cache.detached): that page reads only the
+    user's columns. Anything else takes the view's general path with the user attached.
+    Raises only what the database raises.
 
     Flask-Login may also ask here for a request the view never saw: the error page of a URL
     the input guard refused (safe_input) reads current_user too. Arguments the guard refuses
@@ -118,9 +122,12 @@ def _sign_in_and_read(ref: str) -> User | None:
                                    f"{args['module']}/{args['lesson']}", key)
     if reading is None:
         return None
-    user = user_cache.attach(db.session, reading.user)
+    if reading.page is not None and not htmx_request_targets_fragment():
+        user = user_cache.detached(reading.user)
+        setattr(g, _READING, reading.page)
+    else:
+        user = user_cache.attach(db.session, reading.user)
     user.session_ref = ref
-    setattr(g, _READING, reading)
     return user
 
 

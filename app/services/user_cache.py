@@ -142,15 +142,25 @@ def attach(session: DbSession, values: dict[str, Any]) -> User:
     """A User made from its row's `values` (columns() names) and attached to `session` as if
     the session had loaded it, with no query: unchanged, nothing to flush. Columns missing
     from `values` (the password hash) load from the database when read. Raises nothing."""
-    # Made as the ORM's loader makes an instance: without User.__init__ and its attribute
-    # events, which were a fifth of this on every signed-in request (docs/performance.md).
-    user = _USER_CLASS.new_instance()
-    instance_dict(user).update(values)
-    make_transient_to_detached(user)  # the identity key, loaded values committed
+    user = detached(values)
     key = inspect(user).key
     if key is not None and key in session.identity_map:  # the session already holds this user
         return session.merge(user, load=False)
     session.add(user)
+    return user
+
+
+def detached(values: dict[str, Any]) -> User:
+    """A User made from its row's `values`, in no session: its columns read as given; what
+    `values` lacks (the password hash) and its relationships (unit) cannot be read at all
+    (DetachedInstanceError). For a request that reads nothing else of the signed-in user:
+    adding to a session was a third of making the user (docs/performance.md). Raises
+    nothing."""
+    # Made as the ORM's loader makes an instance: without User.__init__ and its attribute
+    # events, which were a fifth of this on every signed-in request.
+    user = _USER_CLASS.new_instance()
+    instance_dict(user).update(values)
+    make_transient_to_detached(user)  # the identity key, loaded values committed
     return user
 
 
