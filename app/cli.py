@@ -23,6 +23,6 @@ def init_app(app: Flask) -> None:
 def main() -> None:
     """The `lentera` command an installed package puts on the PATH: `flask --app app:create_app`
     without the --app (`lentera db upgrade`, `lentera demo`, `lentera reminders send`…)."""
-    from app import create_app
+    from app import create_process_app
 
-    FlaskGroup(name="lentera", create_app=create_app).main()
+    FlaskGroup(name="lentera", create_app=create_process_app).main()

@@ -7,11 +7,11 @@ hello does nothing but greet the user Flask-Login loaded: the floor under any si
 
 from flask_login import current_user
 
-from app import create_app
+from app import create_process_app
 from app.access import PUBLIC, SIGNED_IN, access
 from bench.settings import HELLO_PATH, SIGNED_IN_HELLO_PATH
 
-app = create_app()
+app = create_process_app()
 
 
 @app.route(HELLO_PATH)

@@ -283,3 +283,14 @@ def test_flask_db_still_migrates(runner, app):
     result = runner.invoke(args=["db", "upgrade"])  # already at the head: nothing to do
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["db", "-d", "/no/such/folder", "upgrade"]).exit_code != 0
+
+
+def test_the_process_app_leaves_the_garbage_collector_running():
+    """wsgi.py builds its app with the collector paused (create_process_app): afterwards the
+    collector runs again, or a long-lived worker would never free a reference cycle."""
+    probe = ("import gc, wsgi; print(gc.isenabled(), gc.get_freeze_count() > 0, "
+             "wsgi.app.name)")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=DATA.parents[2],
+                            env={**os.environ, "SECRET_KEY": "s" * 40},
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "True", "app"]

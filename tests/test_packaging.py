@@ -210,7 +210,8 @@ def deployment_database(tmp_path) -> Iterator[str]:
 def test_a_wheel_installed_as_a_deployer_would_migrates_and_serves_every_page(
         installed_wheel, deployment_database, tmp_path):
     """README, Deploying: `pip install .`, then from any folder `lentera db upgrade` (or
-    `flask --app app:create_app …`), `lentera demo`, gunicorn 'app:create_app()' behind a proxy."""
+    `flask --app app:create_app …`), `lentera demo`, gunicorn 'app:create_process_app()' behind a
+    proxy."""
     python, clone = installed_wheel
     site = tmp_path / "site"  # an empty folder, nowhere near a clone
     site.mkdir()
@@ -225,7 +226,7 @@ def test_a_wheel_installed_as_a_deployer_would_migrates_and_serves_every_page(
     run([python, "-m", "flask", "--app", "app:create_app", "db", "check"], site, env)
     assert "budi@lentera.test" in run([lentera, "demo"], site, env)
 
-    with gunicorn(python, site, env, "app:create_app()") as port:
+    with gunicorn(python, site, env, "app:create_process_app()") as port:
         browser = BehindProxy(port)
         response, page = browser.request("GET", "/login")
         page = page.decode()
