@@ -268,9 +268,10 @@ def test_a_session_cookie_changed_by_one_character_opens_nothing(app, make, prob
     client = sign_in(app, make.user(), remember=False)
     good = cookie(client, "session")
     assert signed_in(replay(app, session=good), probe)
-    payload, signature = good.rsplit(".", 1)
-    for forged in (f"{payload}.{signature[:-1]}{'A' if signature[-1] != 'A' else 'B'}",
-                   f"{payload[:-1]}{'A' if payload[-1] != 'A' else 'B'}.{signature}"):
+    # A character in the middle: the last one of a base64 part may carry unused bits, and
+    # a string that decodes to the same bytes is the same signed cookie.
+    for at in (len(good) // 3, len(good) - 10):  # in the payload; in the signature
+        forged = good[:at] + ("A" if good[at] != "A" else "B") + good[at + 1:]
         assert not signed_in(replay(app, session=forged), probe)
 
 
