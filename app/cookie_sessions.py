@@ -23,7 +23,7 @@ from itsdangerous import BadSignature
 # these immutable types (a signed-in reader's: user reference, freshness, CSRF token, …).
 # A session with a list in it (flashed messages) is decoded each time.
 _SCALARS = (str, int, float, bool, type(None))
-_KEPT = 4096  # cookies per process; about 1 MB at most, then forgotten all at once
+_KEPT = 4096  # cookies per process; about 6 MB at most, then forgotten all at once
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         format_score,
         htmx_request_targets_fragment,
         nav_here,
+        return_path,
     )
 
     env = app.jinja_env
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
         now=utcnow,
         cached_fragment=cached_fragment,
         nav_here=nav_here,
+        return_path=return_path,
         can_report=lambda: current_user_can(Role.SUPERVISOR | Role.ADMIN),
         can_admin=lambda: current_user_can(Role.ADMIN),
         can_author=lambda: current_user_can(Role.TRAINER | Role.ADMIN),

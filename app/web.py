@@ -31,6 +31,7 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from app.access import PUBLIC, access, check_access
+from app.safe_input import clean_text
 from app.services.dates import Calendar
 
 CSP = "; ".join(
@@ -87,7 +88,7 @@ def _secure_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS:
         if name.lower() not in present:
             headers.add(name, value)
-    if request.endpoint == "static" and "v" in request.args:
+    if request.endpoint == "static" and "v" in request.args and response.status_code in (200, 304):
         response.cache_control.public = True
         response.cache_control.max_age = current_app.config["STATIC_MAX_AGE"]
         response.cache_control.immutable = True
@@ -119,6 +120,15 @@ def external_url(endpoint: str, **values) -> str:
             server = current_app.config.get("SERVER_NAME") or "localhost"
             base = f"{current_app.config.get('PREFERRED_URL_SCHEME', 'http')}://{server}"
     return base.rstrip("/") + path
+
+
+def return_path() -> str:
+    """Where the language form brings the person back: this page, with its query, after a
+    GET; the home page after anything else, and for a URL the input guard refused (its NUL
+    or broken text is not written into the page)."""
+    if request.method != "GET" or not clean_text(request.full_path):
+        return "/"
+    return request.full_path
 
 
 def is_navigation() -> bool:

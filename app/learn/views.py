@@ -151,7 +151,6 @@ class _Placeholders:
     the cache: their values are holes (web.hole), filled for each request."""
 
     name: Markup
-    full_path: Markup
     is_authenticated: bool = True
     method: str = "GET"
 
@@ -167,12 +166,12 @@ def _reading_lesson(page: progress.ReaderPage) -> Response:
                    following=here.following, course_links=CourseLinks(page.course.slug))
 
     def render() -> str:
-        placeholders = _Placeholders(name=hole("name"), full_path=hole("path"))
+        placeholders = _Placeholders(name=hole("name"))
         return render_template(
             "learn/lesson.html", **context, is_done=here.completed,
             progress_html=hole("progress"), flashes_html=hole("flashes"),
             csrf_token=lambda: hole("csrf"), user_partition=lambda: hole("partition"),
-            current_user=placeholders, request=placeholders)
+            return_path=lambda: hole("path"), current_user=placeholders, request=placeholders)
 
     values = {
         "csrf": signed_csrf_token(),

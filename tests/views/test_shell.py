@@ -32,6 +32,25 @@ def test_static_urls_are_fingerprinted_and_cached_immutably(client):
             assert "max-age=31536000" in response.headers["Cache-Control"]
 
 
+def test_a_missing_static_file_is_not_cached_for_a_year(client):
+    """A fingerprinted URL that answers 404 (a deploy not finished on this server) must be
+    asked again, not kept by browsers and proxies for a year."""
+    with client.get("/static/css/nope.css?v=0123456789ab") as response:
+        assert response.status_code == 404
+        kept = response.headers["Cache-Control"]
+        assert "immutable" not in kept and "max-age" not in kept and "public" not in kept
+
+
+@pytest.mark.parametrize("path", ["/tidak%00ada", "/tidak%FFada"])
+def test_the_error_page_of_a_refused_url_does_not_write_it_back(login, path):
+    """The input guard refuses a NUL or broken UTF-8 in the path (a 404); its error page's
+    language form must not carry it either: it returns to the home page."""
+    page = login().client.get(path)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 404 and "\x00" not in text and "\ufffd" not in text
+    assert 'name="next" value="/"' in text
+
+
 def test_htmx_is_served_locally_with_its_licence(client):
     with client.get("/static/js/htmx.min.js") as response:
         assert response.status_code == 200 and b"htmx" in response.data
