@@ -19,6 +19,8 @@ from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from app.web import keep
+
 # What is kept must not change under a request: only sessions whose every value is one of
 # these immutable types (a signed-in reader's: user reference, freshness, CSRF token, …).
 # A session with a list in it (flashed messages) is decoded each time.
@@ -52,9 +54,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
                 return self.session_class()
             kept = (data, int(signed.timestamp()))
             if isinstance(data, dict) and all(isinstance(v, _SCALARS) for v in data.values()):
-                if len(self._verified) >= _KEPT:
-                    self._verified.clear()
-                self._verified[key] = kept
+                keep(self._verified, key, kept, _KEPT)
         data, signed_at = kept
         age = int(time.time()) - signed_at
         if age > max_age or age < 0:  # itsdangerous' SignatureExpired

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import (
     Flask,
@@ -33,6 +33,9 @@ from werkzeug.routing import IntegerConverter
 from app.access import PUBLIC, access, check_access
 from app.safe_input import clean_text
 from app.services.dates import Calendar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 CSP = "; ".join(
     [
@@ -282,6 +285,16 @@ def nav_here() -> str:
     return ""
 
 
+def keep(store: dict[K, V], key: K, value: V, most: int) -> V:
+    """Put `value` under `key` in a per-process memo of at most `most` entries, forgetting
+    every entry first when it is full (what is forgotten is simply worked out again).
+    Returns `value`."""
+    if len(store) >= most:
+        store.clear()
+    store[key] = value
+    return value
+
+
 _SIGNED_TOKENS_KEPT = 4096
 _signed_tokens: dict[tuple[str, str], str] = {}
 
@@ -303,10 +316,7 @@ def signed_csrf_token() -> str:
     key = (str(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key), str(raw))
     token = _signed_tokens.get(key)
     if token is None:
-        token = generate_csrf()
-        if len(_signed_tokens) >= _SIGNED_TOKENS_KEPT:
-            _signed_tokens.clear()
-        _signed_tokens[key] = token
+        token = keep(_signed_tokens, key, generate_csrf(), _SIGNED_TOKENS_KEPT)
     setattr(g, field, token)  # what generate_csrf and the templates' csrf_token() reuse
     return token
 

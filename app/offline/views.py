@@ -17,7 +17,7 @@ from app.learn.views import url_for_lesson
 from app.offline import bp
 from app.services import api_tokens, offline
 from app.services.courses import visible_course
-from app.web import user_partition
+from app.web import keep, user_partition
 
 TOKEN_LIFETIME = timedelta(hours=12)
 
@@ -99,10 +99,8 @@ def download_bytes(course) -> int:
     key = (course.id, course.content_hash)
     size = _sizes.get(key)
     if size is None:
-        size = offline.course_package(db.session, course, url_for_lesson)["total_bytes"]
-        if len(_sizes) >= _SIZES_KEPT:
-            _sizes.clear()
-        _sizes[key] = size
+        size = keep(_sizes, key, offline.course_package(
+            db.session, course, url_for_lesson)["total_bytes"], _SIZES_KEPT)
     return size
 
 
