@@ -96,14 +96,13 @@ def _secure_headers(response: Response) -> Response:
         response.cache_control.max_age = current_app.config["STATIC_MAX_AGE"]
         response.cache_control.immutable = True
         response.cache_control.no_cache = None
-    elif "cache-control" in present:
-        pass  # the view said how its response may be kept
-    elif request.blueprint in NO_STORE_BLUEPRINTS or request.endpoint in NO_STORE_ENDPOINTS:
-        # Personal data and exports: not even the browser's cache or back button keeps them.
-        headers["Cache-Control"] = "no-store"
-    else:
-        # Pages are personal (progress, names): never cached by shared proxies.
-        headers["Cache-Control"] = "private, no-cache"
+    elif "cache-control" not in present:  # else the view said how it may be kept
+        if request.blueprint in NO_STORE_BLUEPRINTS or request.endpoint in NO_STORE_ENDPOINTS:
+            # Personal data and exports: not even the browser's cache or back button keeps them.
+            headers["Cache-Control"] = "no-store"
+        else:
+            # Pages are personal (progress, names): never cached by shared proxies.
+            headers["Cache-Control"] = "private, no-cache"
     return response
 
 

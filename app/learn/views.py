@@ -152,7 +152,6 @@ class _Placeholders:
 
     name: Markup
     is_authenticated: bool = True
-    method: str = "GET"
 
 
 def _reading_lesson(page: progress.ReaderPage) -> Response:
