@@ -175,7 +175,7 @@ def test_the_hr_export_is_for_admins_with_full_nip_and_is_audited(app, org, logi
     assert values[0][0] == "NIP" and any(row[0] == NIP for row in values[1:])
     with app.app_context():
         logged = db.session.execute(select(AuditEntry.action, AuditEntry.target,
-                                           AuditEntry.details)).all()
+                                           AuditEntry.details).order_by(AuditEntry.id)).all()
     assert [(a, t, d["format"]) for a, t, d in logged] == [
         ("jp.hr_export", "jp:2026", "csv"), ("jp.hr_export", "jp:2026", "xlsx")]
     assert admin.client.get("/jp/hr-export.csv?year=abc").status_code == 400
