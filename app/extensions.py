@@ -143,6 +143,21 @@ def _forget_changed_users(session: Session) -> None:
         user_cache.forget(redis, changed)
 
 
+def commit_keeping_loaded(session) -> None:
+    """Commit, keeping the loaded objects' attributes instead of expiring them.
+
+    For a view that only adds or updates rows by statement and then shows the objects it read
+    before (the lesson, its course, the user): after a plain commit each of them is read again,
+    one SELECT apiece (three of a completion's nine statements). `session` is `db.session` or
+    a Session; raises what commit raises."""
+    target = session() if callable(session) else session
+    target.expire_on_commit = False
+    try:
+        target.commit()
+    finally:
+        target.expire_on_commit = True
+
+
 @event.listens_for(Session, "after_soft_rollback")
 def _nothing_changed(session: Session, _previous) -> None:
     session.info.pop("users_changed", None)

@@ -18,7 +18,13 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.access import SIGNED_IN, access
-from app.extensions import SIGN_IN_READS, UNLIMITED_ENDPOINTS, db, redis_client
+from app.extensions import (
+    SIGN_IN_READS,
+    UNLIMITED_ENDPOINTS,
+    commit_keeping_loaded,
+    db,
+    redis_client,
+)
 from app.learn import bp
 from app.models import Course, Lesson, Role, User
 from app.safe_input import clean_text
@@ -197,7 +203,7 @@ def complete(slug: str, module: str, lesson: str):
     """Record completion. htmx gets the control back in its done state; a plain form moves on."""
     step = visible_lesson(db.session, slug, f"{module}/{lesson}", current_user)
     progress.complete_step(db.session, current_user.id, step)
-    db.session.commit()
+    commit_keeping_loaded(db.session)
     here = progress.reading_position(db.session, current_user.id, step)
     if not htmx_request_targets_fragment():
         flash(_("✓ %(title)s selesai.", title=step.title), "info")

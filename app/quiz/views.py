@@ -4,7 +4,7 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from app.access import SIGNED_IN, access
-from app.extensions import db
+from app.extensions import commit_keeping_loaded, db
 from app.learn.views import LESSON_URL, url_for_lesson
 from app.models import Role
 from app.quiz import bp
@@ -24,7 +24,7 @@ def start(slug: str, module: str, lesson: str):
     if not step.is_quiz:
         abort(404)
     attempt = quizzes.begin_attempt(db.session, current_user.id, step)
-    db.session.commit()
+    commit_keeping_loaded(db.session)  # the redirect needs only the attempt's id
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
 
 
@@ -66,7 +66,7 @@ def attempt(attempt_id: int):
                                course=step.course, status=status, lesson_url=url_for_lesson(step),
                                questions=snapshot.questions, given=answers, unanswered=empty)
         quizzes.submit_attempt(db.session, attempt, answers)
-        db.session.commit()
+        commit_keeping_loaded(db.session)  # the redirect needs only the attempt's id
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
     if attempt.submitted_at is None and step.course.published and quizzes.is_expired(attempt):
         quizzes.submit_attempt(db.session, attempt, {})  # graded on the answers saved in time
