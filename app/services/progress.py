@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ScalarSelect,
-    Table,
     and_,
     bindparam,
     case,
@@ -139,19 +138,22 @@ def complete_lesson(
     synced later (aware datetime, clamped by `learner_time`); the server's time is kept as well,
     and the course's JP go to the year of the learner's time. Returns False when it was
     already done: a replay is a no-op. Raises nothing; callers apply check_recordable."""
-    record_opening(session, user_id, lesson)
+    enrol(session, user_id, lesson.course_id)
     now = utcnow()
     on_device = learner_time(session, user_id, lesson.course_id, completed_on_device_at, now)
-    result = session.execute(
-        update(cast(Table, LessonProgress.__table__))
-        .where(
-            LessonProgress.user_id == user_id,
-            LessonProgress.lesson_id == lesson.id,
-            LessonProgress.completed_at.is_(None),
-        )
-        .values(completed_at=now, completed_on_device_at=on_device)
-    )
-    if rowcount(result) != 1:
+    # Opened (when it was not yet) and completed (when it was not yet) in one upsert; a row
+    # comes back only when this call completed the step.
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    progress_row = dialect.insert(LessonProgress).values(
+        user_id=user_id, lesson_id=lesson.id, opened_at=now, completed_at=now,
+        completed_on_device_at=on_device)
+    completed_now = session.execute(progress_row.on_conflict_do_update(
+        index_elements=[LessonProgress.user_id, LessonProgress.lesson_id],
+        set_={"completed_at": progress_row.excluded.completed_at,
+              "completed_on_device_at": progress_row.excluded.completed_on_device_at},
+        where=LessonProgress.completed_at.is_(None),
+    ).returning(literal(1))).first()
+    if completed_now is None:
         return False
     complete_course_if_done(session, user_id, lesson.course_id, learner_at=on_device)
     return True
