@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from app.access import SIGNED_IN, access
 from app.catalog import bp
-from app.extensions import db
+from app.extensions import commit_keeping_loaded, db
 from app.learn.views import CourseLinks
 from app.services import catalog, ledger, progress, reminders
 from app.services.assignments import mandatory_state
@@ -62,7 +62,7 @@ def course(slug: str):
     # Enrol only someone who opened the page: an <img src="/courses/x/"> in a lesson must not.
     if enrolment is None and course.published and is_navigation():
         progress.enrol(db.session, current_user.id, course.id)
-        db.session.commit()
+        commit_keeping_loaded(db.session)  # the course and the user are shown as they were read
         enrolment = progress.enrolment_of(db.session, current_user.id, course.id)
     modules = progress.outline(db.session, course, current_user.id)
     items = [item for module in modules for item in module.items]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, bindparam, func, select
@@ -45,6 +46,9 @@ class MandatoryState:
         return not self.completed and self.due_on < today
 
 
+# Built once, on first use: every course page asks it, and building it cost more than running
+# it; built lazily, a process that never shows a course page (the CLI) does not pay for it.
+@cache
 def _mandatory_state_query() -> AnySelect:
     due = (nearest_due_on(bindparam("user_id"))  # type: ignore[arg-type]
            .where(Assignment.course_id == bindparam("course_id")).subquery())
@@ -54,15 +58,13 @@ def _mandatory_state_query() -> AnySelect:
                                        Enrolment.user_id == bindparam("user_id"))))
 
 
-# Built once: every course page asks it, and building it cost more than running it.
-_MANDATORY_STATE = _mandatory_state_query()
-
 
 def mandatory_state(session: DbSession, user_id: int, course_id: int) -> MandatoryState | None:
     """The MandatoryState of one course for one learner (its nearest due date, and whether
     they completed it), or None when it is not mandatory for them. One query; raises
     nothing."""
-    row = session.execute(_MANDATORY_STATE, {"user_id": user_id, "course_id": course_id}).first()
+    row = session.execute(_mandatory_state_query(),
+                          {"user_id": user_id, "course_id": course_id}).first()
     if row is None:
         return None
     return MandatoryState(row.due_on, row.completed_at is not None)

@@ -17,14 +17,13 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models import Attendance, ClassSession, Course, JpEntry, Role, User, utcnow
 from app.services import audit, ledger, progress
 from app.services.claims import parse_hours
 from app.services.csvfile import RowProblem, read_rows
 from app.services.errors import InvalidInput, NotFound
-from app.services.types import DbSession
+from app.services.types import DbSession, upsert_dialect
 
 # No 0/O, 1/I/L: a code read aloud or off a projector is typed right the first time.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -118,7 +117,7 @@ def record_attendance(
     """Record people as present, each credited the session's JP (PRODUCT §8); returns how many
     were new. Repeats change nothing: the attendance row and the ledger entry are both
     written "insert unless present". Raises nothing."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = upsert_dialect(session)
     new = 0
     for user_id in dict.fromkeys(user_ids):
         inserted = session.execute(dialect.insert(Attendance).values(

@@ -1,7 +1,7 @@
 """Finding courses and lessons, and who may see or manage them."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, bindparam, or_, select, true
 from sqlalchemy.orm import contains_eager
 
 from app.models import Course, Lesson, MediaFile, Role, User
@@ -21,12 +21,16 @@ def can_preview(user: User, course: Course) -> bool:
 can_manage = can_preview
 
 
+# Built once, with bound parameters (every course page's first query).
+_COURSE_BY_SLUG = select(Course).where(Course.slug == bindparam("slug"))
+
+
 def visible_course(session: DbSession, slug: str, user: User) -> Course:
     """The Course with this slug, when it is published or `user` may preview it (can_preview).
 
     Raises NotFound otherwise: to anyone else a draft does not exist, so its name stays
     private."""
-    course = session.scalar(select(Course).where(Course.slug == slug))
+    course = session.scalar(_COURSE_BY_SLUG, {"slug": slug})
     if course is None or not (course.published or can_preview(user, course)):
         # An unpublished course is "not found" to others, not "forbidden": its name stays private.
         raise NotFound()
@@ -43,17 +47,22 @@ def managed_course(session: DbSession, slug: str, user: User) -> Course:
     return course
 
 
+# Built once, with bound parameters (a completion's and a quiz's first query).
+_VISIBLE_LESSON = (
+    select(Lesson)
+    .join(Lesson.course)
+    .options(contains_eager(Lesson.course))
+    .where(Course.slug == bindparam("slug"), Lesson.path == bindparam("path"),
+           Lesson.retired.is_(False))
+)
+
+
 def visible_lesson(session: DbSession, slug: str, path: str, user: User) -> Lesson:
     """The live (not retired) Lesson at `path` in course `slug`, its course loaded, in one query.
 
     Raises NotFound for an unknown or retired lesson, and for a lesson of a draft `user` may
     not preview (can_preview)."""
-    lesson = session.scalar(
-        select(Lesson)
-        .join(Lesson.course)
-        .options(contains_eager(Lesson.course))
-        .where(Course.slug == slug, Lesson.path == path, Lesson.retired.is_(False))
-    )
+    lesson = session.scalar(_VISIBLE_LESSON, {"slug": slug, "path": path})
     if lesson is None or not (lesson.course.published or can_preview(user, lesson.course)):
         raise NotFound()
     return lesson

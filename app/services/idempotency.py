@@ -17,11 +17,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models import IdempotencyKey, utcnow
 from app.services.errors import Conflict, IdempotencyMismatch, InvalidInput
-from app.services.types import DbSession, rowcount
+from app.services.types import DbSession, rowcount, upsert_dialect
 
 # Kept at least this long (PRODUCT §5 / issue 9: "at least 7 days"); older keys are purged.
 RETENTION = timedelta(days=7)
@@ -64,7 +63,7 @@ def run_once(
     now = now or utcnow()
     session.execute(delete(IdempotencyKey).where(
         IdempotencyKey.user_id == user_id, IdempotencyKey.created_at < now - RETENTION))
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = upsert_dialect(session)
     inserted = session.execute(
         dialect.insert(IdempotencyKey.__table__)
         .values(user_id=user_id, key=key, fingerprint=request_fingerprint, created_at=now)

@@ -18,12 +18,11 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as pgettext  # extracted under this name, with context
 from sqlalchemy import ColumnElement, Label, Numeric, Subquery, case, cast, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.models import JpEntry, Unit, User, utcnow
 from app.models.ledger import CLAIM, COURSE, CREDITED, PENDING, REJECTED, SESSION
 from app.services.errors import InvalidInput
-from app.services.types import AnySelect, DbSession
+from app.services.types import AnySelect, DbSession, upsert_dialect
 
 LEDGER_ZONE = ZoneInfo("Asia/Jakarta")
 SOURCES = (COURSE, SESSION, CLAIM)
@@ -76,7 +75,7 @@ def record(
     entry is new, False for a repeat (a second completion, a second attendance record): the
     unique (user, source, ref_id) key makes simultaneous repeats safe too. Raises nothing.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = upsert_dialect(session)
     inserted = session.execute(
         dialect.insert(JpEntry).values(
             user_id=user_id, source=source, ref_id=ref_id, hours=hours, on_date=on_date,

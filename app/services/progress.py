@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -20,7 +21,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, defer
 
 from app import autocommit_reads
@@ -41,27 +41,51 @@ from app.services import certificates, ledger, rollups, user_cache
 from app.services.assignments import covers
 from app.services.courses import NotRecordable, check_recordable
 from app.services.sessions import SessionKey
-from app.services.types import AnySelect, DbSession, rowcount
+from app.services.types import AnySelect, DbSession, rowcount, upsert_dialect
 
 __all__ = ["NotRecordable"]
+
+
+@cache
+def _insert_or_nothing(dialect: Any, model: Any, columns: tuple[str, ...]) -> Any:
+    # Built once per dialect, table and columns, with bound parameters: building it on every
+    # call cost more than running it. RETURNING rather than rowcount, which an ORM-enabled
+    # INSERT on psycopg reports as -1.
+    return (dialect.insert(model).values({c: bindparam(c) for c in columns})
+            .on_conflict_do_nothing().returning(literal(1))
+            .execution_options(**rollups.COUNTED))
 
 
 def _insert_ignoring_duplicates(session: DbSession, model: Any, **values: Any) -> bool:
     """INSERT … ON CONFLICT DO NOTHING: safe when two requests race to create the same row.
     True when this call inserted it. Enrolments it inserts are counted in the report roll-ups by
     the caller (`enrol`), not recounted at commit."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    # RETURNING rather than rowcount, which an ORM-enabled INSERT on psycopg reports as -1.
-    inserted = session.execute(
-        dialect.insert(model).values(**values).on_conflict_do_nothing()
-        .returning(literal(1)).execution_options(**rollups.COUNTED))
-    return inserted.first() is not None
+    statement = _insert_or_nothing(upsert_dialect(session), model, tuple(values))
+    return session.execute(statement, values).first() is not None
+
+
+@cache
+def _open_and_complete(dialect: Any) -> Any:
+    # Opened (when it was not yet) and completed (when it was not yet) in one upsert; a row
+    # comes back only when this call completed the step. Built once per dialect.
+    row = dialect.insert(LessonProgress).values(
+        {c: bindparam(c) for c in ("user_id", "lesson_id", "opened_at", "completed_at",
+                                   "completed_on_device_at")})
+    return row.on_conflict_do_update(
+        index_elements=[LessonProgress.user_id, LessonProgress.lesson_id],
+        set_={"completed_at": row.excluded.completed_at,
+              "completed_on_device_at": row.excluded.completed_on_device_at},
+        where=LessonProgress.completed_at.is_(None),
+    ).returning(literal(1))
+
+
+_ENROLMENT = select(Enrolment).where(Enrolment.user_id == bindparam("user_id"),
+                                     Enrolment.course_id == bindparam("course_id"))
 
 
 def enrolment_of(session: DbSession, user_id: int, course_id: int) -> Enrolment | None:
     """The learner's Enrolment in the course, or None. Raises nothing."""
-    return session.scalar(select(Enrolment).where(
-        Enrolment.user_id == user_id, Enrolment.course_id == course_id))
+    return session.scalar(_ENROLMENT, {"user_id": user_id, "course_id": course_id})
 
 
 def enrol_in(session: DbSession, user_id: int, course: Course) -> Enrolment:
@@ -141,18 +165,9 @@ def complete_lesson(
     enrol(session, user_id, lesson.course_id)
     now = utcnow()
     on_device = learner_time(session, user_id, lesson.course_id, completed_on_device_at, now)
-    # Opened (when it was not yet) and completed (when it was not yet) in one upsert; a row
-    # comes back only when this call completed the step.
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    progress_row = dialect.insert(LessonProgress).values(
-        user_id=user_id, lesson_id=lesson.id, opened_at=now, completed_at=now,
-        completed_on_device_at=on_device)
-    completed_now = session.execute(progress_row.on_conflict_do_update(
-        index_elements=[LessonProgress.user_id, LessonProgress.lesson_id],
-        set_={"completed_at": progress_row.excluded.completed_at,
-              "completed_on_device_at": progress_row.excluded.completed_on_device_at},
-        where=LessonProgress.completed_at.is_(None),
-    ).returning(literal(1))).first()
+    completed_now = session.execute(_open_and_complete(upsert_dialect(session)), {
+        "user_id": user_id, "lesson_id": lesson.id, "opened_at": now, "completed_at": now,
+        "completed_on_device_at": on_device}).first()
     if completed_now is None:
         return False
     complete_course_if_done(session, user_id, lesson.course_id, learner_at=on_device)
@@ -238,17 +253,23 @@ def lesson_state(session: DbSession, user_id: int, lesson_id: int) -> LessonProg
     return session.get(LessonProgress, (user_id, lesson_id))
 
 
+# Built once, with bound parameters: building it on each completion cost more than running it.
+_COURSE_COUNTS = (
+    select(func.count(LessonProgress.completed_at), func.count(Lesson.id))
+    .select_from(Lesson)
+    .outerjoin(
+        LessonProgress,
+        and_(LessonProgress.lesson_id == Lesson.id,
+             LessonProgress.user_id == bindparam("user_id")),
+    )
+    .where(Lesson.course_id == bindparam("course_id"), Lesson.retired.is_(False))
+)
+
+
 def course_counts(session: DbSession, user_id: int, course_id: int) -> tuple[int, int]:
     """(done, total) live steps of a course for one learner. Raises nothing."""
     done, total = session.execute(
-        select(func.count(LessonProgress.completed_at), func.count(Lesson.id))
-        .select_from(Lesson)
-        .outerjoin(
-            LessonProgress,
-            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id),
-        )
-        .where(Lesson.course_id == course_id, Lesson.retired.is_(False))
-    ).one()
+        _COURSE_COUNTS, {"user_id": user_id, "course_id": course_id}).one()
     return done, total
 
 
@@ -428,19 +449,24 @@ class Position:
     total: int
 
 
+_READING_POSITION = (
+    select(Lesson.id, Lesson.path, Lesson.title, Lesson.kind,
+           LessonProgress.user_id.is_not(None), LessonProgress.completed_at.is_not(None))
+    .outerjoin(
+        LessonProgress,
+        and_(LessonProgress.lesson_id == Lesson.id,
+             LessonProgress.user_id == bindparam("user_id")),
+    )
+    .where(Lesson.course_id == bindparam("course_id"), Lesson.retired.is_(False))
+    .order_by(Lesson.position)
+)
+
+
 def reading_position(session: DbSession, user_id: int, lesson: Lesson) -> Position:
     """Everything the reader shows around a lesson, in one indexed query: the course's live
     steps (light columns only) with this learner's progress on each. Raises nothing."""
     rows = session.execute(
-        select(Lesson.id, Lesson.path, Lesson.title, Lesson.kind,
-               LessonProgress.user_id.is_not(None), LessonProgress.completed_at.is_not(None))
-        .outerjoin(
-            LessonProgress,
-            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id),
-        )
-        .where(Lesson.course_id == lesson.course_id, Lesson.retired.is_(False))
-        .order_by(Lesson.position)
-    ).all()
+        _READING_POSITION, {"user_id": user_id, "course_id": lesson.course_id}).all()
     return _position([(StepLink(*row[:4]), bool(row[4]), bool(row[5])) for row in rows],
                      lesson.id)
 

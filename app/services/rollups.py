@@ -30,11 +30,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import case, delete, event, func, insert, inspect, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.models import Assignment, Enrolment, ReportRollup, Unit, User
-from app.services.types import DbSession
+from app.services.types import DbSession, upsert_dialect
 
 ALL = "all"
 _KEY = "rollup_units"
@@ -106,7 +105,7 @@ def count_enrolment(session: DbSession, user_id: int, course_id: int) -> None:
     """
     if not built(session):
         return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect = upsert_dialect(session)
     r = ReportRollup.__table__.c
     # FOR SHARE on the learner's row: an admin moving or deactivating them waits for this
     # transaction, so their recount of the units sees this enrolment (and if they came

@@ -24,3 +24,11 @@ def rowcount(result: Result[Any]) -> int:
     """The number of rows an UPDATE or DELETE matched (`Session.execute` is typed as a plain
     Result). Raises nothing."""
     return cast("CursorResult[Any]", result).rowcount
+
+
+def upsert_dialect(session: DbSession) -> Any:
+    """The dialect module (sqlalchemy.dialects.postgresql or .sqlite) whose `insert` offers
+    ON CONFLICT for the session's database. Raises nothing."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
