@@ -151,11 +151,11 @@ def commit_keeping_loaded(session) -> None:
     one SELECT apiece (three of a completion's nine statements). `session` is `db.session` or
     a Session; raises what commit raises."""
     target = session() if callable(session) else session
-    target.expire_on_commit = False
+    expiring, target.expire_on_commit = target.expire_on_commit, False
     try:
         target.commit()
     finally:
-        target.expire_on_commit = True
+        target.expire_on_commit = expiring
 
 
 @event.listens_for(Session, "after_soft_rollback")

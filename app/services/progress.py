@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ScalarSelect,
+    Table,
     and_,
     bindparam,
     case,
@@ -49,9 +50,9 @@ __all__ = ["NotRecordable"]
 @cache
 def _insert_or_nothing(dialect: Any, model: Any, columns: tuple[str, ...]) -> Any:
     # Built once per dialect, table and columns, with bound parameters: building it on every
-    # call cost more than running it. RETURNING rather than rowcount, which an ORM-enabled
-    # INSERT on psycopg reports as -1.
-    return (dialect.insert(model).values({c: bindparam(c) for c in columns})
+    # call cost more than running it. On the Table, not the ORM class: given its parameters
+    # as a dict, an ORM insert takes the ORM's bulk path. RETURNING rather than rowcount.
+    return (dialect.insert(model.__table__).values({c: bindparam(c) for c in columns})
             .on_conflict_do_nothing().returning(literal(1))
             .execution_options(**rollups.COUNTED))
 
@@ -68,14 +69,15 @@ def _insert_ignoring_duplicates(session: DbSession, model: Any, **values: Any) -
 def _open_and_complete(dialect: Any) -> Any:
     # Opened (when it was not yet) and completed (when it was not yet) in one upsert; a row
     # comes back only when this call completed the step. Built once per dialect.
-    row = dialect.insert(LessonProgress).values(
+    table = cast(Table, LessonProgress.__table__)  # a Table: see _insert_or_nothing
+    row = dialect.insert(table).values(
         {c: bindparam(c) for c in ("user_id", "lesson_id", "opened_at", "completed_at",
                                    "completed_on_device_at")})
     return row.on_conflict_do_update(
-        index_elements=[LessonProgress.user_id, LessonProgress.lesson_id],
+        index_elements=[table.c.user_id, table.c.lesson_id],
         set_={"completed_at": row.excluded.completed_at,
               "completed_on_device_at": row.excluded.completed_on_device_at},
-        where=LessonProgress.completed_at.is_(None),
+        where=table.c.completed_at.is_(None),
     ).returning(literal(1))
 
 
