@@ -25,6 +25,18 @@ in_recovery() {
     postgres 2>/dev/null
 }
 
+streaming() {  # its WAL receiver streams: a standby that fell behind the WAL the primary
+  # still keeps (stopped while the primary wrote a lot; no replication slot) answers
+  # queries but never catches up again
+  for _ in $(seq 1 "$1"); do
+    [ "$(psql -h 127.0.0.1 -p "$REPLICA_PORT" -U postgres -Atqc \
+      "select count(*) from pg_stat_wal_receiver where status = 'streaming'" postgres \
+      2>/dev/null)" = 1 ] && return 0
+    sleep 1
+  done
+  return 1
+}
+
 wait_for_standby() {  # a new standby answers once it has replayed to a consistent point
   for _ in $(seq 1 "$1"); do
     [ "$(in_recovery)" = t ] && return 0
@@ -59,14 +71,15 @@ if pg_lsclusters -h | awk -v v="$VERSION" -v c="$REPLICA" '$1==v && $2==c' | gre
     status=$(pg_lsclusters -h | awk -v v="$VERSION" -v c="$REPLICA" '$1==v && $2==c {print $4}')
     case "$status" in online*) pg "$REPLICA" reload ;; *) pg "$REPLICA" start ;; esac
     wait_for_standby 180
-    if [ "$(in_recovery)" = t ]; then
+    if [ "$(in_recovery)" = t ] && streaming 30; then
       echo "pg-replica: $VERSION/$REPLICA streams from :$PRIMARY_PORT on 127.0.0.1:$REPLICA_PORT"
       exit 0
     fi
-    echo "pg-replica: $VERSION/$REPLICA does not answer as a standby" >&2
-    exit 1
+    echo "pg-replica: $VERSION/$REPLICA is no streaming standby (behind the primary's WAL?);" \
+      "making it again" >&2
+  else
+    echo "pg-replica: $VERSION/$REPLICA exists but is no replica; making it again" >&2
   fi
-  echo "pg-replica: $VERSION/$REPLICA exists but is no replica; making it again" >&2
   pg "$REPLICA" stop || true
   pg_dropcluster "$VERSION" "$REPLICA"
 fi
@@ -89,8 +102,8 @@ runuser -u postgres -- pg_basebackup -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres
 pg "$REPLICA" start
 
 wait_for_standby 180
-if [ "$(in_recovery)" != t ]; then
-  echo "pg-replica: the replica did not come up as a standby" >&2
+if [ "$(in_recovery)" != t ] || ! streaming 60; then
+  echo "pg-replica: the replica did not come up as a streaming standby" >&2
   exit 1
 fi
 echo "pg-replica: $VERSION/$REPLICA streams from :$PRIMARY_PORT on 127.0.0.1:$REPLICA_PORT"
