@@ -58,7 +58,6 @@ def _mandatory_state_query() -> AnySelect:
                                        Enrolment.user_id == bindparam("user_id"))))
 
 
-
 def mandatory_state(session: DbSession, user_id: int, course_id: int) -> MandatoryState | None:
     """The MandatoryState of one course for one learner (its nearest due date, and whether
     they completed it), or None when it is not mandatory for them. One query; raises
