@@ -1,17 +1,15 @@
 """gunicorn reads this file from the working directory: access-log lines without secrets, and
-every template compiled before a worker serves."""
+each worker warmed up before it serves."""
 
 logger_class = "app.logredact.GunicornLogger"
 
 
 def post_worker_init(worker):
-    """Compile every template before this worker takes its first request.
+    """Warm this worker up before it takes its first request (app/warmup.py): its templates
+    compiled, its locale data loaded, a database connection open. Otherwise the first
+    learners to reach each worker after a start or a release pay for all of that."""
+    app = getattr(worker, "wsgi", None)
+    if app is not None and hasattr(app, "jinja_env"):
+        from app.warmup import warm_up
 
-    Jinja compiles a template the first time a page uses it, in each worker: ≈ 0.4 s for all
-    of them, paid by the first learners to arrive after a start (the first 10-second window of
-    `make bench`'s 300 learners). Templates only change with a release, which restarts.
-    """
-    env = getattr(getattr(worker, "wsgi", None), "jinja_env", None)
-    if env is not None:
-        for name in env.list_templates(extensions=["html"]):
-            env.get_template(name)
+        warm_up(app)
