@@ -1,5 +1,6 @@
 """flask courses check|import|new: the trainer's command line (PRODUCT §4)."""
 
+import os
 from pathlib import Path
 
 import click
@@ -16,11 +17,21 @@ from app.services.content.scaffold import scaffold_course
 courses = AppGroup("courses", help="Check and import course folders.")
 
 
+def _cores() -> int:
+    """The cores this process may run on (a container's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def _load_all(paths):
-    """Parse every folder; print every problem and warning; return the courses or exit 1."""
+    """Parse every folder, its lessons rendered on every core; print every problem and
+    warning; return the courses or exit 1."""
     parsed, problems = [], []
     for path in paths:
-        course, found, warnings = check_course(Path(path), display_root=str(path).rstrip("/"))
+        course, found, warnings = check_course(Path(path), display_root=str(path).rstrip("/"),
+                                               processes=_cores())
         problems.extend(found)
         for warning in warnings:
             click.echo(str(warning), err=True)

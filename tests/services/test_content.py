@@ -171,3 +171,36 @@ def test_one_lessons_footnotes_abbreviations_and_links_never_reach_the_next():
     assert "Catatan" not in second and "footnote" not in second
     assert "<abbr" not in second
     assert 'href="bab.md"' in second
+
+
+def test_rendering_on_every_core_gives_the_same_course_and_warnings(course_copy, monkeypatch):
+    """`flask courses import|check` render lessons in forked processes (render_many): the
+    course and its warnings are what one process makes, each warning told once, and a lesson
+    rendered ahead is not rendered again."""
+    from app.services.content import loader
+
+    folder = course_copy()
+    module = folder / "02-lanjutan"
+    for n in range(2, 32):
+        (module / f"{n:02d}-bagian-{n}.md").write_text(
+            f"---\ntitle: Bagian {n}\n---\n# Bagian {n}\n\nLihat [sebelumnya]({n - 1:02d}-"
+            f"bagian-{n - 1}.md), [pembuka](../01-dasar/01-pembuka.md#awal), [hilang]"
+            f"(tidak-ada-{n}.md) dan ![diagram](../media/diagram.png).\n\n- satu\n- dua[^c]\n\n"
+            f"[^c]: Catatan {n}.\n", encoding="utf-8")
+    (module / "02-bagian-2.md").write_text(
+        "---\ntitle: Bagian 2\n---\nKe [yang lama](00-lanjut.md) dan [awal](01-lanjut.md).\n",
+        encoding="utf-8")
+
+    one, errors_one, warnings_one = check_course(folder, display_root="k")
+    calls = []
+    real = loader.render_markdown
+    monkeypatch.setattr(loader, "render_markdown", lambda *a: calls.append(a) or real(*a))
+    many, errors_many, warnings_many = check_course(folder, display_root="k", processes=2)
+
+    assert errors_one == errors_many == []
+    assert [str(w) for w in warnings_many] == [str(w) for w in warnings_one]
+    assert sum("tidak-ada-7.md" in str(w) for w in warnings_many) == 1
+    assert [(lesson.path, lesson.body_html) for lesson in many.lessons] == [
+        (lesson.path, lesson.body_html) for lesson in one.lessons]
+    assert 'href="bagian-6"' in many.lessons[-25].body_html  # a lesson's link, rewritten
+    assert not any(text.startswith("# Bagian") for text, *_ in calls)

@@ -25,7 +25,13 @@ from app.services.content.images import (
 from app.services.content.lint import lint_markdown
 from app.services.content.moodle import convert_bank, merged, quiz_markdown_with_lines
 from app.services.content.quiz_format import parse_quiz
-from app.services.content.render import MarkdownRefused, markdown_hazard, render_markdown
+from app.services.content.render import (
+    MarkdownRefused,
+    RenderJob,
+    markdown_hazard,
+    render_many,
+    render_markdown,
+)
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 NUMBERED = re.compile(r"(\d{2,})-([a-z0-9][a-z0-9-]*)")
@@ -172,6 +178,8 @@ class _Reader:
         self.language = "id"  # the course's, once course.md is read
         # A bank file is checked as the Markdown quiz made from it: its line -> the bank's line.
         self.source_lines: dict[str, list[int]] = {}
+        # render_markdown's output rendered ahead in other processes (_render_ahead), by input.
+        self.rendered: dict[tuple[str, tuple[tuple[str, str], ...], str], str] = {}
 
     def _line(self, rel: str, line: int) -> int:
         lines = self.source_lines.get(rel)
@@ -182,8 +190,10 @@ class _Reader:
 
     def html(self, markdown_text: str, links: dict[str, str], language: str) -> str:
         """Sanitised HTML with the course's links rewritten and its images sized."""
-        return with_image_sizes(render_markdown(markdown_text, links, language), links,
-                                self.images)
+        html = self.rendered.get((markdown_text, tuple(sorted(links.items())), language))
+        if html is None:
+            html = render_markdown(markdown_text, links, language)
+        return with_image_sizes(html, links, self.images)
 
     def warn(self, rel: str, line: int, message: object) -> None:
         self.warnings.append(Problem(f"{self.root}/{rel}", self._line(rel, line), str(message),
@@ -282,12 +292,14 @@ def load_course(
 
 
 def check_course(
-    folder: Path, display_root: str | None = None
+    folder: Path, display_root: str | None = None, processes: int = 1
 ) -> tuple[ParsedCourse | None, list[Problem], list[Problem]]:
     """Parse and check a course folder: (course or None, errors, warnings), each sorted.
 
     Errors (a course with any is never imported) and warnings (told, never blocking) are
-    `path:line: message` problems, PRODUCT §3. Raises nothing."""
+    `path:line: message` problems, PRODUCT §3. With `processes` > 1 (the command line), the
+    lessons' Markdown is rendered ahead in that many forked processes (render_many); the
+    result is the same. Raises nothing."""
     r = _Reader(folder, display_root or str(folder))
     if not folder.is_dir():
         return None, [Problem(str(folder), 1, str(_l("folder kursus tidak ditemukan")))], []
@@ -302,7 +314,8 @@ def check_course(
     sources, lesson_files = _lesson_identities(r, modules, lessons, module_ids)
     parsed_media = _check_media(r, media)
     r.images = {m.path: m for m in parsed_media if m.image is not None}
-    rewrites = _link_rewriter(r, lesson_files, {m.path: m.sha256[:12] for m in parsed_media})
+    media_urls = {m.path: m.sha256[:12] for m in parsed_media}
+    rewrites = _link_rewriter(r, lesson_files, media_urls)
 
     def render(rel: str, body: str, first_line: int, url_dir: str, language: str) -> str:
         """Rendered, sanitised HTML of a body, its images sized; warnings for what it loses."""
@@ -313,6 +326,8 @@ def check_course(
 
     course = _guarded(r, "course.md", _read_course_md, r, render)
     r.language = course.language if course else "id"
+    if processes > 1:
+        _render_ahead(r, sources, lesson_files, media_urls, processes)
     _assemble(r, course, modules, lessons, module_ids, sources, lesson_files, rewrites, render)
     warnings = sorted(r.warnings, key=lambda p: (p.path, p.line))
     if r.problems or course is None:
@@ -321,6 +336,26 @@ def check_course(
     course.content_hash = r.digest.hexdigest()
     course.warnings = warnings
     return course, [], warnings
+
+
+def _render_ahead(r: _Reader, sources: dict[str, tuple[str | None, FrontMatter | None]],
+                  lesson_files: dict[str, str], media_urls: dict[str, str],
+                  processes: int) -> None:
+    """Render every reading lesson's body in other processes, into r.rendered.
+
+    The inputs are worked out as _read_lesson will (its body, its links, the course's
+    language), with a second link rewriter whose problems are dropped: the pass that follows
+    reports them once. r.html uses a rendering only when its inputs are exactly these."""
+    silent = _link_rewriter(_Reader(r.folder, r.root), lesson_files, media_urls)
+    jobs: list[RenderJob] = []
+    for rel, (text, fm) in sources.items():
+        if text is None or fm is None or fm.meta.get("type", "lesson") != "lesson":
+            continue
+        url_dir = lesson_files[rel].split("/")[0]
+        jobs.append((fm.body, silent(rel, fm.body, fm.body_line, url_dir), r.language))
+    for (body, links, language), html in zip(jobs, render_many(jobs, processes), strict=True):
+        if html is not None:
+            r.rendered[(body, tuple(sorted(links.items())), language)] = html
 
 
 def _scan(r: _Reader, folder: Path) -> tuple[

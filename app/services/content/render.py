@@ -221,3 +221,49 @@ def render_markdown(
     except RecursionError:
         raise MarkdownRefused(1, str(_l("susunan bertingkat terlalu dalam untuk ditampilkan"))) \
             from None
+
+
+# (Markdown text, link rewrites, language): one render_markdown call, as render_many takes it.
+RenderJob = tuple[str, dict[str, str], str]
+# Fewer documents than this are rendered in this process: starting processes costs more.
+_MANY = 24
+
+
+def _render_or_none(job: RenderJob) -> str | None:
+    try:
+        return render_markdown(*job)
+    except Exception:  # noqa: BLE001 - the caller renders it again itself and reports it
+        return None
+
+
+def render_many(jobs: list[RenderJob], processes: int) -> list[str | None]:
+    """render_markdown(*job) for each job, spread over this process and up to `processes` - 1
+    forked ones.
+
+    For the command line's `flask courses import|check`, which renders a whole course in one
+    go: converting Markdown is most of a 200-lesson import after start-up
+    (docs/performance.md), and one process uses one core. The first job is rendered here
+    before any fork, so the children start with this process's imports and a ready converter;
+    this process then renders its own share while they render theirs. A document that could
+    not be rendered (text beyond the limits, say) comes back as None, for the caller to render
+    again and report in its own words. With one process, few jobs or no fork (not POSIX),
+    nothing is started and every entry is None. Returns a list as long as `jobs`.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if processes < 2 or len(jobs) < _MANY or "fork" not in multiprocessing.get_all_start_methods():
+        return [None] * len(jobs)
+    first = _render_or_none(jobs[0])
+    rest = jobs[1:]
+    theirs_at = [n for n in range(len(rest)) if n % processes]  # every processes-th is ours
+    chunk = max(1, len(theirs_at) // ((processes - 1) * 4))
+    out: list[str | None] = [None] * len(rest)
+    with ProcessPoolExecutor(processes - 1,
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        theirs = pool.map(_render_or_none, [rest[n] for n in theirs_at], chunksize=chunk)
+        for n in range(0, len(rest), processes):
+            out[n] = _render_or_none(rest[n])
+        for n, html in zip(theirs_at, theirs, strict=True):
+            out[n] = html
+    return [first, *out]
