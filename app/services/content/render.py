@@ -227,6 +227,8 @@ def render_markdown(
 RenderJob = tuple[str, dict[str, str], str]
 # Fewer documents than this are rendered in this process: starting processes costs more.
 _MANY = 24
+# At most this many processes for one course: each is forked in turn by this one.
+_MOST_PROCESSES = 8
 
 
 def _render_or_none(job: RenderJob) -> str | None:
@@ -246,13 +248,16 @@ def render_many(jobs: list[RenderJob], processes: int) -> list[str | None]:
     before any fork, so the children start with this process's imports and a ready converter;
     this process then renders its own share while they render theirs. A document that could
     not be rendered (text beyond the limits, say) comes back as None, for the caller to render
-    again and report in its own words. With one process, few jobs or no fork (not POSIX),
-    nothing is started and every entry is None. Returns a list as long as `jobs`.
+    again and report in its own words. With one process, few jobs or outside Linux (forking
+    is unsafe on macOS and missing on Windows), nothing is started and every entry is None.
+    Uses at most 8 processes. Returns a list as long as `jobs`.
     """
     import multiprocessing
+    import sys
     from concurrent.futures import ProcessPoolExecutor
 
-    if processes < 2 or len(jobs) < _MANY or "fork" not in multiprocessing.get_all_start_methods():
+    processes = min(processes, _MOST_PROCESSES)
+    if processes < 2 or len(jobs) < _MANY or not sys.platform.startswith("linux"):
         return [None] * len(jobs)
     first = _render_or_none(jobs[0])
     rest = jobs[1:]
