@@ -1,5 +1,6 @@
 """Reading and checking course folders, without a database or HTTP."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,32 @@ def test_rendering_on_every_core_gives_the_same_course_and_warnings(course_copy,
         (lesson.path, lesson.body_html) for lesson in one.lessons]
     assert 'href="bagian-6"' in many.lessons[-25].body_html  # a lesson's link, rewritten
     assert not any(text.startswith("# Bagian") for text, *_ in calls)
+
+
+_PARENT = os.getpid()
+
+
+def _render_or_die(job):
+    """render_many's job function, except that a forked child dies on its first document."""
+    from app.services.content.render import render_markdown
+
+    if os.getpid() != _PARENT:
+        os._exit(9)
+    return render_markdown(*job)
+
+
+def test_a_rendering_process_that_dies_costs_nothing_but_time(course_copy, monkeypatch):
+    """A child killed mid-course (the kernel's out-of-memory killer, say): this process renders
+    what it did not send back, and the course is the same."""
+    from app.services.content import render
+
+    folder = course_copy()
+    for n in range(2, 40):
+        (folder / "02-lanjutan" / f"{n:02d}-bagian-{n}.md").write_text(
+            f"---\ntitle: Bagian {n}\n---\nIsi *bagian* {n}.\n", encoding="utf-8")
+    one, _, _ = check_course(folder)
+    monkeypatch.setattr(render, "_render_or_none", _render_or_die)
+    many, errors, _ = check_course(folder, processes=2)
+    assert errors == []
+    assert [lesson.body_html for lesson in many.lessons] == [
+        lesson.body_html for lesson in one.lessons]

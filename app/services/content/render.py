@@ -250,11 +250,13 @@ def render_many(jobs: list[RenderJob], processes: int) -> list[str | None]:
     not be rendered (text beyond the limits, say) comes back as None, for the caller to render
     again and report in its own words. With one process, few jobs or outside Linux (forking
     is unsafe on macOS and missing on Windows), nothing is started and every entry is None.
-    Uses at most 8 processes. Returns a list as long as `jobs`.
+    Uses at most 8 processes. Returns a list as long as `jobs`. Raises nothing: when no
+    process can be started, or one dies, what it had not sent back is None as well.
     """
     import multiprocessing
     import sys
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     processes = min(processes, _MOST_PROCESSES)
     if processes < 2 or len(jobs) < _MANY or not sys.platform.startswith("linux"):
@@ -264,11 +266,14 @@ def render_many(jobs: list[RenderJob], processes: int) -> list[str | None]:
     theirs_at = [n for n in range(len(rest)) if n % processes]  # every processes-th is ours
     chunk = max(1, len(theirs_at) // ((processes - 1) * 4))
     out: list[str | None] = [None] * len(rest)
-    with ProcessPoolExecutor(processes - 1,
-                             mp_context=multiprocessing.get_context("fork")) as pool:
-        theirs = pool.map(_render_or_none, [rest[n] for n in theirs_at], chunksize=chunk)
-        for n in range(0, len(rest), processes):
-            out[n] = _render_or_none(rest[n])
-        for n, html in zip(theirs_at, theirs, strict=True):
-            out[n] = html
+    try:
+        with ProcessPoolExecutor(processes - 1,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            theirs = pool.map(_render_or_none, [rest[n] for n in theirs_at], chunksize=chunk)
+            for n in range(0, len(rest), processes):
+                out[n] = _render_or_none(rest[n])
+            for n, html in zip(theirs_at, theirs, strict=True):
+                out[n] = html
+    except (OSError, BrokenProcessPool):  # no fork allowed, or a child killed: render here
+        pass
     return [first, *out]
