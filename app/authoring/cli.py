@@ -121,7 +121,7 @@ def convert_quiz(file, out_dir):
     """
     source = Path(file)
     try:
-        text = source.read_text("utf-8")
+        text = source.read_text("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise click.ClickException(_("%(path)s bukan teks UTF-8", path=file)) from exc
     conversion = convert_bank(text, source.stem)

@@ -167,7 +167,7 @@ def _owner_problems(
         return []
     if session.scalar(select(User.id).where(User.email == parsed.owner_email)) is None:
         return []
-    text = (folder / "course.md").read_text("utf-8")
+    text = (folder / "course.md").read_text("utf-8-sig")
     line = parse_front_matter(text).line_of("owner")
     return [Problem(f"{parsed.slug}/course.md", line, _(
         "'owner' adalah email pengguna lain (%(other)s): isi dengan email Anda (%(mine)s) "

@@ -234,3 +234,16 @@ def test_a_rendering_process_that_dies_costs_nothing_but_time(course_copy, monke
     assert errors == []
     assert [lesson.body_html for lesson in many.lessons] == [
         lesson.body_html for lesson in one.lessons]
+
+
+def test_files_saved_with_a_byte_order_mark_read_as_without(course_copy):
+    """Windows editors start UTF-8 files with a BOM; the front matter behind it still counts
+    (it was "'title' wajib diisi" at line 1)."""
+    folder = course_copy()
+    for rel in ("course.md", "01-dasar/02-kedua.md"):
+        path = folder / rel
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    course, errors, _ = check_course(folder)
+    assert errors == []
+    assert course.title == "Kursus Contoh"
+    assert course.lessons[1].title == "Pelajaran Kedua"

@@ -203,7 +203,7 @@ class _Reader:
         data = (self.folder / rel).read_bytes()
         self.digest.update(rel.encode() + b"\0" + data)
         try:
-            return data.decode("utf-8").replace("\r\n", "\n")
+            return data.decode("utf-8-sig").replace("\r\n", "\n")  # a BOM is not text
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             self.problem(rel, line, _l("berkas bukan teks UTF-8"))
