@@ -13,22 +13,31 @@ lands in the first ten seconds, as four workers pay it at once.
 from __future__ import annotations
 
 import logging
+import threading
 
 from babel import Locale
 from flask import Flask
 from flask_babel import force_locale, get_timezone, get_translations
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
 
+# How long a worker waits for its first database connections before it serves anyway.
+CONNECT_WAIT_S = 5.0
 
-def warm_up(app: Flask) -> None:
+
+def warm_up(app: Flask, connect_wait_s: float = CONNECT_WAIT_S) -> None:
     """Compile every template, load the locale data and translations of each of
     app.config["LANGUAGES"] and the timezone, and leave one open database connection in each
     engine's pool (the ORM session's, and on PostgreSQL the lesson page's autocommit reads).
 
-    Changes nothing in the database. Raises nothing for a database that does not answer yet:
-    that is logged, and the first request connects as it always did.
+    The connections are opened on a thread of their own, waited for `connect_wait_s` seconds
+    at most: a database that accepts connections but never answers would otherwise hold
+    every worker for the kernel's TCP timeout (minutes) before it served anything, even the
+    sign-in page. Changes nothing in the database. Raises nothing: a database that is down or
+    slow is logged, with its URL (password hidden) and the cause, and the first request
+    connects as it always did.
     """
     env = app.jinja_env
     for name in env.list_templates(extensions=["html"]):
@@ -45,16 +54,32 @@ def warm_up(app: Flask) -> None:
     from app.extensions import db
 
     with app.app_context():
-        try:
-            engines = [db.engine]
-            reads = autocommit_reads.engine_for(db.session)
-            if reads is not None:
-                engines.append(reads)
-            for engine in engines:
-                with engine.connect():
-                    pass  # checked back in: the pool keeps it for the first request
-        except SQLAlchemyError as error:
-            log.warning("warm-up: the database did not answer (%s); the first request will "
-                        "connect", error.__class__.__name__)
-        finally:
-            db.session.remove()
+        engines = [db.engine]
+        reads = autocommit_reads.engine_for(db.session)
+        if reads is not None:
+            engines.append(reads)
+        db.session.remove()
+    done = threading.Event()
+    threading.Thread(target=_connect, args=(engines, done), name="lentera-warm-up",
+                     daemon=True).start()
+    if not done.wait(connect_wait_s):
+        log.warning("warm-up: the database at %s did not answer within %g s; serving without "
+                    "it, the first request will connect", _where(engines[0]), connect_wait_s)
+
+
+def _where(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _connect(engines: list[Engine], done: threading.Event) -> None:
+    """Open and check in one connection per engine; log why not. Sets `done` either way."""
+    try:
+        for engine in engines:
+            with engine.connect():
+                pass  # checked back in: the pool keeps it for the first request
+    except SQLAlchemyError as error:
+        cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        log.warning("warm-up: could not connect to the database at %s (%s); the first "
+                    "request will try again", _where(engine), cause)
+    finally:
+        done.set()
