@@ -247,3 +247,53 @@ def test_files_saved_with_a_byte_order_mark_read_as_without(course_copy):
     assert errors == []
     assert course.title == "Kursus Contoh"
     assert course.lessons[1].title == "Pelajaran Kedua"
+
+
+_STOPPED_IMPORT = """
+import os, sys, time
+from pathlib import Path
+from app.services.content import render
+
+PARENT = os.getpid()
+
+def slow(job):
+    if os.getpid() != PARENT:  # a child: says who it is, then takes its time
+        Path(sys.argv[1], str(os.getpid())).touch()
+        time.sleep(60)
+
+render._render_or_none = slow
+render.render_many([("teks", {}, "id")] * 40, 2)
+"""
+
+
+def test_stopping_an_import_stops_its_rendering_processes(tmp_path):
+    """A `flask courses import` stopped with SIGTERM (a deploy script, a supervisor) leaves no
+    child behind, blocked on a pipe nobody reads any more."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    parent = subprocess.Popen([sys.executable, "-c", _STOPPED_IMPORT, str(pids)],
+                              cwd=Path(__file__).parents[2])
+    try:
+        deadline = time.monotonic() + 30
+        while not any(pids.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        child = int(next(pids.iterdir()).name)
+    finally:
+        parent.send_signal(signal.SIGTERM)
+        parent.wait(timeout=10)
+
+    def alive(pid: int) -> bool:  # a zombie nobody reaps counts as gone
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+
+    deadline = time.monotonic() + 10
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(child)

@@ -231,6 +231,19 @@ _MANY = 24
 _MOST_PROCESSES = 8
 
 
+def _die_with(parent: int) -> None:
+    """In a child of render_many: be killed when the parent dies (Linux's PR_SET_PDEATHSIG),
+    so a `flask courses import` stopped with SIGTERM or SIGKILL leaves no renderer behind,
+    blocked for ever on a pipe nobody reads."""
+    import ctypes
+    import os
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before that took effect
+        os._exit(1)
+
+
 def _render_or_none(job: RenderJob) -> str | None:
     try:
         return render_markdown(*job)
@@ -254,6 +267,7 @@ def render_many(jobs: list[RenderJob], processes: int) -> list[str | None]:
     process can be started, or one dies, what it had not sent back is None as well.
     """
     import multiprocessing
+    import os
     import sys
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -267,8 +281,8 @@ def render_many(jobs: list[RenderJob], processes: int) -> list[str | None]:
     chunk = max(1, len(theirs_at) // ((processes - 1) * 4))
     out: list[str | None] = [None] * len(rest)
     try:
-        with ProcessPoolExecutor(processes - 1,
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with, initargs=(os.getpid(),)) as pool:
             theirs = pool.map(_render_or_none, [rest[n] for n in theirs_at], chunksize=chunk)
             for n in range(0, len(rest), processes):
                 out[n] = _render_or_none(rest[n])
