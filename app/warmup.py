@@ -35,9 +35,11 @@ def warm_up(app: Flask, connect_wait_s: float = CONNECT_WAIT_S) -> None:
     The connections are opened on a thread of their own, waited for `connect_wait_s` seconds
     at most: a database that accepts connections but never answers would otherwise hold
     every worker for the kernel's TCP timeout (minutes) before it served anything, even the
-    sign-in page. Changes nothing in the database. Raises nothing: a database that is down or
-    slow is logged, with its URL (password hidden) and the cause, and the first request
-    connects as it always did.
+    sign-in page. Changes nothing in the database, and connects to the reports' replica
+    (REPORTS_DATABASE_URL) only when a report asks. A database that is down or slow is logged,
+    with its URL (password hidden) and the cause, and the first request connects as it always
+    did. Raises what a broken setting raises (an unknown TIMEZONE: UnknownTimeZoneError), so
+    the server stops at start instead of failing every page that shows a date.
     """
     env = app.jinja_env
     for name in env.list_templates(extensions=["html"]):

@@ -18,7 +18,8 @@ courses = AppGroup("courses", help="Check and import course folders.")
 
 
 def _cores() -> int:
-    """The cores this process may run on (a container's limit, not the host's count)."""
+    """The CPUs this process may be scheduled on (its affinity mask, which `taskset` and
+    cpusets set; a CPU quota such as docker's --cpus is not seen)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux

@@ -280,14 +280,23 @@ def render_many(jobs: list[RenderJob], processes: int) -> list[str | None]:
     theirs_at = [n for n in range(len(rest)) if n % processes]  # every processes-th is ours
     chunk = max(1, len(theirs_at) // ((processes - 1) * 4))
     out: list[str | None] = [None] * len(rest)
+    pool = None
     try:
-        with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_die_with, initargs=(os.getpid(),)) as pool:
-            theirs = pool.map(_render_or_none, [rest[n] for n in theirs_at], chunksize=chunk)
-            for n in range(0, len(rest), processes):
-                out[n] = _render_or_none(rest[n])
-            for n, html in zip(theirs_at, theirs, strict=True):
-                out[n] = html
-    except (OSError, BrokenProcessPool):  # no fork allowed, or a child killed: render here
-        pass
+        pool = ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_die_with, initargs=(os.getpid(),))
+        theirs = pool.map(_render_or_none, [rest[n] for n in theirs_at], chunksize=chunk)
+        for n in range(0, len(rest), processes):
+            out[n] = _render_or_none(rest[n])
+        for n, html in zip(theirs_at, theirs, strict=True):
+            out[n] = html
+    except (OSError, NotImplementedError, BrokenProcessPool):
+        # A fork refused (a process limit), no semaphores, or a child killed: what is missing
+        # is rendered by the caller. Children already started must not outlive the command
+        # (they are not daemons: the interpreter would wait for them at exit, for ever).
+        if pool is not None:
+            for child in list((getattr(pool, "_processes", None) or {}).values()):
+                child.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
+    else:
+        pool.shutdown()
     return [first, *out]
