@@ -77,8 +77,7 @@ def _connect(engines: list[Engine], done: threading.Event) -> None:
     """Open and check in one connection per engine; log why not. Sets `done` either way."""
     try:
         for engine in engines:
-            with engine.connect():
-                pass  # checked back in: the pool keeps it for the first request
+            engine.connect().close()  # back in the pool, which keeps it for the first request
     except SQLAlchemyError as error:
         cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         log.warning("warm-up: could not connect to the database at %s (%s); the first "

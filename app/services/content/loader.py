@@ -164,6 +164,14 @@ class ParsedCourse:
     warnings: list[Problem] = field(default_factory=list)
 
 
+_RenderKey: TypeAlias = tuple[str, tuple[tuple[str, str], ...], str]
+
+
+def _render_key(markdown_text: str, links: dict[str, str], language: str) -> _RenderKey:
+    """Everything render_markdown's output depends on, as a dictionary key."""
+    return markdown_text, tuple(sorted(links.items())), language
+
+
 class _Reader:
     """Collects problems while walking one course folder."""
 
@@ -179,7 +187,7 @@ class _Reader:
         # A bank file is checked as the Markdown quiz made from it: its line -> the bank's line.
         self.source_lines: dict[str, list[int]] = {}
         # render_markdown's output rendered ahead in other processes (_render_ahead), by input.
-        self.rendered: dict[tuple[str, tuple[tuple[str, str], ...], str], str] = {}
+        self.rendered: dict[_RenderKey, str] = {}
 
     def _line(self, rel: str, line: int) -> int:
         lines = self.source_lines.get(rel)
@@ -190,7 +198,7 @@ class _Reader:
 
     def html(self, markdown_text: str, links: dict[str, str], language: str) -> str:
         """Sanitised HTML with the course's links rewritten and its images sized."""
-        html = self.rendered.get((markdown_text, tuple(sorted(links.items())), language))
+        html = self.rendered.get(_render_key(markdown_text, links, language))
         if html is None:
             html = render_markdown(markdown_text, links, language)
         return with_image_sizes(html, links, self.images)
@@ -355,7 +363,7 @@ def _render_ahead(r: _Reader, sources: dict[str, tuple[str | None, FrontMatter |
         jobs.append((fm.body, silent(rel, fm.body, fm.body_line, url_dir), r.language))
     for (body, links, language), html in zip(jobs, render_many(jobs, processes), strict=True):
         if html is not None:
-            r.rendered[(body, tuple(sorted(links.items())), language)] = html
+            r.rendered[_render_key(body, links, language)] = html
 
 
 def _scan(r: _Reader, folder: Path) -> tuple[
